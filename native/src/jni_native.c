@@ -1,0 +1,395 @@
+/*
+ * jni_native - the boundary: the only file that includes jni.h.
+ *
+ * Binds the static natives of io.procmaster.os.Native with RegisterNatives
+ * (nothing is exported but JNI_OnLoad/JNI_OnUnload). Every call is coarse
+ * and takes primitives, primitive arrays or direct-buffer addresses; every
+ * failure comes back as -errno for Java to turn into an exception. C never
+ * calls up into Java and never throws, except that a failed allocation of
+ * a returned array leaves the JVM's own OutOfMemoryError pending.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jni.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "fdplan.h"
+#include "loop.h"
+#include "reap.h"
+#include "sock.h"
+#include "spawn.h"
+
+#define NATIVE_CLASS "io/procmaster/os/Native"
+/* Java-side flag: the string block ends with a working directory. */
+#define PM_SPAWN_HAS_CWD 0x100
+#define MAX_STRING_BLOCK (16 * 1024 * 1024)
+
+static jint constants0(JNIEnv *env, jclass c, jintArray out)
+{
+    const jint v[] = {
+        (jint)sizeof(struct pm_event),
+        (jint)offsetof(struct pm_event, kind), (jint)offsetof(struct pm_event, fd),
+        (jint)offsetof(struct pm_event, tag), (jint)offsetof(struct pm_event, events),
+        (jint)offsetof(struct pm_event, a), (jint)offsetof(struct pm_event, b),
+        (jint)offsetof(struct pm_event, c), (jint)offsetof(struct pm_event, d),
+        (jint)offsetof(struct pm_event, length),
+        PM_EV_WAKEUP, PM_EV_EXIT, PM_EV_STATUS, PM_EV_READY, PM_EV_HUP,
+        PM_REG_FD, PM_REG_PIDFD, PM_REG_STATUS, PM_CTL_ADD, PM_CTL_MOD, PM_CTL_DEL,
+        PM_ST_FORGED, PM_ST_MALFORMED, PM_ST_NOCRED, PM_STATUS_RECORD_SIZE,
+        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, (jint)EPOLLEXCLUSIVE,
+        EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP,
+        PM_SPAWN_SETSID, PM_SPAWN_SETUID, PM_SPAWN_SETGID, PM_SPAWN_SETGROUPS, PM_SPAWN_HAS_CWD,
+        PM_MECH_AUTO, PM_MECH_CLONE3, PM_MECH_POSIX_SPAWN,
+        PM_CH_STATUS, PM_CH_PIPE, PM_CH_PIPE_NB, PM_CH_STREAM, PM_CH_DGRAM, PM_CH_TCP, PM_CH_UDP,
+        PM_LS_INET, PM_LS_UNIX, PM_LS_UNIX_DGRAM, PM_LS_FIFO,
+        PM_STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF,
+    };
+    jint n = (jint)(sizeof v / sizeof v[0]);
+    if ((*env)->GetArrayLength(env, out) < n)
+        return -EINVAL;
+    (*env)->SetIntArrayRegion(env, out, 0, n, v);
+    return n;
+}
+
+static jobjectArray string_array(JNIEnv *env, int n, const char *(*text)(int, char *, size_t))
+{
+    jclass sc = (*env)->FindClass(env, "java/lang/String");
+    if (!sc)
+        return NULL;
+    jobjectArray arr = (*env)->NewObjectArray(env, n, sc, NULL);
+    (*env)->DeleteLocalRef(env, sc);
+    if (!arr)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        char buf[256];
+        jstring s = (*env)->NewStringUTF(env, text(i, buf, sizeof buf));
+        if (!s)
+            return NULL;
+        (*env)->SetObjectArrayElement(env, arr, i, s);
+        (*env)->DeleteLocalRef(env, s);
+    }
+    return arr;
+}
+
+static const char *errno_text(int e, char *buf, size_t len)
+{
+    /* GNU strerror_r: thread-safe, may return a static string instead of buf. */
+    return strerror_r(e, buf, len);
+}
+
+static const char *stage_text(int s, char *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+    return pm_spawn_stage_name(s);
+}
+
+static jobjectArray errnoTexts0(JNIEnv *env, jclass c, jint max)
+{
+    if (max < 0 || max > 4096)
+        max = 0;
+    return string_array(env, max, errno_text);
+}
+
+static jobjectArray stageNames0(JNIEnv *env, jclass c)
+{
+    return string_array(env, PM_STAGE_COUNT, stage_text);
+}
+
+static jint nop0(JNIEnv *env, jclass c, jint x)
+{
+    return x;
+}
+
+/* Copies an int[] (possibly null) into a malloc'd buffer; *n gets its length. */
+static int copy_ints(JNIEnv *env, jintArray a, int **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!a)
+        return 0;
+    *n = (*env)->GetArrayLength(env, a);
+    if (*n == 0)
+        return 0;
+    *out = malloc((size_t)*n * sizeof(int));
+    if (!*out)
+        return -ENOMEM;
+    (*env)->GetIntArrayRegion(env, a, 0, *n, (jint *)*out);
+    return (*env)->ExceptionCheck(env) ? -EFAULT : 0;
+}
+
+static jint spawn0(JNIEnv *env, jclass c, jbyteArray strings, jint nargv, jint nenv, jintArray fdplan,
+                   jint flags, jint uid, jint gid, jintArray groups, jlongArray rlimits, jint mechanism,
+                   jintArray out)
+{
+    struct pm_spawn_req q;
+    struct pm_spawn_res res;
+    char *block = NULL;
+    char **argv = NULL, **envp = NULL;
+    int *plan = NULL, *grp = NULL, nplan = 0, ngrp = 0;
+    int *src = NULL, *dst = NULL;
+    struct pm_rlimit *rl = NULL;
+    jlong *rlraw = NULL;
+    int r = -EINVAL;
+
+    memset(&q, 0, sizeof q);
+    memset(&res, 0, sizeof res);
+    res.stage = PM_STAGE_PREPARE;
+    int hascwd = (flags & PM_SPAWN_HAS_CWD) != 0;
+    jsize blen = (*env)->GetArrayLength(env, strings);
+    if (nargv < 1 || nenv < 0 || blen <= 0 || blen > MAX_STRING_BLOCK)
+        goto done;
+
+    /* path, argv..., envp..., [cwd]: each NUL-terminated; the count must match. */
+    block = malloc((size_t)blen);
+    argv = calloc((size_t)nargv + 1, sizeof *argv);
+    envp = calloc((size_t)nenv + 1, sizeof *envp);
+    if (!block || !argv || !envp) {
+        r = -ENOMEM;
+        goto done;
+    }
+    (*env)->GetByteArrayRegion(env, strings, 0, blen, (jbyte *)block);
+    if ((*env)->ExceptionCheck(env)) {
+        r = -EFAULT;
+        goto done;
+    }
+    {
+        int want = 1 + nargv + nenv + hascwd, got = 0;
+        char *p = block, *end = block + blen;
+        char *path = NULL, *cwd = NULL;
+        while (p < end && got < want) {
+            char *z = memchr(p, 0, (size_t)(end - p));
+            if (!z)
+                break;
+            if (got == 0)
+                path = p;
+            else if (got <= nargv)
+                argv[got - 1] = p;
+            else if (got <= nargv + nenv)
+                envp[got - 1 - nargv] = p;
+            else
+                cwd = p;
+            got++;
+            p = z + 1;
+        }
+        if (got != want || p != end)
+            goto done;
+        q.path = path;
+        q.cwd = cwd;
+    }
+    if ((r = copy_ints(env, fdplan, &plan, &nplan)) < 0)
+        goto done;
+    if (nplan % 2 || nplan / 2 > FDPLAN_MAX_PAIRS) {
+        r = -EINVAL;
+        goto done;
+    }
+    src = malloc(sizeof(int) * (size_t)(nplan / 2 + 1));
+    dst = malloc(sizeof(int) * (size_t)(nplan / 2 + 1));
+    if (!src || !dst) {
+        r = -ENOMEM;
+        goto done;
+    }
+    for (int i = 0; i < nplan / 2; i++) {
+        src[i] = plan[2 * i];
+        dst[i] = plan[2 * i + 1];
+    }
+    if ((r = copy_ints(env, groups, &grp, &ngrp)) < 0)
+        goto done;
+    if (rlimits) {
+        jsize nl = (*env)->GetArrayLength(env, rlimits);
+        if (nl % 3) {
+            r = -EINVAL;
+            goto done;
+        }
+        if (nl > 0) {
+            rlraw = malloc(sizeof(jlong) * (size_t)nl);
+            rl = malloc(sizeof *rl * (size_t)(nl / 3));
+            if (!rlraw || !rl) {
+                r = -ENOMEM;
+                goto done;
+            }
+            (*env)->GetLongArrayRegion(env, rlimits, 0, nl, rlraw);
+            if ((*env)->ExceptionCheck(env)) {
+                r = -EFAULT;
+                goto done;
+            }
+            for (int i = 0; i < nl / 3; i++) {
+                rl[i].resource = (int)rlraw[3 * i];
+                rl[i].cur = (uint64_t)rlraw[3 * i + 1];
+                rl[i].max = (uint64_t)rlraw[3 * i + 2];
+            }
+            q.rlimits = rl;
+            q.nrlimits = nl / 3;
+        }
+    }
+    q.argv = argv;
+    q.envp = envp;
+    q.fd_src = src;
+    q.fd_dst = dst;
+    q.nfds = nplan / 2;
+    q.flags = flags & ~PM_SPAWN_HAS_CWD;
+    q.uid = (uid_t)uid;
+    q.gid = (gid_t)gid;
+    q.groups = (const gid_t *)grp;
+    q.ngroups = ngrp;
+    q.mechanism = mechanism;
+    r = pm_spawn(&q, &res);
+done:
+    {
+        jint o[4] = { res.pid, res.pidfd, res.stage, res.mechanism };
+        if (!(*env)->ExceptionCheck(env))
+            (*env)->SetIntArrayRegion(env, out, 0, 4, o);
+    }
+    free(block);
+    free(argv);
+    free(envp);
+    free(plan);
+    free(src);
+    free(dst);
+    free(grp);
+    free(rl);
+    free(rlraw);
+    return r;
+}
+
+static jint reap0(JNIEnv *env, jclass c, jint pidfd, jboolean nohang, jintArray out)
+{
+    struct pm_exit x;
+    int r = pm_reap(pidfd, nohang, &x);
+    if (r > 0) {
+        jint o[4] = { x.pid, x.code, x.signal, x.core };
+        (*env)->SetIntArrayRegion(env, out, 0, 4, o);
+    }
+    return r;
+}
+
+static jint signal0(JNIEnv *env, jclass c, jint pidfd, jint sig)
+{
+    return pm_signal(pidfd, sig);
+}
+
+static jlong loopCreate0(JNIEnv *env, jclass c)
+{
+    int err = 0;
+    struct pm_loop *l = pm_loop_create(&err);
+    return l ? (jlong)(intptr_t)l : -(jlong)err;
+}
+
+static jint loopCtl0(JNIEnv *env, jclass c, jlong loop, jint op, jint fd, jint kind, jint tag, jint events)
+{
+    return pm_loop_ctl((struct pm_loop *)(intptr_t)loop, op, fd, kind, tag, (unsigned)events);
+}
+
+static jint loopPoll0(JNIEnv *env, jclass c, jlong loop, jlong addr, jint cap, jint timeout)
+{
+    return pm_loop_poll((struct pm_loop *)(intptr_t)loop, (struct pm_event *)(intptr_t)addr, cap, timeout);
+}
+
+static jint loopWakeup0(JNIEnv *env, jclass c, jlong loop)
+{
+    return pm_loop_wakeup((struct pm_loop *)(intptr_t)loop);
+}
+
+static void loopDestroy0(JNIEnv *env, jclass c, jlong loop)
+{
+    pm_loop_destroy((struct pm_loop *)(intptr_t)loop);
+}
+
+static jint close0(JNIEnv *env, jclass c, jlong loop, jint fd)
+{
+    return pm_loop_close_fd((struct pm_loop *)(intptr_t)loop, fd);
+}
+
+static jint channel0(JNIEnv *env, jclass c, jint kind, jintArray out)
+{
+    int fds[2];
+    int r = pm_channel(kind, fds);
+    if (r == 0) {
+        jint o[2] = { fds[0], fds[1] };
+        (*env)->SetIntArrayRegion(env, out, 0, 2, o);
+    }
+    return r;
+}
+
+static jint listen0(JNIEnv *env, jclass c, jint kind, jbyteArray addr, jint port, jint backlog, jint mode)
+{
+    char buf[4096];
+    jsize n = (*env)->GetArrayLength(env, addr);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return -ENAMETOOLONG;
+    (*env)->GetByteArrayRegion(env, addr, 0, n, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    buf[n] = 0;
+    if (memchr(buf, 0, (size_t)n))
+        return -EINVAL;
+    return pm_listen(kind, buf, port, backlog, mode);
+}
+
+static jint localPort0(JNIEnv *env, jclass c, jint fd)
+{
+    return pm_local_port(fd);
+}
+
+static jint read0(JNIEnv *env, jclass c, jint fd, jlong addr, jint len)
+{
+    ssize_t r;
+    do
+        r = read(fd, (void *)(intptr_t)addr, (size_t)len);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : (jint)r;
+}
+
+static jint write0(JNIEnv *env, jclass c, jint fd, jlong addr, jint len)
+{
+    ssize_t r;
+    do
+        r = write(fd, (const void *)(intptr_t)addr, (size_t)len);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : (jint)r;
+}
+
+static const JNINativeMethod methods[] = {
+    { "constants0", "([I)I", (void *)constants0 },
+    { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
+    { "stageNames0", "()[Ljava/lang/String;", (void *)stageNames0 },
+    { "nop0", "(I)I", (void *)nop0 },
+    { "spawn0", "([BII[IIII[I[JI[I)I", (void *)spawn0 },
+    { "reap0", "(IZ[I)I", (void *)reap0 },
+    { "signal0", "(II)I", (void *)signal0 },
+    { "loopCreate0", "()J", (void *)loopCreate0 },
+    { "loopCtl0", "(JIIIII)I", (void *)loopCtl0 },
+    { "loopPoll0", "(JJII)I", (void *)loopPoll0 },
+    { "loopWakeup0", "(J)I", (void *)loopWakeup0 },
+    { "loopDestroy0", "(J)V", (void *)loopDestroy0 },
+    { "close0", "(JI)I", (void *)close0 },
+    { "channel0", "(I[I)I", (void *)channel0 },
+    { "listen0", "(I[BIII)I", (void *)listen0 },
+    { "localPort0", "(I)I", (void *)localPort0 },
+    { "read0", "(IJI)I", (void *)read0 },
+    { "write0", "(IJI)I", (void *)write0 },
+};
+
+JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+    JNIEnv *env;
+    if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK)
+        return JNI_ERR;
+    jclass cls = (*env)->FindClass(env, NATIVE_CLASS);
+    if (!cls)
+        return JNI_ERR;
+    jint r = (*env)->RegisterNatives(env, cls, methods, (jint)(sizeof methods / sizeof methods[0]));
+    (*env)->DeleteLocalRef(env, cls);
+    return r == 0 ? JNI_VERSION_1_8 : JNI_ERR;
+}
+
+JNIEXPORT void JNI_OnUnload(JavaVM *vm, void *reserved)
+{
+    (void)vm;
+    (void)reserved;
+}

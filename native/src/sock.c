@@ -1,0 +1,238 @@
+/* sock - see sock.h. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sock.h"
+
+static int fail_close(int a, int b)
+{
+    int e = errno;
+    if (a >= 0)
+        close(a);
+    if (b >= 0)
+        close(b);
+    return -e;
+}
+
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* Two loopback sockets of one type, connected to each other. */
+static int loopback_pair(int type, int out[2])
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int l = -1, c = -1, s = -1;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if ((l = socket(AF_INET, type | SOCK_CLOEXEC, 0)) < 0)
+        return -errno;
+    if (bind(l, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(l, (struct sockaddr *)&a, &len) < 0)
+        return fail_close(l, -1);
+    if (type == SOCK_STREAM && listen(l, 1) < 0)
+        return fail_close(l, -1);
+    if ((c = socket(AF_INET, type | SOCK_CLOEXEC, 0)) < 0)
+        return fail_close(l, -1);
+    if (type == SOCK_DGRAM) {
+        struct sockaddr_in b;
+        socklen_t blen = sizeof b;
+        memset(&b, 0, sizeof b);
+        b.sin_family = AF_INET;
+        b.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(c, (struct sockaddr *)&b, sizeof b) < 0 || getsockname(c, (struct sockaddr *)&b, &blen) < 0 ||
+            connect(c, (struct sockaddr *)&a, sizeof a) < 0 || connect(l, (struct sockaddr *)&b, sizeof b) < 0) {
+            int e = errno;
+            close(c);
+            errno = e;
+            return fail_close(l, -1);
+        }
+        s = l;
+    } else {
+        if (connect(c, (struct sockaddr *)&a, sizeof a) < 0) {
+            int e = errno;
+            close(c);
+            errno = e;
+            return fail_close(l, -1);
+        }
+        s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        if (s < 0) {
+            int e = errno;
+            close(c);
+            errno = e;
+            return fail_close(l, -1);
+        }
+        close(l);
+        int one = 1;
+        setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    if (set_nonblock(s) < 0)
+        return fail_close(s, c);
+    out[0] = s;
+    out[1] = c;
+    return 0;
+}
+
+int pm_channel(int kind, int out[2])
+{
+    int fds[2], one = 1;
+
+    switch (kind) {
+    case PM_CH_STATUS:
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+            return -errno;
+        if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 || set_nonblock(fds[0]) < 0)
+            return fail_close(fds[0], fds[1]);
+        break;
+    case PM_CH_PIPE:
+    case PM_CH_PIPE_NB:
+        if (pipe2(fds, O_CLOEXEC) < 0)
+            return -errno;
+        if (kind == PM_CH_PIPE_NB && set_nonblock(fds[0]) < 0)
+            return fail_close(fds[0], fds[1]);
+        break;
+    case PM_CH_STREAM:
+    case PM_CH_DGRAM:
+        if (socketpair(AF_UNIX, (kind == PM_CH_STREAM ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0, fds) < 0)
+            return -errno;
+        if (set_nonblock(fds[0]) < 0)
+            return fail_close(fds[0], fds[1]);
+        break;
+    case PM_CH_TCP:
+        return loopback_pair(SOCK_STREAM, out);
+    case PM_CH_UDP:
+        return loopback_pair(SOCK_DGRAM, out);
+    default:
+        return -EINVAL;
+    }
+    out[0] = fds[0];
+    out[1] = fds[1];
+    return 0;
+}
+
+static int listen_inet(const char *addr, int port, int backlog)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd, one = 1;
+
+    memset(&ss, 0, sizeof ss);
+    if (port < 0 || port > 65535)
+        return -EINVAL;
+    if (!*addr || !strcmp(addr, "*")) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_ANY);
+        a->sin_port = htons((uint16_t)port);
+        len = sizeof *a;
+    } else if (strchr(addr, ':')) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
+            return -EINVAL;
+        a->sin6_port = htons((uint16_t)port);
+        len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
+            return -EINVAL;
+        a->sin_port = htons((uint16_t)port);
+        len = sizeof *a;
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+        return fail_close(fd, -1);
+    if (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
+        return fail_close(fd, -1);
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0)
+        return fail_close(fd, -1);
+    return fd;
+}
+
+static int listen_unix(const char *path, int type, int backlog, int mode)
+{
+    struct sockaddr_un a;
+    struct stat st;
+    int fd;
+
+    if (strlen(path) >= sizeof a.sun_path)
+        return -ENAMETOOLONG;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, path, strlen(path));
+    /* Replace a stale socket file, but never some other kind of file. */
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return -EEXIST;
+        if (unlink(path) < 0)
+            return -errno;
+    }
+    fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+        return fail_close(fd, -1);
+    if (mode && chmod(path, (mode_t)mode) < 0)
+        return fail_close(fd, -1);
+    if (type == SOCK_STREAM && listen(fd, backlog) < 0)
+        return fail_close(fd, -1);
+    return fd;
+}
+
+static int listen_fifo(const char *path, int mode)
+{
+    struct stat st;
+    if (mkfifo(path, mode ? (mode_t)mode : 0622) < 0 && errno != EEXIST)
+        return -errno;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (!S_ISFIFO(st.st_mode))
+        return -EEXIST;
+    /* Read-write: the master is always a writer too, so readers never see EOF. */
+    int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int pm_listen(int kind, const char *addr, int port, int backlog, int mode)
+{
+    if (!addr)
+        return -EINVAL;
+    switch (kind) {
+    case PM_LS_INET: return listen_inet(addr, port, backlog);
+    case PM_LS_UNIX: return listen_unix(addr, SOCK_STREAM, backlog, mode);
+    case PM_LS_UNIX_DGRAM: return listen_unix(addr, SOCK_DGRAM, backlog, mode);
+    case PM_LS_FIFO: return listen_fifo(addr, mode);
+    default: return -EINVAL;
+    }
+}
+
+int pm_local_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -errno;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return -EAFNOSUPPORT;
+}

@@ -1,0 +1,44 @@
+/*
+ * sock - the descriptors procmaster hands to children
+ *
+ * SYNOPSIS
+ *   int pm_channel(int kind, int out[2]);
+ *   int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
+ *   int pm_local_port(int fd);
+ *
+ * DESCRIPTION
+ *   pm_channel() makes a connected pair; out[0] is the master's end, out[1]
+ *   the child's. Every descriptor is close-on-exec: a child gets only what
+ *   its fd plan names. Kinds:
+ *     PM_CH_STATUS     SOCK_SEQPACKET socketpair, SO_PASSCRED on out[0]
+ *                      (non-blocking); out[1] blocking, as Postfix has it
+ *     PM_CH_PIPE       pipe: out[0] read end, out[1] write end (both blocking)
+ *     PM_CH_PIPE_NB    the same, read end non-blocking (stderr capture)
+ *     PM_CH_STREAM     AF_UNIX SOCK_STREAM socketpair, out[0] non-blocking
+ *     PM_CH_DGRAM      AF_UNIX SOCK_DGRAM socketpair, out[0] non-blocking
+ *     PM_CH_TCP        two connected loopback TCP sockets; the listener is
+ *                      closed before returning (none is left behind)
+ *     PM_CH_UDP        two loopback UDP sockets connected to each other
+ *   pm_listen() makes a non-blocking listener: PM_LS_INET (addr is an IPv4
+ *   or IPv6 literal, "" or "*" for any; port 0 picks one), PM_LS_UNIX
+ *   (stream) and PM_LS_UNIX_DGRAM at path addr (a stale socket file is
+ *   replaced; mode applied when non-zero), PM_LS_FIFO (created if absent,
+ *   opened read-write so it never reports EOF).
+ *
+ * DIAGNOSTICS
+ *   -errno; a half-made pair or listener is closed before returning.
+ */
+#ifndef PROCMASTER_SOCK_H
+#define PROCMASTER_SOCK_H
+
+enum pm_channel_kind {
+    PM_CH_STATUS = 1, PM_CH_PIPE = 2, PM_CH_PIPE_NB = 3, PM_CH_STREAM = 4,
+    PM_CH_DGRAM = 5, PM_CH_TCP = 6, PM_CH_UDP = 7
+};
+enum pm_listen_kind { PM_LS_INET = 1, PM_LS_UNIX = 2, PM_LS_UNIX_DGRAM = 3, PM_LS_FIFO = 4 };
+
+int pm_channel(int kind, int out[2]);
+int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
+int pm_local_port(int fd);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * spawn - see spawn.h. The parent prepares everything (fd plan, close
+ * ranges, limits) in memory the child can read; the child only issues raw
+ * system calls and reports a failure by writing the stage and errno into
+ * that shared memory before it exits 127.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fdplan.h"
+#include "rawsys.h"
+#include "spawn.h"
+
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define PM_MAX_RLIMITS 32
+#define PM_CHILD_STACK 32768
+#define PM_NSIG 64
+
+/* Once clone3 has been refused, AUTO stops asking (it would be refused again). */
+static int clone3_refused;
+
+static const char *const stage_names[PM_STAGE_COUNT] = {
+    [PM_STAGE_NONE] = "none",
+    [PM_STAGE_PREPARE] = "prepare",
+    [PM_STAGE_CLONE] = "clone3",
+    [PM_STAGE_FDPLAN] = "dup2",
+    [PM_STAGE_CLOSE_RANGE] = "close_range",
+    [PM_STAGE_CHDIR] = "chdir",
+    [PM_STAGE_SETSID] = "setsid",
+    [PM_STAGE_SETGROUPS] = "setgroups",
+    [PM_STAGE_SETGID] = "setgid",
+    [PM_STAGE_SETUID] = "setuid",
+    [PM_STAGE_RLIMIT] = "setrlimit",
+    [PM_STAGE_SIGNALS] = "sigaction",
+    [PM_STAGE_EXECVE] = "execve",
+    [PM_STAGE_POSIX_SPAWN] = "posix_spawn",
+    [PM_STAGE_PIDFD_OPEN] = "pidfd_open",
+};
+
+const char *pm_spawn_stage_name(int stage)
+{
+    if (stage < 0 || stage >= PM_STAGE_COUNT)
+        return "unknown";
+    return stage_names[stage];
+}
+
+/* The kernel's struct sigaction; all zero means SIG_DFL, no flags, no mask. */
+struct kernel_sigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+struct kernel_rlimit {
+    uint64_t cur;
+    uint64_t max;
+};
+
+/* Everything the child reads, prepared by the parent; failure written back. */
+struct child_ctx {
+    const struct pm_spawn_req *req;
+    struct fdop ops[FDPLAN_MAX_OPS];
+    int nops;
+    struct fdrange gaps[FDPLAN_MAX_PAIRS + 4];
+    int ngaps;
+    int rl_resource[PM_MAX_RLIMITS];
+    struct kernel_rlimit rl[PM_MAX_RLIMITS];
+    struct kernel_sigaction dfl;
+    uint64_t empty_mask;
+    volatile int stage;
+    volatile int err;
+};
+
+PM_CHILD_CODE static void child_fail(struct child_ctx *c, int stage, long r)
+{
+    c->stage = stage;
+    c->err = (int)-r;
+    for (;;)
+        RAW1(SYS_exit_group, 127);
+}
+
+/* The child between clone and execve. Returns never. */
+PM_CHILD_CODE static int child_main(void *arg)
+{
+    struct child_ctx *c = arg;
+    const struct pm_spawn_req *q = c->req;
+    int failed_op;
+    long r;
+
+    if ((r = fdplan_apply(c->ops, c->nops, &failed_op)) < 0)
+        child_fail(c, PM_STAGE_FDPLAN, r);
+    if ((r = fdplan_close_gaps(c->gaps, c->ngaps)) < 0)
+        child_fail(c, PM_STAGE_CLOSE_RANGE, r);
+    if (q->cwd && (r = RAW1(SYS_chdir, q->cwd)) < 0)
+        child_fail(c, PM_STAGE_CHDIR, r);
+    if ((q->flags & PM_SPAWN_SETSID) && (r = RAW0(SYS_setsid)) < 0)
+        child_fail(c, PM_STAGE_SETSID, r);
+    if ((q->flags & PM_SPAWN_SETGROUPS) && (r = RAW2(SYS_setgroups, q->ngroups, q->groups)) < 0)
+        child_fail(c, PM_STAGE_SETGROUPS, r);
+    if ((q->flags & PM_SPAWN_SETGID) && (r = RAW1(SYS_setgid, q->gid)) < 0)
+        child_fail(c, PM_STAGE_SETGID, r);
+    if ((q->flags & PM_SPAWN_SETUID) && (r = RAW1(SYS_setuid, q->uid)) < 0)
+        child_fail(c, PM_STAGE_SETUID, r);
+    for (int i = 0; i < q->nrlimits; i++)
+        if ((r = RAW4(SYS_prlimit64, 0, c->rl_resource[i], &c->rl[i], 0)) < 0)
+            child_fail(c, PM_STAGE_RLIMIT, r);
+    /*
+     * CLONE_CLEAR_SIGHAND reset the JVM's handlers; signals the JVM was told
+     * to ignore (nohup, a shell's background job) would survive exec, so
+     * every disposition goes back to default. SIGKILL and SIGSTOP cannot be
+     * changed and are skipped.
+     */
+    for (int sig = 1; sig <= PM_NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        if ((r = RAW4(SYS_rt_sigaction, sig, &c->dfl, 0, 8)) < 0 && r != -EINVAL)
+            child_fail(c, PM_STAGE_SIGNALS, r);
+    }
+    if ((r = RAW4(SYS_rt_sigprocmask, SIG_SETMASK, &c->empty_mask, 0, 8)) < 0)
+        child_fail(c, PM_STAGE_SIGNALS, r);
+    r = RAW3(SYS_execve, q->path, q->argv, q->envp);
+    child_fail(c, PM_STAGE_EXECVE, r);
+    return 0;
+}
+
+/*
+ * clone3 with a private stack. The child starts on that stack with no
+ * frame to return to, so the call into child_main is made here in assembly
+ * and the child can never come back into the parent's frames.
+ */
+PM_CHILD_CODE static long clone3_run(struct clone_args *ca, int (*fn)(void *), void *arg)
+{
+#if defined(__x86_64__)
+    long ret;
+    register void *r12 __asm__("r12") = (void *)fn;
+    register void *r13 __asm__("r13") = arg;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "mov %%r13, %%rdi\n\t"
+                     "call *%%r12\n\t"
+                     "mov %%eax, %%edi\n\t"
+                     "mov %[exit_nr], %%eax\n\t"
+                     "syscall\n\t"
+                     "hlt\n"
+                     "1:\n\t"
+                     : "=a"(ret)
+                     : "0"((long)SYS_clone3), "D"(ca), "S"(sizeof(*ca)), "r"(r12), "r"(r13),
+                       [exit_nr] "i"(SYS_exit_group)
+                     : "rcx", "r11", "memory");
+    return ret;
+#elif defined(__aarch64__)
+    register long x8 __asm__("x8") = SYS_clone3;
+    register long x0 __asm__("x0") = (long)ca;
+    register long x1 __asm__("x1") = (long)sizeof(*ca);
+    register long x19 __asm__("x19") = (long)fn;
+    register long x20 __asm__("x20") = (long)arg;
+    __asm__ volatile("svc #0\n\t"
+                     "cbnz x0, 1f\n\t"
+                     "mov x29, xzr\n\t"
+                     "mov x30, xzr\n\t"
+                     "mov x0, x20\n\t"
+                     "blr x19\n\t"
+                     "mov x8, %[exit_nr]\n\t"
+                     "svc #0\n\t"
+                     "brk #0\n"
+                     "1:\n\t"
+                     : "+r"(x0)
+                     : "r"(x8), "r"(x1), "r"(x19), "r"(x20), [exit_nr] "i"(SYS_exit_group)
+                     : "memory");
+    return x0;
+#endif
+}
+
+static int reap_failed(int pidfd)
+{
+    siginfo_t si;
+    while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
+        ;
+    close(pidfd);
+    return 0;
+}
+
+static int spawn_clone3(struct child_ctx *c, struct pm_spawn_res *res)
+{
+    char stack[PM_CHILD_STACK] __attribute__((aligned(64)));
+    struct clone_args ca;
+    sigset_t all, old;
+    int pidfd = -1;
+    long r;
+
+    memset(&ca, 0, sizeof ca);
+    ca.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
+    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    ca.exit_signal = 0; /* invisible to waitpid(-1) and to SIGCHLD auto-reaping */
+    ca.stack = (uint64_t)(uintptr_t)stack;
+    ca.stack_size = sizeof stack;
+
+    /* No handler may run in the child before its dispositions are reset. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    r = clone3_run(&ca, child_main, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    if (r < 0) {
+        res->stage = PM_STAGE_CLONE;
+        return (int)r;
+    }
+    if (c->err) {
+        reap_failed(pidfd);
+        res->stage = c->stage;
+        return -c->err;
+    }
+    res->pid = (int)r;
+    res->pidfd = pidfd;
+    return 0;
+}
+
+static int spawn_posix(struct child_ctx *c, int scratch, struct pm_spawn_res *res)
+{
+    const struct pm_spawn_req *q = c->req;
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t set;
+    pid_t pid;
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    int e = 0;
+
+    if (q->flags & (PM_SPAWN_SETUID | PM_SPAWN_SETGID | PM_SPAWN_SETGROUPS) || q->nrlimits > 0) {
+        res->stage = PM_STAGE_POSIX_SPAWN;
+        return -ENOTSUP;
+    }
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    for (int i = 0; i < c->nops && !e; i++) {
+        if (c->ops[i].kind == FDOP_DUP2) {
+            e = posix_spawn_file_actions_adddup2(&fa, c->ops[i].a, c->ops[i].b);
+        } else {
+            /* dup2(fd, fd) does not clear FD_CLOEXEC everywhere: go round the scratch number. */
+            e = posix_spawn_file_actions_adddup2(&fa, c->ops[i].a, scratch);
+            if (!e)
+                e = posix_spawn_file_actions_adddup2(&fa, scratch, c->ops[i].a);
+        }
+    }
+    for (int i = 0; i < c->ngaps && !e; i++) {
+        if (c->gaps[i].last == ~0U)
+            e = posix_spawn_file_actions_addclosefrom_np(&fa, (int)c->gaps[i].first);
+        else
+            for (unsigned int fd = c->gaps[i].first; fd <= c->gaps[i].last && !e; fd++)
+                e = posix_spawn_file_actions_addclose(&fa, (int)fd);
+    }
+    if (!e && q->cwd)
+        e = posix_spawn_file_actions_addchdir_np(&fa, q->cwd);
+    sigemptyset(&set);
+    if (!e)
+        e = posix_spawnattr_setsigmask(&attr, &set);
+    sigfillset(&set);
+    if (!e)
+        e = posix_spawnattr_setsigdefault(&attr, &set);
+    if (q->flags & PM_SPAWN_SETSID)
+        flags |= POSIX_SPAWN_SETSID;
+    if (!e)
+        e = posix_spawnattr_setflags(&attr, flags);
+    if (e) {
+        res->stage = PM_STAGE_PREPARE;
+    } else if ((e = posix_spawn(&pid, q->path, &fa, &attr, q->argv, q->envp)) != 0) {
+        /* glibc reports exec failures synchronously and has reaped the child. */
+        res->stage = PM_STAGE_POSIX_SPAWN;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (e)
+        return -e;
+
+    /* The child is ours and unreaped (a zombie at worst): its pid cannot be reused yet. */
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) {
+        int err = errno;
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        res->stage = PM_STAGE_PIDFD_OPEN;
+        return -err;
+    }
+    res->pid = pid;
+    res->pidfd = (int)fd;
+    return 0;
+}
+
+int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
+{
+    struct child_ctx c;
+    int scratch = 3;
+
+    res->pid = -1;
+    res->pidfd = -1;
+    res->stage = PM_STAGE_PREPARE;
+    res->mechanism = 0;
+    if (!q->path || q->path[0] != '/' || !q->argv || !q->envp)
+        return -EINVAL;
+    if (q->nfds < 0 || q->nfds > FDPLAN_MAX_PAIRS || q->nrlimits < 0 || q->nrlimits > PM_MAX_RLIMITS)
+        return -E2BIG;
+    if (q->ngroups < 0 || (q->ngroups > 0 && !q->groups))
+        return -EINVAL;
+
+    memset(&c, 0, sizeof c);
+    c.req = q;
+    for (int i = 0; i < q->nfds; i++) {
+        if (q->fd_src[i] >= scratch)
+            scratch = q->fd_src[i] + 1;
+        if (q->fd_dst[i] >= scratch)
+            scratch = q->fd_dst[i] + 1;
+    }
+    c.nops = fdplan_compute(q->fd_src, q->fd_dst, q->nfds, scratch, c.ops, FDPLAN_MAX_OPS);
+    if (c.nops < 0)
+        return c.nops;
+    c.ngaps = fdplan_gaps(q->fd_dst, q->nfds, c.gaps, (int)(sizeof c.gaps / sizeof c.gaps[0]));
+    if (c.ngaps < 0)
+        return c.ngaps;
+    for (int i = 0; i < q->nrlimits; i++) {
+        c.rl_resource[i] = q->rlimits[i].resource;
+        c.rl[i].cur = q->rlimits[i].cur;
+        c.rl[i].max = q->rlimits[i].max;
+    }
+
+    int mech = q->mechanism;
+    if (mech == PM_MECH_AUTO)
+        mech = __atomic_load_n(&clone3_refused, __ATOMIC_RELAXED) ? PM_MECH_POSIX_SPAWN : PM_MECH_CLONE3;
+    if (mech == PM_MECH_CLONE3) {
+        res->mechanism = PM_MECH_CLONE3;
+        int r = spawn_clone3(&c, res);
+        if (!(r == -ENOSYS || r == -EPERM) || res->stage != PM_STAGE_CLONE || q->mechanism != PM_MECH_AUTO)
+            return r;
+        __atomic_store_n(&clone3_refused, 1, __ATOMIC_RELAXED);
+        mech = PM_MECH_POSIX_SPAWN;
+    }
+    res->mechanism = PM_MECH_POSIX_SPAWN;
+    res->stage = PM_STAGE_PREPARE;
+    return spawn_posix(&c, scratch, res);
+}

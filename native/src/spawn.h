@@ -1,0 +1,104 @@
+/*
+ * spawn - start a child with vfork semantics and get a pidfd for it
+ *
+ * SYNOPSIS
+ *   int pm_spawn(const struct pm_spawn_req *req, struct pm_spawn_res *res);
+ *   const char *pm_spawn_stage_name(int stage);
+ *
+ * DESCRIPTION
+ *   pm_spawn() starts req->path with an explicit argv and envp, the fd plan
+ *   req->fd_src[i] -> req->fd_dst[i] applied (fdplan.h), every other
+ *   descriptor above 2 closed, an empty signal mask, default dispositions
+ *   for every signal, and the optional cwd, setsid, groups, gid, uid and
+ *   resource limits. On success res holds the pid and a pidfd (O_CLOEXEC).
+ *
+ *   PM_MECH_CLONE3: clone3(CLONE_VM|CLONE_VFORK|CLONE_PIDFD|
+ *   CLONE_CLEAR_SIGHAND) on a small private stack. The parent thread is
+ *   suspended until the child has exec'd or died, so the child may read the
+ *   parent's prepared memory; it runs raw system calls only (rawsys.h): no
+ *   malloc, no locks, no errno, no JNI. Cost does not grow with the heap:
+ *   no page tables are copied. The child's exit signal is 0, so nobody's
+ *   waitpid(-1) (without __WALL) can steal its status and an ignored
+ *   SIGCHLD in the host cannot auto-reap it; only its pidfd reaps it.
+ *
+ *   PM_MECH_POSIX_SPAWN: glibc posix_spawn + pidfd_open, for kernels or
+ *   sandboxes that refuse clone3 (ENOSYS, EPERM). uid/gid/groups/rlimits
+ *   are not expressible there and fail with ENOTSUP.
+ *
+ *   PM_MECH_AUTO: clone3, falling back for good once it is refused.
+ *
+ * DIAGNOSTICS
+ *   0 on success, else -errno with res->stage naming the step that failed
+ *   (pm_spawn_stage_name). A child that failed before or at execve has been
+ *   reaped and its pidfd closed before pm_spawn returns: no zombie, no fd.
+ */
+#ifndef PROCMASTER_SPAWN_H
+#define PROCMASTER_SPAWN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum pm_mechanism { PM_MECH_AUTO = 0, PM_MECH_CLONE3 = 1, PM_MECH_POSIX_SPAWN = 2 };
+
+enum pm_spawn_flags {
+    PM_SPAWN_SETSID = 1,
+    PM_SPAWN_SETUID = 2,
+    PM_SPAWN_SETGID = 4,
+    PM_SPAWN_SETGROUPS = 8
+};
+
+/* The step that failed; the order is the order of execution in the child. */
+enum pm_stage {
+    PM_STAGE_NONE = 0,
+    PM_STAGE_PREPARE,
+    PM_STAGE_CLONE,
+    PM_STAGE_FDPLAN,
+    PM_STAGE_CLOSE_RANGE,
+    PM_STAGE_CHDIR,
+    PM_STAGE_SETSID,
+    PM_STAGE_SETGROUPS,
+    PM_STAGE_SETGID,
+    PM_STAGE_SETUID,
+    PM_STAGE_RLIMIT,
+    PM_STAGE_SIGNALS,
+    PM_STAGE_EXECVE,
+    PM_STAGE_POSIX_SPAWN,
+    PM_STAGE_PIDFD_OPEN,
+    PM_STAGE_COUNT
+};
+
+struct pm_rlimit {
+    int resource;
+    uint64_t cur;
+    uint64_t max;
+};
+
+struct pm_spawn_req {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const int *fd_src;
+    const int *fd_dst;
+    int nfds;
+    const char *cwd;            /* NULL: inherit */
+    int flags;                  /* pm_spawn_flags */
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    int ngroups;
+    const struct pm_rlimit *rlimits;
+    int nrlimits;
+    int mechanism;              /* pm_mechanism */
+};
+
+struct pm_spawn_res {
+    int pid;
+    int pidfd;
+    int stage;                  /* pm_stage, on failure */
+    int mechanism;              /* the mechanism actually used */
+};
+
+int pm_spawn(const struct pm_spawn_req *req, struct pm_spawn_res *res);
+const char *pm_spawn_stage_name(int stage);
+
+#endif
