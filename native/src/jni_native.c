@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fdplan.h"
@@ -285,9 +286,22 @@ static jint loopCtl0(JNIEnv *env, jclass c, jlong loop, jint op, jint fd, jint k
     return pm_loop_ctl((struct pm_loop *)(intptr_t)loop, op, fd, kind, tag, (unsigned)events);
 }
 
-static jint loopPoll0(JNIEnv *env, jclass c, jlong loop, jlong addr, jint cap, jint timeout)
+/* The address and capacity of a direct buffer, checked against [off, off+len). */
+static char *direct(JNIEnv *env, jobject buf, jint off, jint len)
 {
-    return pm_loop_poll((struct pm_loop *)(intptr_t)loop, (struct pm_event *)(intptr_t)addr, cap, timeout);
+    char *base = (*env)->GetDirectBufferAddress(env, buf);
+    jlong cap = (*env)->GetDirectBufferCapacity(env, buf);
+    if (!base || off < 0 || len < 0 || (jlong)off + len > cap)
+        return NULL;
+    return base + off;
+}
+
+static jint loopPoll0(JNIEnv *env, jclass c, jlong loop, jobject buf, jint cap, jint timeout)
+{
+    struct pm_event *ev = (struct pm_event *)direct(env, buf, 0, cap * (jint)sizeof(struct pm_event));
+    if (!ev || cap <= 0)
+        return -EINVAL;
+    return pm_loop_poll((struct pm_loop *)(intptr_t)loop, ev, cap, timeout);
 }
 
 static jint loopWakeup0(JNIEnv *env, jclass c, jlong loop)
@@ -336,21 +350,30 @@ static jint localPort0(JNIEnv *env, jclass c, jint fd)
     return pm_local_port(fd);
 }
 
-static jint read0(JNIEnv *env, jclass c, jint fd, jlong addr, jint len)
+static jint read0(JNIEnv *env, jclass c, jint fd, jobject buf, jint off, jint len)
 {
+    char *p = direct(env, buf, off, len);
     ssize_t r;
+    if (!p)
+        return -EINVAL;
     do
-        r = read(fd, (void *)(intptr_t)addr, (size_t)len);
+        r = read(fd, p, (size_t)len);
     while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : (jint)r;
 }
 
-static jint write0(JNIEnv *env, jclass c, jint fd, jlong addr, jint len)
+static jint write0(JNIEnv *env, jclass c, jint fd, jobject buf, jint off, jint len)
 {
+    const char *p = direct(env, buf, off, len);
     ssize_t r;
-    do
-        r = write(fd, (const void *)(intptr_t)addr, (size_t)len);
-    while (r < 0 && errno == EINTR);
+    if (!p)
+        return -EINVAL;
+    /* send() with MSG_NOSIGNAL: a helper that went away must not raise SIGPIPE in the JVM. */
+    do {
+        r = send(fd, p, (size_t)len, MSG_NOSIGNAL);
+        if (r < 0 && errno == ENOTSOCK)
+            r = write(fd, p, (size_t)len);
+    } while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : (jint)r;
 }
 
@@ -364,15 +387,15 @@ static const JNINativeMethod methods[] = {
     { "signal0", "(II)I", (void *)signal0 },
     { "loopCreate0", "()J", (void *)loopCreate0 },
     { "loopCtl0", "(JIIIII)I", (void *)loopCtl0 },
-    { "loopPoll0", "(JJII)I", (void *)loopPoll0 },
+    { "loopPoll0", "(JLjava/nio/ByteBuffer;II)I", (void *)loopPoll0 },
     { "loopWakeup0", "(J)I", (void *)loopWakeup0 },
     { "loopDestroy0", "(J)V", (void *)loopDestroy0 },
     { "close0", "(JI)I", (void *)close0 },
     { "channel0", "(I[I)I", (void *)channel0 },
     { "listen0", "(I[BIII)I", (void *)listen0 },
     { "localPort0", "(I)I", (void *)localPort0 },
-    { "read0", "(IJI)I", (void *)read0 },
-    { "write0", "(IJI)I", (void *)write0 },
+    { "read0", "(ILjava/nio/ByteBuffer;II)I", (void *)read0 },
+    { "write0", "(ILjava/nio/ByteBuffer;II)I", (void *)write0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

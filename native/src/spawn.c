@@ -271,7 +271,12 @@ static int spawn_posix(struct child_ctx *c, int scratch, struct pm_spawn_res *re
     sigemptyset(&set);
     if (!e)
         e = posix_spawnattr_setsigmask(&attr, &set);
-    sigfillset(&set);
+    /*
+     * Every signal back to default. sigfillset() leaves out glibc's two
+     * internal signals, which its spawn child then sets to SIG_IGN and which
+     * would stay ignored after exec: set every bit by hand instead.
+     */
+    memset(&set, 0xff, sizeof set);
     if (!e)
         e = posix_spawnattr_setsigdefault(&attr, &set);
     if (q->flags & PM_SPAWN_SETSID)

@@ -1,0 +1,124 @@
+package io.procmaster.os;
+
+/**
+ * One child, held by its pidfd.
+ *
+ * <p>The pidfd names this child and no other: signals cannot reach a reused pid, and reaping
+ * ({@code waitid(P_PIDFD)}) cannot collect anybody else's child, so ProcessBuilder children in
+ * the same JVM keep their exit codes. A child is reaped either here ({@link #waitFor},
+ * {@link #tryReap}) or by an {@link EventLoopCore} it was handed to, never both.
+ *
+ * <p>{@link #close()} on a child that has not been reaped kills it (SIGKILL) and reaps it: a
+ * closed handle never leaves a zombie or a descriptor behind.
+ */
+public final class ChildProcess implements AutoCloseable {
+    private final int pid;
+    private final String path;
+    private final SpawnSpec.Mechanism mechanism;
+    private int pidfd;
+    private ExitStatus exit;
+
+    ChildProcess(int pid, int pidfd, String path, SpawnSpec.Mechanism mechanism) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.path = path;
+        this.mechanism = mechanism;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The mechanism that actually started this child. */
+    public SpawnSpec.Mechanism mechanism() {
+        return mechanism;
+    }
+
+    /** The pidfd, or -1 once reaped and closed. */
+    public synchronized int pidfd() {
+        return pidfd;
+    }
+
+    /** Blocks until the child exits, reaps it and closes the pidfd. Idempotent. */
+    public synchronized ExitStatus waitFor() throws NativeIoException {
+        return reap(false);
+    }
+
+    /** Reaps the child if it has exited; null if it still runs. */
+    public synchronized ExitStatus tryReap() throws NativeIoException {
+        return reap(true);
+    }
+
+    private ExitStatus reap(boolean nohang) throws NativeIoException {
+        if (exit != null) {
+            return exit;
+        }
+        if (pidfd < 0) {
+            throw new IllegalStateException("child " + pid + " is reaped by an event loop");
+        }
+        int[] out = new int[4];
+        int r = Native.reap0(pidfd, nohang, out);
+        if (r == 0) {
+            return null;
+        }
+        Errno.check("waitid pid " + pid, r);
+        exited(new ExitStatus(out[0], out[1], out[2], out[3] != 0));
+        return exit;
+    }
+
+    /** Records an exit reaped elsewhere (by an event loop) and closes the pidfd. */
+    synchronized void exited(ExitStatus status) {
+        this.exit = status;
+        if (pidfd >= 0) {
+            Native.close0(0, pidfd);
+            pidfd = -1;
+        }
+    }
+
+    /** Hands the pidfd over to an event loop, which closes it after reaping. */
+    synchronized int detachPidfd() {
+        int fd = pidfd;
+        pidfd = -1;
+        return fd;
+    }
+
+    /** The exit status if known. */
+    public synchronized ExitStatus exitStatus() {
+        return exit;
+    }
+
+    /** Sends a signal through the pidfd; false if the child is already gone. */
+    public synchronized boolean signal(int sig) throws NativeIoException {
+        if (exit != null || pidfd < 0) {
+            return false;
+        }
+        int r = Native.signal0(pidfd, sig);
+        if (r == -Native.ESRCH) {
+            return false;
+        }
+        Errno.check("pidfd_send_signal pid " + pid, r);
+        return true;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (exit == null && pidfd >= 0) {
+            Native.signal0(pidfd, Native.SIGKILL);
+            try {
+                reap(false);
+            } catch (NativeIoException e) {
+                Native.close0(0, pidfd);
+                pidfd = -1;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "child " + pid + " (" + path + ")";
+    }
+}

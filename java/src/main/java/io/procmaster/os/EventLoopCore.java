@@ -1,0 +1,125 @@
+package io.procmaster.os;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The C core's epoll set, seen from Java: registration, one poll call per wake-up that fills a
+ * direct buffer with fixed-size records, and their decoding into {@link EventSink} calls.
+ *
+ * <p>Not thread-safe except {@link #wakeup()}: one thread (the loop thread) owns it. Record
+ * layout comes from C ({@link Native}); nothing here assumes a size or an offset.
+ */
+public final class EventLoopCore implements AutoCloseable {
+    /** What a registered descriptor is. */
+    public enum Kind { FD, PIDFD, STATUS }
+
+    private final long loop;
+    private final ByteBuffer buffer;
+    private final int capacity;
+    private volatile boolean closed;
+
+    public EventLoopCore(int capacity) throws NativeIoException {
+        Native.ensureAvailability();
+        if (capacity <= 0 || capacity > 65536) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        long l = Native.loopCreate0();
+        if (l < 0) {
+            throw Errno.exception("epoll_create1", (int) l);
+        }
+        this.loop = l;
+        this.capacity = capacity;
+        this.buffer = ByteBuffer.allocateDirect(capacity * Native.EVENT_SIZE).order(ByteOrder.nativeOrder());
+    }
+
+    long address() {
+        return closed ? 0 : loop;
+    }
+
+    public void register(int fd, Kind kind, int tag, int events) throws NativeIoException {
+        Errno.check("epoll_ctl add fd " + fd, Native.loopCtl0(loop, Native.CTL_ADD, fd, kind(kind), tag, events));
+    }
+
+    public void modify(int fd, Kind kind, int tag, int events) throws NativeIoException {
+        Errno.check("epoll_ctl mod fd " + fd, Native.loopCtl0(loop, Native.CTL_MOD, fd, kind(kind), tag, events));
+    }
+
+    /** Removes fd from the set; false if it was not there. */
+    public boolean deregister(int fd) throws NativeIoException {
+        int r = Native.loopCtl0(loop, Native.CTL_DEL, fd, Native.REG_FD, 0, 0);
+        if (r == -Native.ENOENT || r == -Native.EBADF) {
+            return false;
+        }
+        Errno.check("epoll_ctl del fd " + fd, r);
+        return true;
+    }
+
+    /** Hands a child to this loop: it will be reaped here and reported through {@link EventSink#onExit}. */
+    public int watch(ChildProcess child, int tag) throws NativeIoException {
+        int fd = child.pidfd();
+        register(fd, Kind.PIDFD, tag, Native.EPOLLIN);
+        child.detachPidfd();
+        return fd;
+    }
+
+    /** Out of the set, then closed: a not-yet-exec'd sibling may still hold a copy of fd. */
+    public void close(int fd) {
+        Native.close0(loop, fd);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: forever, 0: not at all) and delivers every record of
+     * this wake-up to the sink. Returns the number of records.
+     */
+    public int poll(int timeoutMillis, EventSink sink) throws NativeIoException {
+        int n = Native.loopPoll0(loop, buffer, capacity, timeoutMillis);
+        Errno.check("epoll_wait", n);
+        for (int i = 0; i < n; i++) {
+            int base = i * Native.EVENT_SIZE;
+            int kind = buffer.getInt(base + Native.OFF_KIND);
+            int fd = buffer.getInt(base + Native.OFF_FD);
+            int tag = buffer.getInt(base + Native.OFF_TAG);
+            int events = buffer.getInt(base + Native.OFF_EVENTS);
+            int a = buffer.getInt(base + Native.OFF_A);
+            int b = buffer.getInt(base + Native.OFF_B);
+            int c = buffer.getInt(base + Native.OFF_C);
+            int d = buffer.getInt(base + Native.OFF_D);
+            if (kind == Native.EV_STATUS) {
+                sink.onStatus(fd, tag, a, b, c, d, events, buffer.getInt(base + Native.OFF_LENGTH));
+            } else if (kind == Native.EV_EXIT) {
+                sink.onExit(fd, tag, new ExitStatus(a, b, c, d != 0));
+            } else if (kind == Native.EV_READY) {
+                sink.onReady(fd, tag, events);
+            } else if (kind == Native.EV_WAKEUP) {
+                sink.onWakeup();
+            } else if (kind == Native.EV_HUP) {
+                sink.onHup(fd, tag);
+            }
+        }
+        return n;
+    }
+
+    /** Interrupts a poll from any thread. */
+    public void wakeup() {
+        if (!closed) {
+            Native.loopWakeup0(loop);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Native.loopDestroy0(loop);
+        }
+    }
+
+    private static int kind(Kind k) {
+        return switch (k) {
+            case FD -> Native.REG_FD;
+            case PIDFD -> Native.REG_PIDFD;
+            case STATUS -> Native.REG_STATUS;
+        };
+    }
+}

@@ -1,0 +1,294 @@
+package io.procmaster.os;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Everything a spawn needs, checked before any system call: an absolute program path, the
+ * argument vector, an explicit environment (nothing is inherited unless asked), an fd plan that
+ * maps source descriptors to target numbers in the child, and the optional working directory,
+ * new session, credentials and resource limits.
+ *
+ * <p>The fd plan may map any source to any target: sources below their targets, a source that is
+ * another pair's target, cycles and one source to several targets are all handled by the C
+ * core's plan. Every descriptor above 2 that is not a target is closed in the child.
+ *
+ * <p>Errors: {@link IllegalArgumentException} naming the offending value (a relative path, a NUL
+ * in a string, an '=' in a variable name, a negative or duplicate descriptor).
+ */
+public final class SpawnSpec {
+    /** Spawn mechanisms; AUTO is clone3 with a fallback to posix_spawn when clone3 is refused. */
+    public enum Mechanism { AUTO, CLONE3, POSIX_SPAWN }
+
+    /** Resource numbers of setrlimit(2) on Linux. */
+    public static final int RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
+            RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_AS = 9;
+    /** "No limit" for {@link Builder#rlimit}. */
+    public static final long RLIM_INFINITY = -1L;
+
+    /** System property that forces a mechanism for every spawn (auto, clone3, posix_spawn). */
+    public static final String MECHANISM_PROPERTY = "procmaster.spawn.mechanism";
+
+    private final String path;
+    private final List<String> argv;
+    private final Map<String, String> env;
+    private final TreeMap<Integer, Integer> fds; // target -> source
+    private final String cwd;
+    private final boolean setsid;
+    private final Integer uid;
+    private final Integer gid;
+    private final int[] groups;
+    private final long[] rlimits;
+    private final Mechanism mechanism;
+
+    private SpawnSpec(Builder b) {
+        this.path = b.path;
+        this.argv = List.copyOf(b.argv.isEmpty() ? List.of(b.path) : b.argv);
+        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
+        this.fds = new TreeMap<>(b.fds);
+        this.cwd = b.cwd;
+        this.setsid = b.setsid;
+        this.uid = b.uid;
+        this.gid = b.gid;
+        this.groups = b.groups == null ? null : b.groups.clone();
+        this.rlimits = b.rlimits.stream().mapToLong(Long::longValue).toArray();
+        this.mechanism = b.mechanism;
+    }
+
+    public static Builder builder(String path) {
+        return new Builder(path);
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public List<String> argv() {
+        return argv;
+    }
+
+    public Map<String, String> environment() {
+        return env;
+    }
+
+    /** The fd plan: target number in the child to source descriptor in this process. */
+    public Map<Integer, Integer> fdPlan() {
+        return Collections.unmodifiableMap(fds);
+    }
+
+    public Mechanism mechanism() {
+        return mechanism;
+    }
+
+    byte[] stringBlock() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(path).append('\0');
+        for (String a : argv) {
+            sb.append(a).append('\0');
+        }
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            sb.append(e.getKey()).append('=').append(e.getValue()).append('\0');
+        }
+        if (cwd != null) {
+            sb.append(cwd).append('\0');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    int[] fdPairs() {
+        int[] p = new int[fds.size() * 2];
+        int i = 0;
+        for (Map.Entry<Integer, Integer> e : fds.entrySet()) {
+            p[i++] = e.getValue();
+            p[i++] = e.getKey();
+        }
+        return p;
+    }
+
+    int flags() {
+        int f = 0;
+        if (setsid) {
+            f |= Native.SPAWN_SETSID;
+        }
+        if (uid != null) {
+            f |= Native.SPAWN_SETUID;
+        }
+        if (gid != null) {
+            f |= Native.SPAWN_SETGID;
+        }
+        if (groups != null) {
+            f |= Native.SPAWN_SETGROUPS;
+        }
+        if (cwd != null) {
+            f |= Native.SPAWN_HAS_CWD;
+        }
+        return f;
+    }
+
+    int uid() {
+        return uid == null ? -1 : uid;
+    }
+
+    int gid() {
+        return gid == null ? -1 : gid;
+    }
+
+    int[] groups() {
+        return groups;
+    }
+
+    long[] rlimits() {
+        return rlimits;
+    }
+
+    @Override
+    public String toString() {
+        return "SpawnSpec" + argv + " path=" + path + " fds=" + fds;
+    }
+
+    /** Builds a {@link SpawnSpec}; every setter checks its argument at once. */
+    public static final class Builder {
+        private final String path;
+        private final List<String> argv = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<Integer, Integer> fds = new TreeMap<>();
+        private String cwd;
+        private boolean setsid;
+        private Integer uid;
+        private Integer gid;
+        private int[] groups;
+        private final List<Long> rlimits = new ArrayList<>();
+        private Mechanism mechanism = defaultMechanism();
+
+        private Builder(String path) {
+            Objects.requireNonNull(path, "path");
+            noNul("path", path);
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("program path must be absolute: \"" + path + "\"");
+            }
+            this.path = path;
+        }
+
+        /** The whole argument vector, argv[0] included (default: the path alone). */
+        public Builder argv(List<String> args) {
+            argv.clear();
+            for (String a : args) {
+                noNul("argument", a);
+                argv.add(a);
+            }
+            return this;
+        }
+
+        public Builder argv(String... args) {
+            return argv(List.of(args));
+        }
+
+        /** One environment variable; the child's environment is exactly what is set here. */
+        public Builder env(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (name.isEmpty() || name.indexOf('=') >= 0) {
+                throw new IllegalArgumentException("bad environment variable name: \"" + name + "\"");
+            }
+            noNul("environment variable " + name, name + value);
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder env(Map<String, String> vars) {
+            vars.forEach(this::env);
+            return this;
+        }
+
+        /** Copies this JVM's environment first; later {@link #env} calls override it. */
+        public Builder inheritEnvironment() {
+            Map<String, String> own = new LinkedHashMap<>(System.getenv());
+            own.putAll(env);
+            env.clear();
+            own.forEach(this::env);
+            return this;
+        }
+
+        /** Makes {@code source} (a descriptor of this process) appear as {@code target} in the child. */
+        public Builder fd(int target, int source) {
+            if (target < 0 || source < 0) {
+                throw new IllegalArgumentException("descriptors must not be negative: target " + target
+                        + ", source " + source);
+            }
+            if (fds.containsKey(target)) {
+                throw new IllegalArgumentException("target descriptor " + target + " is planned twice");
+            }
+            fds.put(target, source);
+            return this;
+        }
+
+        public Builder cwd(String dir) {
+            noNul("working directory", dir);
+            this.cwd = dir;
+            return this;
+        }
+
+        public Builder setsid(boolean on) {
+            this.setsid = on;
+            return this;
+        }
+
+        public Builder uid(int u) {
+            this.uid = u;
+            return this;
+        }
+
+        public Builder gid(int g) {
+            this.gid = g;
+            return this;
+        }
+
+        public Builder groups(int... g) {
+            this.groups = g.clone();
+            return this;
+        }
+
+        public Builder rlimit(int resource, long soft, long hard) {
+            if (resource < 0) {
+                throw new IllegalArgumentException("bad resource " + resource);
+            }
+            rlimits.add((long) resource);
+            rlimits.add(soft);
+            rlimits.add(hard);
+            return this;
+        }
+
+        public Builder mechanism(Mechanism m) {
+            this.mechanism = Objects.requireNonNull(m);
+            return this;
+        }
+
+        public SpawnSpec build() {
+            if (fds.size() > 256) {
+                throw new IllegalArgumentException("at most 256 planned descriptors, got " + fds.size());
+            }
+            return new SpawnSpec(this);
+        }
+
+        private static void noNul(String what, String s) {
+            if (s == null || s.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(what + " must not be null or contain NUL");
+            }
+        }
+
+        private static Mechanism defaultMechanism() {
+            String p = System.getProperty(MECHANISM_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (p) {
+                case "clone3" -> Mechanism.CLONE3;
+                case "posix_spawn", "posix-spawn" -> Mechanism.POSIX_SPAWN;
+                default -> Mechanism.AUTO;
+            };
+        }
+    }
+}
