@@ -27,8 +27,10 @@ static int failures;
 static void master_style_command_line_is_parsed(void)
 {
     struct pm_child_opts o;
-    CHECK(PARSE(&o, "pm-echo", "-l", "-n", "10025", "-t", "inet", "-u", "-o", "stress=yes",
-                "-s", "2", "extra", "-o", "x=y") == 0);
+    /* Named, not a compound literal inside CHECK: o.argv points into it. */
+    char *argv[] = {"pm-echo", "-l", "-n", "10025", "-t", "inet", "-u", "-o", "stress=yes",
+                    "-s", "2", "extra", "-o", "x=y", NULL};
+    CHECK(pm_child_parse_args(14, argv, &o) == 0);
     CHECK(strcmp(o.progname, "pm-echo") == 0);
     CHECK(strcmp(o.name, "10025") == 0);
     CHECK(strcmp(o.transport, "inet") == 0);
@@ -87,10 +89,12 @@ static void clustered_and_attached_options_are_accepted(void)
 static void double_dash_ends_options(void)
 {
     struct pm_child_opts o;
-    CHECK(PARSE(&o, "d", "-t", "fifo", "--", "-l") == 0);
+    char *a1[] = {"d", "-t", "fifo", "--", "-l", NULL};
+    CHECK(pm_child_parse_args(5, a1, &o) == 0);
     CHECK(o.maxproc_one == 0);
     CHECK(o.argc == 1 && strcmp(o.argv[0], "-l") == 0);
-    CHECK(PARSE(&o, "d", "-t", "pass", "-", "x") == 0); /* a lone "-" is an argument */
+    char *a2[] = {"d", "-t", "pass", "-", "x", NULL};
+    CHECK(pm_child_parse_args(5, a2, &o) == 0); /* a lone "-" is an argument */
     CHECK(o.argc == 2 && strcmp(o.argv[0], "-") == 0);
 }
 
