@@ -512,6 +512,66 @@ static void two_children_share_listener_exclusively(struct master *m)
     expect_exit_zero(b);
 }
 
+/* voluntary_ctxt_switches of pid: how often it went to sleep, i.e. was woken. */
+static long voluntary_switches(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    CHECK(f != NULL, "open %s: %m", path);
+    long v = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
+            break;
+    fclose(f);
+    CHECK(v >= 0, "no voluntary_ctxt_switches in %s", path);
+    return v;
+}
+
+/*
+ * EPOLLEXCLUSIVE: a connection wakes one idle child, not all of them (the
+ * thundering herd the Postfix lock file exists to avoid). Idle children sleep
+ * in epoll_wait with nothing else to wake them, so a child that was not given
+ * the connection must not have been scheduled at all.
+ */
+static void one_connection_wakes_one_idle_child(struct master *m)
+{
+    enum { N = 3 };
+    pid_t kid[N];
+    for (int k = 0; k < N; k++)
+        kid[k] = spawn(m, "1", ARGS("-t", "inet", "-o", "max_idle=0"), -1);
+    struct pm_status_record r;
+    pid_t sender;
+    for (int k = 0; k < N; k++)
+        CHECK(recv_record(m, WAIT_MS, &r, &sender) == 1 && r.status == PM_STATUS_AVAIL, "no initial AVAIL");
+    sleep_ms(200); /* let every child reach epoll_wait */
+    long before[N];
+    for (int k = 0; k < N; k++)
+        before[k] = voluntary_switches(kid[k]);
+    int c = client_connect(m);
+    roundtrip(c, "wake one\n");
+    CHECK(close(c) == 0, "close: %m");
+    CHECK(recv_record(m, WAIT_MS, &r, &sender) == 1 && r.status == PM_STATUS_TAKEN, "no TAKEN");
+    pid_t server = r.pid;
+    CHECK(recv_record(m, WAIT_MS, &r, &sender) == 1 && r.status == PM_STATUS_AVAIL && r.pid == server,
+          "no AVAIL from the serving child");
+    sleep_ms(200);
+    int woken = 0;
+    for (int k = 0; k < N; k++) {
+        long delta = voluntary_switches(kid[k]) - before[k];
+        if (kid[k] == server)
+            continue;
+        if (delta != 0) {
+            fprintf(stderr, "idle child %d was woken %ld time(s)\n", (int)kid[k], delta);
+            woken++;
+        }
+    }
+    CHECK(woken == 0, "%d idle child(ren) woken by one connection", woken);
+    master_close_status(m);
+    for (int k = 0; k < N; k++)
+        expect_exit_zero(kid[k]);
+}
+
 static const struct {
     const char *name;
     void (*run)(struct master *);
@@ -528,6 +588,7 @@ static const struct {
     S(bad_generation_exits_nonzero_with_message),
     S(missing_transport_exits_nonzero),
     S(two_children_share_listener_exclusively),
+    S(one_connection_wakes_one_idle_child),
 #undef S
 };
 
