@@ -122,7 +122,14 @@ static int setup(struct pm_child_opts *o)
         memset(&ev, 0, sizeof ev);
         ev.events = EPOLLIN | EPOLLEXCLUSIVE;
         ev.data.fd = fd;
-        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        int rc = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        if (rc < 0 && errno == EINVAL) {
+            /* Kernel before 4.5: no EPOLLEXCLUSIVE. Correct, only noisier:
+             * every idle child wakes and all but one get EAGAIN. */
+            ev.events = EPOLLIN;
+            rc = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        }
+        if (rc < 0) {
             int err = errno;
             (void)close(ep);
             return fail(o, err, "epoll_ctl listen fd %d: %s", fd, strerror(err));

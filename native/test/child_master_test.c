@@ -83,9 +83,27 @@ static void sleep_ms(int ms)
 struct master {
     int status_m; /* the master's end, SO_PASSCRED */
     int status_c; /* the children's end, kept open as Postfix does */
-    int lfd;      /* TCP listener, non-blocking */
+    int lfd;      /* TCP listener, non-blocking: fd 6 in the child */
     int port;
+    int lfd2;     /* optional second listener (fd 7, "-s 2"), -1 if none */
+    int port2;
 };
+
+static int open_listener(int *port)
+{
+    int one = 1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    CHECK(fd >= 0, "socket: %m");
+    CHECK(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0, "SO_REUSEADDR: %m");
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(fd, (struct sockaddr *)&a, sizeof a) == 0, "bind: %m");
+    CHECK(listen(fd, 16) == 0, "listen: %m");
+    socklen_t len = sizeof a;
+    CHECK(getsockname(fd, (struct sockaddr *)&a, &len) == 0, "getsockname: %m");
+    *port = ntohs(a.sin_port);
+    return fd;
+}
 
 static void master_open(struct master *m)
 {
@@ -96,16 +114,9 @@ static void master_open(struct master *m)
     m->status_m = sv[0];
     m->status_c = sv[1];
 
-    m->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    CHECK(m->lfd >= 0, "socket: %m");
-    CHECK(setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0, "SO_REUSEADDR: %m");
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(m->lfd, (struct sockaddr *)&a, sizeof a) == 0, "bind: %m");
-    CHECK(listen(m->lfd, 16) == 0, "listen: %m");
-    socklen_t len = sizeof a;
-    CHECK(getsockname(m->lfd, (struct sockaddr *)&a, &len) == 0, "getsockname: %m");
-    m->port = ntohs(a.sin_port);
+    m->lfd = open_listener(&m->port);
+    m->lfd2 = -1;
+    m->port2 = 0;
 }
 
 /* Close the status channel: both ends, as the master does to retire a generation. */
@@ -146,11 +157,12 @@ static pid_t spawn(struct master *m, const char *gen, const char *const *args, i
         if (pipe(fp) < 0)
             _exit(126);
         int f0 = high(fp[0]), f1 = high(fp[1]), s = high(m->status_c), l = high(m->lfd);
+        int l2 = m->lfd2 >= 0 ? high(m->lfd2) : -1;
         int e = err_fd >= 0 ? high(err_fd) : -1;
         if ((e >= 0 && dup2(e, 2) < 0) || dup2(f0, 3) < 0 || dup2(f1, 4) < 0 || dup2(s, 5) < 0 ||
-            dup2(l, 6) < 0)
+            dup2(l, 6) < 0 || (l2 >= 0 && dup2(l2, 7) < 0))
             _exit(126);
-        if (close_range(7, ~0U, 0) < 0)
+        if (close_range(l2 >= 0 ? 8 : 7, ~0U, 0) < 0)
             _exit(126);
         if (gen != NULL ? setenv("GENERATION", gen, 1) : unsetenv("GENERATION"))
             _exit(126);
@@ -254,17 +266,22 @@ static void expect_no_record(struct master *m, int ms)
 
 /* ---- the client --------------------------------------------------------- */
 
-static int client_connect(struct master *m)
+static int client_connect_port(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     CHECK(fd >= 0, "socket: %m");
     struct timeval tv = {WAIT_MS / 1000, 0};
     CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0, "SO_RCVTIMEO: %m");
     CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0, "SO_SNDTIMEO: %m");
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)m->port)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "connect: %m");
     return fd;
+}
+
+static int client_connect(struct master *m)
+{
+    return client_connect_port(m->port);
 }
 
 /* Read exactly len bytes (bounded by SO_RCVTIMEO); returns bytes read. */
@@ -512,6 +529,26 @@ static void two_children_share_listener_exclusively(struct master *m)
     expect_exit_zero(b);
 }
 
+/* "-s 2": the listen fds are 6 and 7, and both are served. */
+static void two_listen_fds_are_both_served(struct master *m)
+{
+    m->lfd2 = open_listener(&m->port2);
+    pid_t pid = spawn(m, "1", ARGS("-t", "inet", "-s", "2"), -1);
+    expect_record(m, pid, 1, PM_STATUS_AVAIL);
+    int ports[] = {m->port2, m->port, m->port2};
+    for (int k = 0; k < 3; k++) {
+        int c = client_connect_port(ports[k]);
+        roundtrip(c, "which port\n");
+        CHECK(close(c) == 0, "close: %m");
+        expect_record(m, pid, 1, PM_STATUS_TAKEN);
+        expect_record(m, pid, 1, PM_STATUS_AVAIL);
+    }
+    master_close_status(m);
+    expect_exit_zero(pid);
+    CHECK(close(m->lfd2) == 0, "close: %m");
+    m->lfd2 = -1;
+}
+
 /* voluntary_ctxt_switches of pid: how often it went to sleep, i.e. was woken. */
 static long voluntary_switches(pid_t pid)
 {
@@ -589,6 +626,7 @@ static const struct {
     S(missing_transport_exits_nonzero),
     S(two_children_share_listener_exclusively),
     S(one_connection_wakes_one_idle_child),
+    S(two_listen_fds_are_both_served),
 #undef S
 };
 
@@ -613,6 +651,8 @@ int main(int argc, char **argv)
         if (m.status_c >= 0)
             (void)close(m.status_c);
         (void)close(m.lfd);
+        if (m.lfd2 >= 0)
+            (void)close(m.lfd2);
         printf("ok %s\n", scenarios[k].name);
         ran++;
     }
