@@ -131,9 +131,9 @@ public final class MasterConfig {
     private MasterConfig(Map<String, String> explicit) throws ConfigException {
         this.explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
         List<ConfigError> errors = new ArrayList<>();
-        defaultProcessLimit = parse(errors, DEFAULT_PROCESS_LIMIT, v -> integer(v, 1));
+        defaultProcessLimit = orZero(parse(errors, DEFAULT_PROCESS_LIMIT, v -> integer(v, 1)));
         serviceThrottleTime = parse(errors, SERVICE_THROTTLE_TIME, v -> time(v, 1));
-        spawnRateLimit = parse(errors, SPAWN_RATE_LIMIT, v -> integer(v, 0));
+        spawnRateLimit = orZero(parse(errors, SPAWN_RATE_LIMIT, v -> integer(v, 0)));
         serviceDrainTime = parse(errors, SERVICE_DRAIN_TIME, v -> time(v, 1));
         stressWindowTime = parse(errors, STRESS_WINDOW_TIME, v -> time(v, 1));
         busyWarningTime = parse(errors, BUSY_WARNING_TIME, v -> time(v, 1));
@@ -335,6 +335,10 @@ public final class MasterConfig {
             errors.add(ConfigError.parameter(name, v, e.getMessage()));
             return null;
         }
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
     }
 
     private static int integer(String v, int min) {
