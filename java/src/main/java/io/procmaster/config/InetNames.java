@@ -107,11 +107,6 @@ public final class InetNames {
         return h;
     }
 
-    /** Whether {@code host} is a numeric address (IPv4 dotted quad or IPv6). */
-    public static boolean isNumeric(String host) {
-        return IPV4.matcher(host).matches() || host.indexOf(':') >= 0;
-    }
-
     /** Canonical text of an address: dotted quad, or RFC 5952 compressed lower-case IPv6. */
     public static String format(InetAddress address) {
         if (address instanceof Inet4Address) {

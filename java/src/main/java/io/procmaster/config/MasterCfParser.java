@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * A field of exactly {@code -} takes the default. Booleans are exactly {@code y} or
  * {@code n}. wakeup is a decimal number of seconds, optionally followed by {@code ?}
  * (conditional; {@code 0?} is no wakeup). maxproc is a decimal number, 0 meaning unlimited,
- * {@code -} meaning {@code default_process_limit}. An argument that starts with {@code {}
- * extends to the matching {@code }}; the outer braces and the whitespace just inside them
+ * {@code -} meaning {@code default_process_limit}. An argument that starts with <code>&#123;</code>
+ * extends to the matching <code>&#125;</code>; the outer braces and the whitespace just inside them
  * are removed, so an argument can contain spaces or be empty. Entries matched by
  * {@code master_service_disable} are skipped before any other check. Each entry is then
  * built with {@link ServiceSpec.Builder}, so parser and builder validate identically.
