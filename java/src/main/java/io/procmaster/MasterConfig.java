@@ -1,0 +1,410 @@
+package io.procmaster;
+
+import io.procmaster.config.ConfigError;
+import io.procmaster.config.ConfigException;
+import io.procmaster.config.InetNames;
+import io.procmaster.config.PortTable;
+import io.procmaster.config.TimeValues;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Master-wide parameters: the main.cf settings the master itself reads, with their defaults,
+ * plus procmaster's own parameters. Immutable; every change makes a new instance.
+ *
+ * <p>Sources, later ones winning: built-in defaults, a main.cf file
+ * ({@link io.procmaster.config.MainCfParser}), then programmatic or command-line overrides
+ * ({@link #withOverrides(Map)}, {@link #withOverride(String)} for {@code -o name=value}).
+ * Parameters the master does not know are kept verbatim ({@link #get(String)}), since
+ * main.cf is shared with the daemons.
+ *
+ * <p>Time values take a number and an optional unit {@code s m h d w}; the default unit of
+ * every time parameter here is seconds.
+ *
+ * <p>Failure modes: {@link #of(Map)} and the {@code with…} methods validate every known
+ * parameter and throw one {@link ConfigException} listing all bad ones (errors name the
+ * parameter and the value; file and line are added by the main.cf parser).
+ */
+public final class MasterConfig {
+
+    /** Process limit for services whose maxproc is {@code -}; also the minimum listen backlog. Integer ≥ 1, default 100. */
+    public static final String DEFAULT_PROCESS_LIMIT = "default_process_limit";
+    /** Delay before a throttled service is tried again (spec §3.6). Time ≥ 1s, default {@code 60s}. */
+    public static final String SERVICE_THROTTLE_TIME = "service_throttle_time";
+    /**
+     * procmaster: cap for the exponential throttle backoff (W11). Time ≥ service_throttle_time;
+     * default ten times {@code service_throttle_time}.
+     */
+    public static final String THROTTLE_MAX_TIME = "throttle_max_time";
+    /**
+     * procmaster: most spawns per service within one second, whatever the exit status of the
+     * children, so a daemon that exits 0 at once cannot make a tight loop (W11). Integer ≥ 0,
+     * 0 means no limit; default 100.
+     */
+    public static final String SPAWN_RATE_LIMIT = "spawn_rate_limit";
+    /** procmaster: how long children of a removed service get between SIGTERM and SIGKILL (W3). Time ≥ 1s, default {@code 10s}. */
+    public static final String SERVICE_DRAIN_TIME = "service_drain_time";
+    /** Length of a stress period after a spawn at the process limit (spec §2.4). Time ≥ 1s, default {@code 1000s}. */
+    public static final String STRESS_WINDOW_TIME = "stress_window_time";
+    /** Least time between two "has reached its process limit" warnings of a service (spec §2.2 R3). Time ≥ 1s, default {@code 1000s}. */
+    public static final String BUSY_WARNING_TIME = "busy_warning_time";
+    /** Directory that relative master.cf commands are resolved against. Absolute path, default {@code /usr/libexec/procmaster}. */
+    public static final String DAEMON_DIRECTORY = "daemon_directory";
+    /**
+     * Directory that holds the {@code private/} and {@code public/} sockets of path-based
+     * services; the master's working directory. Absolute path, default {@code /var/spool/procmaster}.
+     */
+    public static final String QUEUE_DIRECTORY = "queue_directory";
+    /** procmaster: UNIX socket for reload/stop/status; relative paths are under queue_directory. Default {@code procmaster.sock}. */
+    public static final String CONTROL_SOCKET = "control_socket";
+    /**
+     * Addresses that inet services without a host part listen on: {@code all} (wildcard),
+     * {@code loopback-only} (127.0.0.1 and ::1), or a list of addresses or host names separated
+     * by commas or whitespace. Default {@code all}. procmaster does not enumerate the host's
+     * interfaces: an explicit list is used as given.
+     */
+    public static final String INET_INTERFACES = "inet_interfaces";
+    /** Symbolic port names for inet services, {@code name=port} items. Default {@code lmtp=24, smtp=25, smtps=submissions=465, submission=587}. */
+    public static final String KNOWN_TCP_PORTS = "known_tcp_ports";
+    /** master.cf entries to skip, as {@code type} or {@code name/type} patterns (spec §1.1.6). Default empty. */
+    public static final String MASTER_SERVICE_DISABLE = "master_service_disable";
+    /** procmaster: services(5) file consulted after known_tcp_ports; empty means none. Default {@code /etc/services}. */
+    public static final String SERVICES_FILE = "services_file";
+
+    private static final Map<String, String> DEFAULTS;
+    private static final List<String> ALL = List.of("*");
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(DEFAULT_PROCESS_LIMIT, "100");
+        d.put(SERVICE_THROTTLE_TIME, "60s");
+        d.put(SPAWN_RATE_LIMIT, "100");
+        d.put(SERVICE_DRAIN_TIME, "10s");
+        d.put(STRESS_WINDOW_TIME, "1000s");
+        d.put(BUSY_WARNING_TIME, "1000s");
+        d.put(DAEMON_DIRECTORY, "/usr/libexec/procmaster");
+        d.put(QUEUE_DIRECTORY, "/var/spool/procmaster");
+        d.put(CONTROL_SOCKET, "procmaster.sock");
+        d.put(INET_INTERFACES, "all");
+        d.put(KNOWN_TCP_PORTS, "lmtp=24, smtp=25, smtps=submissions=465, submission=587");
+        d.put(MASTER_SERVICE_DISABLE, "");
+        d.put(SERVICES_FILE, "/etc/services");
+        DEFAULTS = Collections.unmodifiableMap(d);
+    }
+
+    private static final MasterConfig DEFAULT_CONFIG;
+
+    static {
+        try {
+            DEFAULT_CONFIG = new MasterConfig(Map.of());
+        } catch (ConfigException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Map<String, String> explicit;
+    private final int defaultProcessLimit;
+    private final Duration serviceThrottleTime;
+    private final Duration throttleMaxTime;
+    private final int spawnRateLimit;
+    private final Duration serviceDrainTime;
+    private final Duration stressWindowTime;
+    private final Duration busyWarningTime;
+    private final Path daemonDirectory;
+    private final Path queueDirectory;
+    private final Path controlSocket;
+    private final boolean allInterfaces;
+    private final List<String> interfaceHosts;
+    private final Map<String, Integer> knownTcpPorts;
+    private final String masterServiceDisable;
+    private final Path servicesFile;
+    private final PortTable ports;
+
+    private MasterConfig(Map<String, String> explicit) throws ConfigException {
+        this.explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
+        List<ConfigError> errors = new ArrayList<>();
+        defaultProcessLimit = orZero(parse(errors, DEFAULT_PROCESS_LIMIT, v -> integer(v, 1)));
+        serviceThrottleTime = parse(errors, SERVICE_THROTTLE_TIME, v -> time(v, 1));
+        spawnRateLimit = orZero(parse(errors, SPAWN_RATE_LIMIT, v -> integer(v, 0)));
+        serviceDrainTime = parse(errors, SERVICE_DRAIN_TIME, v -> time(v, 1));
+        stressWindowTime = parse(errors, STRESS_WINDOW_TIME, v -> time(v, 1));
+        busyWarningTime = parse(errors, BUSY_WARNING_TIME, v -> time(v, 1));
+        daemonDirectory = parse(errors, DAEMON_DIRECTORY, MasterConfig::absolutePath);
+        queueDirectory = parse(errors, QUEUE_DIRECTORY, MasterConfig::absolutePath);
+        Path control = parse(errors, CONTROL_SOCKET, MasterConfig::path);
+        controlSocket = control == null || queueDirectory == null ? control : queueDirectory.resolve(control);
+        List<String> hosts = parse(errors, INET_INTERFACES, MasterConfig::interfaces);
+        allInterfaces = ALL.equals(hosts);
+        interfaceHosts = hosts == null || allInterfaces ? List.of() : hosts;
+        knownTcpPorts = parse(errors, KNOWN_TCP_PORTS, PortTable::parseKnownPorts);
+        masterServiceDisable = value(MASTER_SERVICE_DISABLE).trim();
+        String sf = value(SERVICES_FILE).trim();
+        servicesFile = sf.isEmpty() ? null : Path.of(sf);
+        String maxText = explicit.get(THROTTLE_MAX_TIME);
+        if (maxText == null) {
+            throttleMaxTime = serviceThrottleTime == null ? null : serviceThrottleTime.multipliedBy(10);
+        } else {
+            Duration max = parse(errors, THROTTLE_MAX_TIME, v -> time(v, 1));
+            if (max != null && serviceThrottleTime != null && max.compareTo(serviceThrottleTime) < 0) {
+                errors.add(ConfigError.parameter(THROTTLE_MAX_TIME, maxText,
+                        "must not be less than " + SERVICE_THROTTLE_TIME + " ("
+                                + TimeValues.format(serviceThrottleTime) + ")"));
+            }
+            throttleMaxTime = max;
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        ports = new PortTable(knownTcpPorts, servicesFile);
+    }
+
+    /** The built-in defaults, with nothing set explicitly. */
+    public static MasterConfig defaults() {
+        return DEFAULT_CONFIG;
+    }
+
+    /**
+     * A configuration with {@code values} set over the defaults.
+     *
+     * @throws ConfigException naming every parameter whose value is bad
+     */
+    public static MasterConfig of(Map<String, String> values) throws ConfigException {
+        return new MasterConfig(values);
+    }
+
+    /**
+     * This configuration with {@code overrides} applied on top (command-line {@code -o}).
+     *
+     * @throws ConfigException naming every parameter whose value is bad
+     */
+    public MasterConfig withOverrides(Map<String, String> overrides) throws ConfigException {
+        Map<String, String> m = new LinkedHashMap<>(explicit);
+        m.putAll(overrides);
+        return new MasterConfig(m);
+    }
+
+    /**
+     * This configuration with one {@code name=value} override, as given to {@code -o}.
+     * Whitespace around the name and the value is ignored.
+     *
+     * @throws ConfigException when the text has no {@code =} or an empty name, or the value is bad
+     */
+    public MasterConfig withOverride(String nameEqualsValue) throws ConfigException {
+        int eq = nameEqualsValue.indexOf('=');
+        if (eq <= 0 || nameEqualsValue.substring(0, eq).isBlank()) {
+            throw new ConfigException(ConfigError.message(
+                    "bad override \"" + nameEqualsValue + "\": expected name=value"));
+        }
+        return withOverrides(Map.of(nameEqualsValue.substring(0, eq).strip(),
+                nameEqualsValue.substring(eq + 1).strip()));
+    }
+
+    /** The value of any parameter, known or not: the explicit value, else the default, else empty. */
+    public Optional<String> get(String name) {
+        String v = explicit.get(name);
+        return Optional.ofNullable(v != null ? v : DEFAULTS.get(name));
+    }
+
+    /** The parameters set explicitly (main.cf and overrides), in the order first set. */
+    public Map<String, String> explicitParameters() {
+        return explicit;
+    }
+
+    /** The names and default values of the parameters the master knows, except throttle_max_time (derived). */
+    public static Map<String, String> defaultValues() {
+        return DEFAULTS;
+    }
+
+    /** {@value #DEFAULT_PROCESS_LIMIT}. */
+    public int defaultProcessLimit() {
+        return defaultProcessLimit;
+    }
+
+    /** {@value #SERVICE_THROTTLE_TIME}. */
+    public Duration serviceThrottleTime() {
+        return serviceThrottleTime;
+    }
+
+    /** {@value #THROTTLE_MAX_TIME}. */
+    public Duration throttleMaxTime() {
+        return throttleMaxTime;
+    }
+
+    /** {@value #SPAWN_RATE_LIMIT}; 0 means no limit. */
+    public int spawnRateLimit() {
+        return spawnRateLimit;
+    }
+
+    /** {@value #SERVICE_DRAIN_TIME}. */
+    public Duration serviceDrainTime() {
+        return serviceDrainTime;
+    }
+
+    /** {@value #STRESS_WINDOW_TIME}. */
+    public Duration stressWindowTime() {
+        return stressWindowTime;
+    }
+
+    /** {@value #BUSY_WARNING_TIME}. */
+    public Duration busyWarningTime() {
+        return busyWarningTime;
+    }
+
+    /** {@value #DAEMON_DIRECTORY}. */
+    public Path daemonDirectory() {
+        return daemonDirectory;
+    }
+
+    /** {@value #QUEUE_DIRECTORY}. */
+    public Path queueDirectory() {
+        return queueDirectory;
+    }
+
+    /** {@value #CONTROL_SOCKET}, resolved against the queue directory. */
+    public Path controlSocket() {
+        return controlSocket;
+    }
+
+    /** Whether {@value #INET_INTERFACES} is {@code all}: host-less inet services bind the wildcard. */
+    public boolean allInterfaces() {
+        return allInterfaces;
+    }
+
+    /**
+     * The hosts of {@value #INET_INTERFACES} in canonical form, duplicates removed; empty when
+     * {@link #allInterfaces()} or when the parameter is empty (then an inet service without a
+     * host part is an error).
+     */
+    public List<String> interfaceHosts() {
+        return interfaceHosts;
+    }
+
+    /** {@value #KNOWN_TCP_PORTS}, parsed. */
+    public Map<String, Integer> knownTcpPorts() {
+        return knownTcpPorts;
+    }
+
+    /** {@value #MASTER_SERVICE_DISABLE}, trimmed. */
+    public String masterServiceDisable() {
+        return masterServiceDisable;
+    }
+
+    /** {@value #SERVICES_FILE}, or empty when none is consulted. */
+    public Optional<Path> servicesFile() {
+        return Optional.ofNullable(servicesFile);
+    }
+
+    /** Port-name resolution for inet services built from this configuration. */
+    public PortTable ports() {
+        return ports;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MasterConfig c && c.explicit.equals(explicit);
+    }
+
+    @Override
+    public int hashCode() {
+        return explicit.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "MasterConfig" + explicit;
+    }
+
+    private String value(String name) {
+        String v = explicit.get(name);
+        return v != null ? v : DEFAULTS.get(name);
+    }
+
+    private <T> T parse(List<ConfigError> errors, String name, Function<String, T> parser) {
+        String v = value(name);
+        try {
+            return parser.apply(v);
+        } catch (IllegalArgumentException e) {
+            errors.add(ConfigError.parameter(name, v, e.getMessage()));
+            return null;
+        }
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static int integer(String v, int min) {
+        String t = v.strip();
+        if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("expected a decimal number");
+        }
+        int n;
+        try {
+            n = Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("value too large");
+        }
+        if (n < min) {
+            throw new IllegalArgumentException("must be at least " + min);
+        }
+        return n;
+    }
+
+    private static Duration time(String v, int minSeconds) {
+        Duration d = TimeValues.parse(v, 's');
+        if (d.getSeconds() < minSeconds) {
+            throw new IllegalArgumentException("must be at least " + minSeconds + "s");
+        }
+        return d;
+    }
+
+    private static Path path(String v) {
+        String t = v.strip();
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("empty path");
+        }
+        return Path.of(t);
+    }
+
+    private static Path absolutePath(String v) {
+        Path p = path(v);
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException("must be an absolute path");
+        }
+        return p;
+    }
+
+    private static List<String> interfaces(String v) {
+        String t = v.strip();
+        if (t.equalsIgnoreCase("all")) {
+            return ALL;
+        }
+        if (t.equalsIgnoreCase("loopback-only")) {
+            return List.of("127.0.0.1", "::1");
+        }
+        List<String> out = new ArrayList<>();
+        for (String item : t.split("[,\\s]+")) {
+            if (item.isEmpty()) {
+                continue;
+            }
+            String host;
+            try {
+                host = InetNames.canonicalHost(item);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad hostname or network address: " + item);
+            }
+            if (!out.contains(host)) {
+                out.add(host);
+            }
+        }
+        return List.copyOf(out);
+    }
+}

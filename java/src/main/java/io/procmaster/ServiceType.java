@@ -1,0 +1,66 @@
+package io.procmaster;
+
+import java.util.Optional;
+
+/**
+ * The transport of a service: field 2 of a master.cf entry.
+ *
+ * <p>Each constant knows the exact, case-sensitive token used in master.cf and on the
+ * child's command line ({@code -t <token>}), whether the master can deliver a wakeup
+ * trigger to it, and whether it is local-only by nature (spec §1.3.4).
+ *
+ * <p>Failure modes: {@link #fromToken} returns empty for anything but the five exact tokens
+ * ({@code INET}, {@code tcp}, {@code Unix} are all unknown).
+ */
+public enum ServiceType {
+    /** TCP listener on one or more addresses; endpoint {@code [host:]port}. */
+    INET("inet"),
+    /** Stream UNIX-domain socket under the queue directory. */
+    UNIX("unix"),
+    /** Named pipe under the queue directory (obsolete in Postfix, kept for compatibility). */
+    FIFO("fifo"),
+    /** Datagram UNIX-domain socket; cannot receive wakeup triggers. */
+    UNIX_DGRAM("unix-dgram"),
+    /** Stream UNIX-domain socket over which connections are passed as descriptors. */
+    PASS("pass");
+
+    private final String token;
+
+    ServiceType(String token) {
+        this.token = token;
+    }
+
+    /** The master.cf spelling, e.g. {@code "unix-dgram"}. */
+    public String token() {
+        return token;
+    }
+
+    /** The type for an exact master.cf token, or empty when the token is not a type. */
+    public static Optional<ServiceType> fromToken(String token) {
+        for (ServiceType t : values()) {
+            if (t.token.equals(token)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether a wakeup trigger can be delivered. Postfix accepts a wakeup on
+     * {@code unix-dgram} and then fails every period (spec §5.3, scenario 24); procmaster
+     * rejects that configuration up front instead.
+     */
+    public boolean supportsWakeup() {
+        return this != UNIX_DGRAM;
+    }
+
+    /** Whether the endpoint is a path relative to the queue directory (all but inet). */
+    public boolean isPathBased() {
+        return this != INET;
+    }
+
+    @Override
+    public String toString() {
+        return token;
+    }
+}

@@ -1,0 +1,86 @@
+package io.procmaster.config;
+
+import java.util.Objects;
+
+/**
+ * One configuration error: where it is (file, line), what is wrong (field or parameter),
+ * the offending value as written, and why.
+ *
+ * <p>{@link #message()} renders it the way the spec's scenario 28 reads, for example
+ * {@code master.cf: line 3: field "private": bad value: "yes": expected y or n}. An error
+ * about a missing field has no value and renders as
+ * {@code master.cf: line 3: missing "command" field}. Errors found outside a file (the
+ * builder API, command-line overrides) have no file or line and omit that prefix.
+ *
+ * @param file   the file as the user named it, or {@code null} when not from a file
+ * @param line   first physical line of the logical line (1-based), or 0 when unknown
+ * @param kind   whether {@code name} is a master.cf field or a main.cf parameter
+ * @param name   field name as the spec spells it ({@code transport type}, {@code max_proc}, …)
+ *               or parameter name; {@code null} for errors that concern no single field
+ * @param value  the offending value as written, or {@code null} when the value is missing
+ * @param reason why the value is wrong; for missing values the whole message text
+ */
+public record ConfigError(String file, int line, Kind kind, String name, String value, String reason) {
+
+    /** What {@code name} names. */
+    public enum Kind {
+        /** A master.cf field; rendered as {@code field "<name>"}. */
+        FIELD("field"),
+        /** A main.cf parameter or override; rendered as {@code parameter "<name>"}. */
+        PARAMETER("parameter");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    public ConfigError {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(reason, "reason");
+    }
+
+    /** An error about a field's value, not yet placed in a file. */
+    public static ConfigError field(String field, String value, String reason) {
+        return new ConfigError(null, 0, Kind.FIELD, field, value, reason);
+    }
+
+    /** An error about a parameter's value, not yet placed in a file. */
+    public static ConfigError parameter(String name, String value, String reason) {
+        return new ConfigError(null, 0, Kind.PARAMETER, name, value, reason);
+    }
+
+    /** An error that is only a message (missing field, syntax), not yet placed in a file. */
+    public static ConfigError message(String text) {
+        return new ConfigError(null, 0, Kind.FIELD, null, null, text);
+    }
+
+    /** The same error placed at {@code file}, {@code line}. */
+    public ConfigError at(String file, int line) {
+        return new ConfigError(file, line, kind, name, value, reason);
+    }
+
+    /** The rendered message; see the class comment. */
+    public String message() {
+        StringBuilder sb = new StringBuilder();
+        if (file != null) {
+            sb.append(file).append(": ");
+        }
+        if (line > 0) {
+            sb.append("line ").append(line).append(": ");
+        }
+        if (name != null && value != null) {
+            sb.append(kind.label).append(" \"").append(name).append("\": bad value: \"")
+                    .append(value).append("\": ");
+        } else if (name != null) {
+            sb.append(kind.label).append(" \"").append(name).append("\": ");
+        }
+        return sb.append(reason).toString();
+    }
+
+    @Override
+    public String toString() {
+        return message();
+    }
+}

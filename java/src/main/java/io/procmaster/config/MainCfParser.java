@@ -1,0 +1,117 @@
+package io.procmaster.config;
+
+import io.procmaster.MasterConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses a main.cf-style file of {@code name = value} lines into a {@link MasterConfig}.
+ *
+ * <p>Syntax: logical lines as {@link LogicalLines} describes (comments, blank lines,
+ * whitespace-led continuation lines joined with one space). Each logical line is
+ * {@code name = value}; whitespace around the name and the value is ignored and the value
+ * may be empty. Names are letters, digits and underscores. A later setting of the same name
+ * wins, with a warning. Parameters the master does not know are kept, unchecked. No
+ * {@code $name} expansion: the master's own parameters do not need it (the spec does not
+ * require it), and a {@code $} is taken literally.
+ *
+ * <p>Failure modes: {@link ConfigException} with every error of the file: a line with no
+ * {@code =} or a bad name ({@code <file>: line <n>: …}), and each known parameter with a bad
+ * value ({@code <file>: line <n>: parameter "<name>": bad value: "<v>": <reason>}, the line
+ * being where the winning value was set). An unreadable file is one error naming the file.
+ */
+public final class MainCfParser {
+
+    private static final Logger log = LoggerFactory.getLogger(MainCfParser.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
+
+    /**
+     * A parsed main.cf.
+     *
+     * @param config   the configuration: defaults with the file's values over them
+     * @param warnings warnings met while parsing (settings overridden later in the file)
+     */
+    public record Result(MasterConfig config, List<String> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private MainCfParser() {
+    }
+
+    /**
+     * Reads and parses {@code file}; messages name the file as given.
+     *
+     * @throws ConfigException with every error, or one error if the file cannot be read
+     */
+    public static Result parse(Path file) throws ConfigException {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(ConfigError.message("cannot read: " + e.getMessage()).at(file.toString(), 0), e);
+        }
+        return parse(file.toString(), content);
+    }
+
+    /**
+     * Parses {@code content}; messages name {@code fileName}.
+     *
+     * @throws ConfigException with every error of the content
+     */
+    public static Result parse(String fileName, String content) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, Integer> lines = new HashMap<>();
+        for (LogicalLine line : LogicalLines.split(content)) {
+            String text = line.text();
+            int eq = text.indexOf('=');
+            if (eq < 0) {
+                errors.add(ConfigError.message("missing \"=\" after parameter name: \"" + text + "\"")
+                        .at(fileName, line.line()));
+                continue;
+            }
+            String name = text.substring(0, eq).strip();
+            String value = text.substring(eq + 1).strip();
+            if (!NAME.matcher(name).matches()) {
+                errors.add(ConfigError.message("bad parameter name: \"" + name + "\"").at(fileName, line.line()));
+                continue;
+            }
+            if (values.containsKey(name)) {
+                String w = fileName + ": line " + line.line() + ": overriding earlier entry: " + name + "="
+                        + values.get(name);
+                log.warn(w);
+                warnings.add(w);
+            }
+            values.put(name, value);
+            lines.put(name, line.line());
+        }
+        MasterConfig config = null;
+        try {
+            config = MasterConfig.of(values);
+        } catch (ConfigException e) {
+            for (ConfigError err : e.errors()) {
+                Integer at = err.name() == null ? null : lines.get(err.name());
+                errors.add(err.at(fileName, at == null ? 0 : at));
+            }
+        }
+        if (!errors.isEmpty()) {
+            errors.sort((a, b) -> Integer.compare(a.line(), b.line()));
+            throw new ConfigException(errors);
+        }
+        return new Result(config, warnings);
+    }
+}

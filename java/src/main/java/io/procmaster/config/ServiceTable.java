@@ -1,0 +1,155 @@
+package io.procmaster.config;
+
+import io.procmaster.ServiceKey;
+import io.procmaster.ServiceSpec;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A validated set of services, in master.cf order, with the warnings met while building it:
+ * the result of {@link MasterCfParser}, and what a reload compares ({@link #diff}).
+ *
+ * <p>Keys are unique. When two definitions share a {@link ServiceKey}, the later one replaces
+ * the earlier one at the earlier one's position, and a warning
+ * {@code duplicate master.cf entry for service "<name>" (<canonical>) -- using the last entry}
+ * is logged and kept (spec §1.1.5, scenario 29).
+ *
+ * <p>{@link #format()} prints the table the way {@code procmaster check} shows it; its output
+ * is itself a valid master.cf that parses back to an equal table under the same main.cf.
+ *
+ * <p>Failure modes: none; immutable.
+ */
+public final class ServiceTable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceTable.class);
+
+    private final Map<ServiceKey, ServiceSpec> services;
+    private final List<String> warnings;
+
+    ServiceTable(Map<ServiceKey, ServiceSpec> services, List<String> warnings) {
+        this.services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** A table of {@code services}; duplicates are resolved as described in the class comment. */
+    public static ServiceTable of(List<ServiceSpec> services) {
+        Map<ServiceKey, ServiceSpec> map = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (ServiceSpec s : services) {
+            if (map.put(s.key(), s) != null) {
+                String w = duplicateWarning(s);
+                log.warn(w);
+                warnings.add(w);
+            }
+        }
+        return new ServiceTable(map, warnings);
+    }
+
+    /** The empty table. */
+    public static ServiceTable empty() {
+        return new ServiceTable(Map.of(), List.of());
+    }
+
+    static String duplicateWarning(ServiceSpec s) {
+        return "duplicate master.cf entry for service \"" + s.name() + "\" (" + s.canonicalName()
+                + ") -- using the last entry";
+    }
+
+    /** The services in order. */
+    public List<ServiceSpec> services() {
+        return List.copyOf(services.values());
+    }
+
+    /** The services by key, in order. */
+    public Map<ServiceKey, ServiceSpec> asMap() {
+        return services;
+    }
+
+    /** The service with {@code key}, if any. */
+    public Optional<ServiceSpec> get(ServiceKey key) {
+        return Optional.ofNullable(services.get(key));
+    }
+
+    /** Number of services. */
+    public int size() {
+        return services.size();
+    }
+
+    /** Warnings met while building the table (duplicates), in file order. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** What changes from {@code before} to {@code after}; see {@link ServiceDiff}. */
+    public static ServiceDiff diff(ServiceTable before, ServiceTable after) {
+        return ServiceDiff.between(before, after);
+    }
+
+    /**
+     * The table as aligned master.cf text: a header comment, then one row per service with
+     * name, type, private, unpriv, chroot, wakeup, maxproc (resolved numbers), command and
+     * arguments (arguments with whitespace, or empty ones, in braces; min_idle as
+     * {@code -o procmaster_min_idle=N}).
+     */
+    public String format() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"# service", "type", "private", "unpriv", "chroot", "wakeup", "maxproc",
+            "command + args"});
+        for (ServiceSpec s : services.values()) {
+            StringBuilder cmd = new StringBuilder(s.command());
+            for (String a : s.args()) {
+                cmd.append(' ').append(quote(a));
+            }
+            if (s.minIdle() > 0) {
+                cmd.append(" -o ").append(ServiceSpec.MIN_IDLE_OPTION).append('=').append(s.minIdle());
+            }
+            rows.add(new String[] {s.name(), s.type().token(), yn(s.isPrivate()), yn(s.isUnprivileged()),
+                yn(s.isChroot()), s.wakeupText(), Integer.toString(s.maxProc()), cmd.toString()});
+        }
+        int[] width = new int[8];
+        for (String[] r : rows) {
+            for (int i = 0; i < 7; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < 7; i++) {
+                sb.append(r[i]).append(" ".repeat(width[i] - r[i].length() + 1));
+            }
+            sb.append(r[7]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String quote(String arg) {
+        return arg.isEmpty() || arg.chars().anyMatch(Character::isWhitespace) || arg.startsWith("{")
+                ? "{ " + arg + " }" : arg;
+    }
+
+    private static String yn(boolean b) {
+        return b ? "y" : "n";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ServiceTable t && t.services.equals(services);
+    }
+
+    @Override
+    public int hashCode() {
+        return services.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return format();
+    }
+}
