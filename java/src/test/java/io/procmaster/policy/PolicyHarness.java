@@ -22,6 +22,7 @@ class PolicyHarness {
     PolicyHarness(PolicySettings settings) {
         this.policy = new MasterPolicy(settings, timers, actions);
         actions.policy = policy;
+        actions.clock = clock;
     }
 
     PolicyHarness() {

@@ -36,10 +36,18 @@ final class RecordingActions implements MasterActions {
     int nextPid = 1000;
     String failNextSpawnWith;
     final List<Integer> spawnedPids = new ArrayList<>();
+    /** Clock readings at each spawn call (set by the harness). */
+    final List<Long> spawnTimes = new ArrayList<>();
+    Clock clock;
+    /** Runs after a successful auto spawn, e.g. to make the child die at once. */
+    java.util.function.IntConsumer afterSpawn = pid -> { };
 
     @Override
     public void spawn(String serviceId, long generation, boolean stress) {
         calls.add(new Call(Type.SPAWN, serviceId, generation, stress, null, null, null));
+        if (clock != null) {
+            spawnTimes.add(clock.nanoTime());
+        }
         if (!autoSpawn) {
             return;
         }
@@ -52,6 +60,7 @@ final class RecordingActions implements MasterActions {
         int pid = nextPid++;
         spawnedPids.add(pid);
         policy.onSpawned(serviceId, generation, pid);
+        afterSpawn.accept(pid);
     }
 
     @Override
