@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  * order, and in auto mode completes each spawn at once (re-entrantly, as the synchronous C core
  * would) with the next fake pid, or fails it when a failure was queued.
  */
-final class RecordingActions implements MasterActions {
+class RecordingActions implements MasterActions {
 
     enum Type { SPAWN, LISTEN, WAKEUP, SIGNAL, RESTART_CHANNEL, CLOSE_CHANNEL, GONE, ALL_GONE }
 
