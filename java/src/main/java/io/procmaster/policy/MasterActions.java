@@ -44,7 +44,9 @@ public interface MasterActions {
     /**
      * Close and recreate the service's status channel: every current child sees EOF on fd 5 and
      * leaves at its convenience. Used at reload of an existing service and at the start of stress.
-     * Listen sockets are kept.
+     * Listen sockets are kept. Also used when a draining service comes back in a later reload before
+     * its children are gone: its channel was closed by {@link #closeStatusChannel}, so "restart"
+     * then means "create a new one".
      */
     void restartStatusChannel(String serviceId);
 
