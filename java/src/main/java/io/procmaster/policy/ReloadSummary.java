@@ -1,0 +1,22 @@
+package io.procmaster.policy;
+
+import java.util.List;
+
+/**
+ * ReloadSummary - what {@link MasterPolicy#start} or {@link MasterPolicy#reload} did, by service id.
+ *
+ * <p>{@code added}: new services, now evaluated for listening. {@code restarted}: existing services,
+ * status channel recreated, counts/throttle/stress kept. {@code removing}: removed services now
+ * draining (they leave through {@link MasterActions#serviceGone}). {@code rejected}: specs refused
+ * as unusable (null, or no id), already logged.
+ *
+ * <p>Immutable. Failure modes: none.
+ */
+public record ReloadSummary(List<String> added, List<String> restarted, List<String> removing, List<String> rejected) {
+    public ReloadSummary {
+        added = List.copyOf(added);
+        restarted = List.copyOf(restarted);
+        removing = List.copyOf(removing);
+        rejected = List.copyOf(rejected);
+    }
+}

@@ -1,0 +1,99 @@
+package io.procmaster.policy;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * ServiceState - the master's mutable state for one service (spec §2.1).
+ *
+ * <p>Holds: the current spec; the service's children by pid, plus spawns asked for but not yet
+ * reported ("pending", which count as existing and available, as Postfix counts a child from fork);
+ * the LISTEN decision last sent to the loop; THROTTLE with its timer, deadline and back-off level;
+ * CONDWAKE and the wakeup timer; the stress and busy-warning timestamps (monotonic nanos, with an
+ * explicit "ever set" flag instead of Postfix's 0); the status-channel epoch (bumped by every
+ * restart); the draining flag and kill timer of an asynchronous removal (W3); counters; and the
+ * spawn-rate window (W11).
+ *
+ * <p>{@link #total()} and {@link #avail()} are the spec's total_proc and avail_proc.
+ *
+ * <p>Owned and mutated only by {@link MasterPolicy} on the loop thread; the outside world sees
+ * {@link ServiceStatus} snapshots. Failure modes: none of its own; {@link MasterPolicy} keeps the
+ * counts consistent (availCount never below 0 is checked there).
+ */
+final class ServiceState {
+
+    ServicePolicySpec spec;
+    final Map<Integer, ChildRecord> children = new LinkedHashMap<>();
+    int pending;
+    int availChildren;
+
+    boolean listening;
+
+    boolean throttled;
+    long throttledUntil;
+    Timers.Handle throttleTimer;
+    int throttleLevel;
+    boolean everUnthrottled;
+    long lastUnthrottleAt;
+
+    boolean condWake;
+    Timers.Handle wakeupTimer;
+
+    boolean stressSet;
+    long stressExpire;
+    boolean busyWarned;
+    long busyWarnAt;
+
+    long epoch;
+
+    boolean draining;
+    Timers.Handle drainTimer;
+
+    final ServiceCounters counters = new ServiceCounters();
+    final SpawnRateLimiter limiter;
+
+    ServiceState(ServicePolicySpec spec, PolicySettings settings) {
+        this.spec = spec;
+        this.condWake = spec.conditionalWakeup() && spec.hasWakeup();
+        this.limiter = new SpawnRateLimiter(settings.spawnRateLimit(), settings.spawnRateWindow());
+    }
+
+    String id() {
+        return spec.id();
+    }
+
+    /** total_proc: recorded children of every epoch plus spawns in flight. */
+    int total() {
+        return children.size() + pending;
+    }
+
+    /** avail_proc: children last seen AVAIL plus spawns in flight (AVAIL from birth). */
+    int avail() {
+        return availChildren + pending;
+    }
+
+    /** Under the limit: unlimited, or total below max. */
+    boolean underLimit() {
+        return spec.maxProc() == 0 || total() < spec.maxProc();
+    }
+
+    boolean inStress(long now) {
+        return stressSet && now - stressExpire < 0;
+    }
+
+    static void cancel(Timers.Handle h) {
+        if (h != null) {
+            h.cancel();
+        }
+    }
+
+    /** The log prefix Postfix uses: {@code service <ext>(<canonical>)}. */
+    String label() {
+        return "service " + spec.name() + "(" + spec.id() + ")";
+    }
+
+    Duration remaining(long until, long now) {
+        return Duration.ofNanos(Math.max(0L, until - now));
+    }
+}

@@ -1,0 +1,17 @@
+/**
+ * The master's process-creation policy: pure, deterministic Java on an injected monotonic clock.
+ *
+ * <p>What: availability and the listen rule (spec §2), spawn bookkeeping and reaping (§3.3-3.7),
+ * status records (§4.2), wakeup timers (§5), throttle with back-off and spawn-rate limit (W11),
+ * stress, prefork (W12), reload decisions and asynchronous removal (§7.2, W3), shutdown.
+ *
+ * <p>How it is driven: the loop thread owns one {@link io.procmaster.policy.MasterPolicy}, feeds it
+ * events ({@code onListenReady}, {@code onSpawned}/{@code onSpawnFailed}, {@code onStatus},
+ * {@code onChildExit}, ...), sizes its epoll wait with {@link io.procmaster.policy.Timers#nextDeadline()}
+ * and calls {@link io.procmaster.policy.Timers#runDue()} after each wake-up. The policy answers only
+ * through {@link io.procmaster.policy.MasterActions}. No processes, descriptors, native code or
+ * threads here: tests run every rule on a {@link io.procmaster.policy.FakeClock} in milliseconds.
+ *
+ * <p>Failure modes: bad input is logged and counted, never thrown into the loop.
+ */
+package io.procmaster.policy;
