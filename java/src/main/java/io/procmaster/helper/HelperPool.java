@@ -678,9 +678,11 @@ public final class HelperPool implements HelperEventSink {
 
     /** Asks for an immediate kill and fails whatever the helper held. */
     private void kill(PooledHelper h, String why, Function<String, HelperException> error) {
-        boolean was = h.lost;
         lose(h, why, error);
-        if (!was) h.channel.kill();
+        if (!h.killRequested) {
+            h.killRequested = true;
+            h.channel.kill();
+        }
     }
 
     /**
@@ -826,10 +828,10 @@ public final class HelperPool implements HelperEventSink {
         String msg = closedMessage() + ": the shutdown deadline passed before the request was answered";
         failQueued(q -> new HelperPoolClosedException(msg));
         for (PooledHelper h : new ArrayList<>(helpers.values())) {
-            if (!h.lost) {
-                log.warn("helper pool '{}': killing helper {} at the shutdown deadline", config.name(), h.describe());
-                kill(h, "shutdown deadline passed", HelperPoolClosedException::new);
-            }
+            if (h.killRequested) continue;
+            // Also helpers already closed: one that ignores EOF on stdin must not outlive the pool.
+            log.warn("helper pool '{}': killing helper {} at the shutdown deadline", config.name(), h.describe());
+            kill(h, "the shutdown deadline passed before the request was answered", HelperPoolClosedException::new);
         }
     }
 

@@ -33,6 +33,7 @@ final class PooledHelper {
     final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
     HelperState state = HelperState.READY;
     boolean writeRequested;
+    boolean killRequested;
     boolean lost;            // in-flight work already failed; waiting for exit
     boolean expectedEnd;     // the pool asked it to end (retired); its end is not a death
     HelperReservation reservation;
