@@ -48,7 +48,7 @@ public final class HelperPool implements HelperEventSink {
     private final ArrayDeque<Runnable> completions = new ArrayDeque<>();
     private final ServiceTimeHistogram serviceTimes = new ServiceTimeHistogram();
 
-    private HelperPoolConfig config;
+    private volatile HelperPoolConfig config; // volatile: config() may be read from any thread
     private HelperLauncher launcher;
     private RestartBackoff backoff;
     private CrashLoopBreaker breaker;
@@ -641,7 +641,12 @@ public final class HelperPool implements HelperEventSink {
             if (breaker.onSuccess())
                 log.info("helper pool '{}': helper {} answered; crash-loop breaker closed", config.name(), h.describe());
         }
-        if (r.reservation != null && r.reservation.state == HelperReservation.State.ACTIVE) armReservationExpiry(r.reservation);
+        if (r.reservation != null && r.reservation.state == HelperReservation.State.ACTIVE) {
+            if (shutdownFuture != null) // no further step can be submitted: free the helper so it can close
+                endReservation(r.reservation, HelperReservation.State.LOST, "was ended by the pool's shutdown");
+            else
+                armReservationExpiry(r.reservation);
+        }
         finish(r, reply, true);
     }
 

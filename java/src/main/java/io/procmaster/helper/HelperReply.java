@@ -19,7 +19,7 @@ public record HelperReply(Status status, String text, Map<String, String> kv) {
     public HelperReply {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(text, "text");
-        kv = Map.copyOf(kv);
+        kv = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(kv)); // keeps reply order
     }
 
     /** The pool's own answer under overload policy BYPASS. */

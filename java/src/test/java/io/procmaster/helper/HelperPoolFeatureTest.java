@@ -299,4 +299,29 @@ class HelperPoolFeatureTest {
         f.pool.onEof(f.launcher.helper(0).id); // late EOF: ignored
         f.assertEveryRequestCompletedExactlyOnce();
     }
+
+    @Test
+    void shutdownEndsReservationsSoReservedHelpersCanClose() {
+        PoolFixture f = new PoolFixture(config().children(1).startup(1).stateful(true).build()).start();
+        FakeHelper h = f.launcher.helper(0);
+        HelperReservation res = f.reserve().join();
+        var step = f.submit(res, "YR");
+        var done = f.pool.shutdown(Duration.ofSeconds(30));
+        assertThat(h.closed).isFalse();
+        h.reply("TT challenge");
+        assertThat(step).isCompleted();
+        assertThat(h.closed).isTrue();
+        f.run();
+        assertThat(done).isCompleted();
+        assertThat(failure(f.submit(res, "KK"))).isInstanceOf(HelperPoolClosedException.class);
+        f.assertEveryRequestCompletedExactlyOnce();
+    }
+
+    @Test
+    void annotationsKeepReplyOrder() {
+        PoolFixture f = new PoolFixture(config().children(1).startup(1).build()).start();
+        var r = f.submit("x");
+        f.launcher.helper(0).reply("OK z=1 a=2 m=3");
+        assertThat(r.join().kv().keySet()).containsExactly("z", "a", "m");
+    }
 }
