@@ -1,0 +1,199 @@
+package io.procmaster.helper;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Immutable configuration of one helper pool; built with {@link #builder(String)}.
+ *
+ * <p>Sizing follows Squid 3.2+: at most {@code children} processes, {@code startup} started at once,
+ * {@code idle} more started each time a request has to queue while there is room. Other settings:
+ * concurrency and channel-ID dialect, queue bound and overload policy, request timeout, BH retries,
+ * restart backoff, crash-loop breaker, maximum reply line, stateful reservations.
+ *
+ * <p>Failure modes: {@link Builder#build()} throws {@link IllegalArgumentException} listing every
+ * invalid setting (no silent capping).
+ */
+public final class HelperPoolConfig {
+    private final String name;
+    private final int children;
+    private final int startup;
+    private final int idle;
+    private final int concurrency;
+    private final ChannelIdDialect channelIdDialect;
+    private final int queueLimit;
+    private final OverloadPolicy overloadPolicy;
+    private final Duration requestTimeout;
+    private final int bhRetries;
+    private final Duration restartBackoffInitial;
+    private final Duration restartBackoffMax;
+    private final int breakerDeaths;
+    private final Duration breakerWindow;
+    private final int maxReplyLine;
+    private final boolean stateful;
+    private final Duration reservationTimeout;
+
+    private HelperPoolConfig(Builder b) {
+        name = b.name;
+        children = b.children;
+        startup = b.startup;
+        idle = b.idle;
+        concurrency = b.concurrency;
+        channelIdDialect = b.channelIdDialect;
+        queueLimit = b.queueLimit >= 0 ? b.queueLimit : 2 * b.children;
+        overloadPolicy = b.overloadPolicy;
+        requestTimeout = b.requestTimeout;
+        bhRetries = b.bhRetries;
+        restartBackoffInitial = b.restartBackoffInitial;
+        restartBackoffMax = b.restartBackoffMax;
+        breakerDeaths = b.breakerDeaths;
+        breakerWindow = b.breakerWindow;
+        maxReplyLine = b.maxReplyLine;
+        stateful = b.stateful;
+        reservationTimeout = b.reservationTimeout;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A builder pre-filled with this configuration, for reconfigure. */
+    public Builder toBuilder() {
+        Builder b = new Builder(name);
+        b.children = children;
+        b.startup = startup;
+        b.idle = idle;
+        b.concurrency = concurrency;
+        b.channelIdDialect = channelIdDialect;
+        b.queueLimit = queueLimit;
+        b.overloadPolicy = overloadPolicy;
+        b.requestTimeout = requestTimeout;
+        b.bhRetries = bhRetries;
+        b.restartBackoffInitial = restartBackoffInitial;
+        b.restartBackoffMax = restartBackoffMax;
+        b.breakerDeaths = breakerDeaths;
+        b.breakerWindow = breakerWindow;
+        b.maxReplyLine = maxReplyLine;
+        b.stateful = stateful;
+        b.reservationTimeout = reservationTimeout;
+        return b;
+    }
+
+    /** Pool name for logs and errors (e.g. "url_rewriter"). */
+    public String name() { return name; }
+    /** Maximum number of helper processes of the current generation. */
+    public int children() { return children; }
+    /** Processes started at (re)start. */
+    public int startup() { return startup; }
+    /** Processes started at once when a request has to queue and there is room. */
+    public int idle() { return idle; }
+    /** 0 = classic one-request-per-helper protocol; &gt; 0 = up to that many tagged requests in flight. */
+    public int concurrency() { return concurrency; }
+    public ChannelIdDialect channelIdDialect() { return channelIdDialect; }
+    /** Queued requests beyond which the overload policy applies. */
+    public int queueLimit() { return queueLimit; }
+    public OverloadPolicy overloadPolicy() { return overloadPolicy; }
+    /** Submit-to-reply limit (queue time included); {@link Duration#ZERO} = none. */
+    public Duration requestTimeout() { return requestTimeout; }
+    /** How many times a BH reply is retried on another helper before the caller gets it. */
+    public int bhRetries() { return bhRetries; }
+    public Duration restartBackoffInitial() { return restartBackoffInitial; }
+    public Duration restartBackoffMax() { return restartBackoffMax; }
+    /** Helper deaths (including start failures) within {@link #breakerWindow()} that open the breaker. */
+    public int breakerDeaths() { return breakerDeaths; }
+    public Duration breakerWindow() { return breakerWindow; }
+    /** Longest accepted reply line in bytes, terminator excluded. */
+    public int maxReplyLine() { return maxReplyLine; }
+    /** Stateful helpers: one request per helper, reservations for multi-step exchanges. */
+    public boolean stateful() { return stateful; }
+    /** An idle reservation older than this expires and frees its helper. */
+    public Duration reservationTimeout() { return reservationTimeout; }
+
+    @Override
+    public String toString() {
+        return "HelperPoolConfig{" + name + " children=" + children + " startup=" + startup + " idle=" + idle
+                + " concurrency=" + concurrency + (concurrency > 0 ? " ids=" + channelIdDialect : "")
+                + " queue=" + queueLimit + " overload=" + overloadPolicy + " timeout=" + requestTimeout
+                + (stateful ? " stateful reservation-timeout=" + reservationTimeout : "") + "}";
+    }
+
+    /** Builder with the documented defaults. Not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private int children = 5;
+        private int startup = 0;
+        private int idle = 1;
+        private int concurrency = 0;
+        private ChannelIdDialect channelIdDialect = ChannelIdDialect.MONOTONIC;
+        private int queueLimit = -1; // -1: 2 × children, Squid's default
+        private OverloadPolicy overloadPolicy = OverloadPolicy.FAIL;
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private int bhRetries = 2;
+        private Duration restartBackoffInitial = Duration.ofMillis(100);
+        private Duration restartBackoffMax = Duration.ofSeconds(30);
+        private int breakerDeaths = 5;
+        private Duration breakerWindow = Duration.ofSeconds(30);
+        private int maxReplyLine = 128 * 1024;
+        private boolean stateful;
+        private Duration reservationTimeout = Duration.ofSeconds(64);
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder children(int max) { children = max; return this; }
+        public Builder startup(int n) { startup = n; return this; }
+        public Builder idle(int n) { idle = n; return this; }
+        public Builder concurrency(int c) { concurrency = c; return this; }
+        public Builder channelIdDialect(ChannelIdDialect d) { channelIdDialect = d; return this; }
+        public Builder queueLimit(int n) { queueLimit = n; return this; }
+        public Builder overloadPolicy(OverloadPolicy p) { overloadPolicy = p; return this; }
+        public Builder requestTimeout(Duration d) { requestTimeout = d; return this; }
+        public Builder bhRetries(int n) { bhRetries = n; return this; }
+        public Builder restartBackoff(Duration initial, Duration max) {
+            restartBackoffInitial = initial;
+            restartBackoffMax = max;
+            return this;
+        }
+        public Builder breaker(int deaths, Duration window) {
+            breakerDeaths = deaths;
+            breakerWindow = window;
+            return this;
+        }
+        public Builder maxReplyLine(int bytes) { maxReplyLine = bytes; return this; }
+        public Builder stateful(boolean s) { stateful = s; return this; }
+        public Builder reservationTimeout(Duration d) { reservationTimeout = d; return this; }
+
+        public HelperPoolConfig build() {
+            List<String> errors = new ArrayList<>();
+            if (name.isBlank()) errors.add("name must not be blank");
+            if (children < 1) errors.add("children (maximum processes) must be at least 1, got " + children);
+            if (startup < 0 || startup > children) errors.add("startup must be within 0.." + children + ", got " + startup);
+            if (idle < 1 || idle > children) errors.add("idle must be within 1.." + children + ", got " + idle);
+            if (concurrency < 0) errors.add("concurrency must be >= 0, got " + concurrency);
+            if (stateful && concurrency != 0) errors.add("stateful helpers take one request at a time: concurrency must be 0, got " + concurrency);
+            if (queueLimit < -1) errors.add("queueLimit must be >= 0, got " + queueLimit);
+            if (bhRetries < 0) errors.add("bhRetries must be >= 0, got " + bhRetries);
+            if (breakerDeaths < 1) errors.add("breaker deaths must be >= 1, got " + breakerDeaths);
+            if (maxReplyLine < 1) errors.add("maxReplyLine must be >= 1 byte, got " + maxReplyLine);
+            if (Objects.isNull(channelIdDialect)) errors.add("channelIdDialect must be set");
+            if (Objects.isNull(overloadPolicy)) errors.add("overloadPolicy must be set");
+            nonNegative(errors, "requestTimeout", requestTimeout);
+            nonNegative(errors, "restartBackoff initial", restartBackoffInitial);
+            nonNegative(errors, "restartBackoff max", restartBackoffMax);
+            nonNegative(errors, "breaker window", breakerWindow);
+            nonNegative(errors, "reservationTimeout", reservationTimeout);
+            if (errors.isEmpty() && restartBackoffMax.compareTo(restartBackoffInitial) < 0)
+                errors.add("restartBackoff max " + restartBackoffMax + " is below initial " + restartBackoffInitial);
+            if (!errors.isEmpty())
+                throw new IllegalArgumentException("invalid helper pool '" + name + "': " + String.join("; ", errors));
+            return new HelperPoolConfig(this);
+        }
+
+        private static void nonNegative(List<String> errors, String what, Duration d) {
+            if (d == null || d.isNegative()) errors.add(what + " must be a non-negative duration, got " + d);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.procmaster.helper;
+
+import java.util.List;
+
+/**
+ * Snapshot of a pool's statistics, taken on the loop thread. All counters are 64-bit and only grow.
+ *
+ * <p>{@code submitted}: accepted by submit; {@code sent}: lines written to helpers (BH retries
+ * included); {@code replies}: reply lines matched to a request; {@code timeouts}, {@code lateReplies}
+ * (replies to timed-out requests, dropped), {@code unknownChannelReplies}, {@code unsolicitedReplies},
+ * {@code tooLongReplies}: protocol anomalies, each logged; {@code retries}: BH retries;
+ * {@code overloadRejected}/{@code bypassed}/{@code breakerRejected}: refused submissions;
+ * {@code started}/{@code restarts}/{@code startFailures}/{@code deaths}: process life;
+ * service times in microseconds. {@code duplicateCompletions} must stay 0 (exactly-once check).
+ * {@code recentExits} lists the last helpers that ended, newest last.
+ */
+public record HelperPoolStats(
+        String name, int generation, long submitted, long sent, long replies, long completedOk, long failed,
+        long timeouts, long lateReplies, long unknownChannelReplies, long unsolicitedReplies, long tooLongReplies,
+        long retries, long overloadRejected, long bypassed, long breakerRejected,
+        long started, long restarts, long startFailures, long deaths,
+        int queueLength, int maxQueueLength, int running, int active, boolean breakerOpen,
+        long serviceTimeMeanMicros, long serviceTimeP50Micros, long serviceTimeP99Micros,
+        long duplicateCompletions, List<HelperStats> helpers, List<HelperStats> recentExits) {}

@@ -1,0 +1,37 @@
+package io.procmaster.helper;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One submitted request from submit to completion: its future, deadline, retry count, and where it
+ * is (queued, or in flight on a helper under a wire id). Loop-thread state only.
+ *
+ * <p>{@link #done} guards the exactly-once rule: the pool completes a request through a single path
+ * that checks and sets it, and counts any second attempt as an internal error.
+ */
+final class PendingRequest {
+    final long seq;
+    final String text;                 // null: a reservation request (stateful placeholder)
+    final CompletableFuture<Object> future;
+    final HelperReservation reservation; // non-null: must go to this reservation's helper
+    long submitNanos;
+    long dispatchNanos;
+    TimerQueue.Timer timeout;
+    int bhRetriesUsed;
+    long avoidHelperId = -1;            // after BH: prefer any other helper
+    PooledHelper helper;                // non-null while in flight
+    long wireId;
+    boolean probe;                      // the one request let through an open breaker
+    boolean done;
+
+    PendingRequest(long seq, String text, CompletableFuture<Object> future, HelperReservation reservation) {
+        this.seq = seq;
+        this.text = text;
+        this.future = future;
+        this.reservation = reservation;
+    }
+
+    boolean isReserveOnly() {
+        return text == null;
+    }
+}

@@ -1,0 +1,48 @@
+package io.procmaster.helper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class HelperPoolConfigTest {
+    @Test
+    void defaults() {
+        HelperPoolConfig c = HelperPoolConfig.builder("url_rewriter").build();
+        assertThat(c.children()).isEqualTo(5);
+        assertThat(c.startup()).isZero();
+        assertThat(c.idle()).isEqualTo(1);
+        assertThat(c.concurrency()).isZero();
+        assertThat(c.queueLimit()).isEqualTo(10); // 2 × children
+        assertThat(c.maxReplyLine()).isEqualTo(128 * 1024);
+        assertThat(c.bhRetries()).isEqualTo(2);
+        assertThat(c.reservationTimeout()).isEqualTo(Duration.ofSeconds(64));
+        assertThat(c.channelIdDialect()).isEqualTo(ChannelIdDialect.MONOTONIC);
+        assertThat(c.overloadPolicy()).isEqualTo(OverloadPolicy.FAIL);
+    }
+
+    @Test
+    void invalidSettingsAreAllReportedNotCapped() {
+        assertThatThrownBy(() -> HelperPoolConfig.builder("x").children(0).startup(3).idle(0).concurrency(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("children (maximum processes) must be at least 1, got 0")
+                .hasMessageContaining("startup must be within 0..0, got 3")
+                .hasMessageContaining("idle must be within")
+                .hasMessageContaining("concurrency must be >= 0");
+        assertThatThrownBy(() -> HelperPoolConfig.builder("x").stateful(true).concurrency(2).build())
+                .hasMessageContaining("stateful helpers take one request at a time");
+        assertThatThrownBy(() -> HelperPoolConfig.builder("x").restartBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).build())
+                .hasMessageContaining("below initial");
+        assertThatThrownBy(() -> HelperPoolConfig.builder("x").requestTimeout(Duration.ofSeconds(-1)).build())
+                .hasMessageContaining("requestTimeout must be a non-negative duration");
+    }
+
+    @Test
+    void toBuilderRoundTrips() {
+        HelperPoolConfig c = HelperPoolConfig.builder("x").children(7).concurrency(3).queueLimit(0)
+                .overloadPolicy(OverloadPolicy.BYPASS).build();
+        HelperPoolConfig d = c.toBuilder().build();
+        assertThat(d.toString()).isEqualTo(c.toString());
+    }
+}
