@@ -17,6 +17,7 @@ public final class ChildProcess implements AutoCloseable {
     private final SpawnSpec.Mechanism mechanism;
     private int pidfd;
     private ExitStatus exit;
+    private boolean loopOwned;
 
     ChildProcess(int pid, int pidfd, String path, SpawnSpec.Mechanism mechanism) {
         this.pid = pid;
@@ -57,7 +58,7 @@ public final class ChildProcess implements AutoCloseable {
         if (exit != null) {
             return exit;
         }
-        if (pidfd < 0) {
+        if (loopOwned) {
             throw new IllegalStateException("child " + pid + " is reaped by an event loop");
         }
         int[] out = new int[4];
@@ -66,24 +67,38 @@ public final class ChildProcess implements AutoCloseable {
             return null;
         }
         Errno.check("waitid pid " + pid, r);
-        exited(new ExitStatus(out[0], out[1], out[2], out[3] != 0));
+        exited(new ExitStatus(out[0], out[1], out[2], out[3] != 0), 0);
         return exit;
     }
 
-    /** Records an exit reaped elsewhere (by an event loop) and closes the pidfd. */
-    synchronized void exited(ExitStatus status) {
+    /** Hands reaping to an event loop: from now on only the loop reaps and closes the pidfd. */
+    synchronized int pidfdForLoop() {
+        if (exit != null || loopOwned) {
+            throw new IllegalStateException("child " + pid + " is already reaped or watched");
+        }
+        loopOwned = true;
+        return pidfd;
+    }
+
+    /** Records an exit the loop reaped; closes the pidfd (out of the loop's set first). */
+    synchronized void exited(ExitStatus status, long loop) {
         this.exit = status;
         if (pidfd >= 0) {
-            Native.close0(0, pidfd);
+            Native.close0(loop, pidfd);
             pidfd = -1;
         }
     }
 
-    /** Hands the pidfd over to an event loop, which closes it after reaping. */
-    synchronized int detachPidfd() {
-        int fd = pidfd;
-        pidfd = -1;
-        return fd;
+    /** For a loop shutting down: SIGKILL, reap now, close. */
+    synchronized void killAndReap(long loop) {
+        if (exit != null || pidfd < 0) {
+            return;
+        }
+        Native.signal0(pidfd, Native.SIGKILL);
+        int[] out = new int[4];
+        int r = Native.reap0(pidfd, false, out);
+        exited(r > 0 ? new ExitStatus(out[0], out[1], out[2], out[3] != 0) : new ExitStatus(pid, -1, Native.SIGKILL, false),
+                loop);
     }
 
     /** The exit status if known. */
@@ -106,6 +121,12 @@ public final class ChildProcess implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (loopOwned) {
+            if (exit == null && pidfd >= 0) {
+                Native.signal0(pidfd, Native.SIGKILL); // the loop reaps it
+            }
+            return;
+        }
         if (exit == null && pidfd >= 0) {
             Native.signal0(pidfd, Native.SIGKILL);
             try {

@@ -57,10 +57,19 @@ public final class EventLoopCore implements AutoCloseable {
 
     /** Hands a child to this loop: it will be reaped here and reported through {@link EventSink#onExit}. */
     public int watch(ChildProcess child, int tag) throws NativeIoException {
-        int fd = child.pidfd();
+        int fd = child.pidfdForLoop();
         register(fd, Kind.PIDFD, tag, Native.EPOLLIN);
-        child.detachPidfd();
         return fd;
+    }
+
+    /** Records the exit the loop reported for a watched child and closes its pidfd. */
+    public void exited(ChildProcess child, ExitStatus status) {
+        child.exited(status, address());
+    }
+
+    /** Shutting down: kills a watched child, reaps it now and closes its pidfd. */
+    public void killAndReap(ChildProcess child) {
+        child.killAndReap(address());
     }
 
     /** Out of the set, then closed: a not-yet-exec'd sibling may still hold a copy of fd. */

@@ -24,11 +24,12 @@ class ProcessBuilderCoexistenceTest {
         Thread churn = new Thread(() -> {
             try (EventLoopCore loop = new EventLoopCore(64)) {
                 SpawnSpec spec = SpawnSpec.builder(exit0).build();
+                java.util.Map<Integer, ChildProcess> live = new java.util.HashMap<>();
                 int started = 0;
                 EventSink sink = new EventSink() {
                     @Override
                     public void onExit(int pidfd, int tag, ExitStatus st) {
-                        loop.close(pidfd);
+                        loop.exited(live.remove(tag), st);
                         if (!st.success()) {
                             failure.compareAndSet(null, new AssertionError("procmaster child: " + st));
                         }
@@ -37,7 +38,9 @@ class ProcessBuilderCoexistenceTest {
                 };
                 while (reaped.get() < 500) {
                     if (started < 500 && started - reaped.get() < 20) {
-                        loop.watch(Spawner.spawn(spec), started++);
+                        ChildProcess c = Spawner.spawn(spec);
+                        live.put(started, c);
+                        loop.watch(c, started++);
                     }
                     loop.poll(started < 500 ? 0 : 100, sink);
                 }

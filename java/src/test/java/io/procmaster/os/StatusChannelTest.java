@@ -35,7 +35,7 @@ class StatusChannelTest {
                 public void onExit(int pidfd, int tag, ExitStatus st) {
                     assertThat(tag).isEqualTo(7);
                     exits.add(st);
-                    loop.close(pidfd);
+                    loop.exited(child, st);
                 }
             };
             for (int i = 0; i < 100 && (got.size() < 5 || exits.isEmpty()); i++) {

@@ -1,0 +1,316 @@
+package io.procmaster.loop;
+
+import io.procmaster.os.ChildProcess;
+import io.procmaster.os.EventLoopCore;
+import io.procmaster.os.EventSink;
+import io.procmaster.os.ExitStatus;
+import io.procmaster.os.NativeIoException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,
+ * as Postfix's single-threaded event loop owns the master's state.
+ *
+ * <p>Interface. Other threads only {@link #execute} commands (queued, then an eventfd wake-up);
+ * everything else is called on the loop thread. Descriptors are registered with a handler and get
+ * a fresh 24-bit tag each time, so a record for a number that was closed and reused within one
+ * batch goes nowhere instead of to the new owner. Children handed to {@link #watch} are reaped by
+ * the C core; their pidfds are closed here. Deadline sources (the policy's timers, a helper pool)
+ * size each wait: the loop sleeps until the earliest deadline and then calls them.
+ *
+ * <p>Failure modes: a handler or command that throws is logged and the loop goes on; a failing
+ * poll (which cannot happen short of a broken kernel) stops the loop with an error log. Closing the
+ * loop closes every descriptor still registered and kills (SIGKILL) and reaps every child still
+ * watched: nothing is left behind.
+ */
+public final class EventLoop implements Executor, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+
+    /** What a registered descriptor's owner hears. All on the loop thread. */
+    public interface Handler {
+        default void onReady(int events) {
+        }
+
+        default void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) {
+        }
+
+        default void onHup() {
+        }
+    }
+
+    /** Something with a deadline on the {@link System#nanoTime()} clock (Long.MAX_VALUE: none). */
+    public interface DeadlineSource {
+        long nextDeadlineNanos();
+
+        void onDeadline();
+    }
+
+    private record Registration(int tag, Handler handler) {
+    }
+
+    private record Watched(ChildProcess child, Consumer<ExitStatus> onExit) {
+    }
+
+    private final String name;
+    private final EventLoopCore core;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final Map<Integer, Registration> fds = new HashMap<>();
+    private final Map<Integer, Watched> children = new HashMap<>(); // by tag
+    private final List<DeadlineSource> deadlines = new ArrayList<>();
+    private final LongSupplier clock;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Dispatch dispatch = new Dispatch();
+    private volatile boolean running;
+    private volatile Thread thread;
+    private int nextTag = 1;
+
+    public EventLoop(String name) throws NativeIoException {
+        this(name, System::nanoTime);
+    }
+
+    public EventLoop(String name, LongSupplier nanoClock) throws NativeIoException {
+        this.name = name;
+        this.clock = nanoClock;
+        this.core = new EventLoopCore(256);
+    }
+
+    /** Starts the loop thread. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("loop " + name + " already started");
+        }
+        running = true;
+        Thread t = new Thread(this::run, name);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** Runs a command on the loop thread; from the loop thread itself it is queued too (never re-entrant). */
+    @Override
+    public void execute(Runnable command) {
+        if (!running) {
+            throw new RejectedExecutionException("loop " + name + " is not running");
+        }
+        commands.add(command);
+        core.wakeup();
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Registers fd with a handler (loop thread). */
+    public void register(int fd, EventLoopCore.Kind kind, int events, Handler handler) throws NativeIoException {
+        int tag = tag();
+        core.register(fd, kind, tag, events);
+        fds.put(fd, new Registration(tag, handler));
+    }
+
+    /** Changes the epoll interest of a registered plain descriptor (loop thread). */
+    public void modify(int fd, int events) throws NativeIoException {
+        Registration r = fds.get(fd);
+        if (r == null) {
+            throw new IllegalStateException("fd " + fd + " is not registered with " + name);
+        }
+        core.modify(fd, EventLoopCore.Kind.FD, r.tag(), events);
+    }
+
+    /** Stops watching fd (it stays open: the caller owns it). */
+    public void unregister(int fd) {
+        if (fds.remove(fd) != null) {
+            try {
+                core.deregister(fd);
+            } catch (NativeIoException e) {
+                log.warn("{}: deregister fd {}: {}", name, fd, e.getMessage());
+            }
+        }
+    }
+
+    public boolean isRegistered(int fd) {
+        return fds.containsKey(fd);
+    }
+
+    /** Hands a child to the loop: it is reaped here, and onExit runs on the loop thread. */
+    public void watch(ChildProcess child, Consumer<ExitStatus> onExit) throws NativeIoException {
+        int tag = tag();
+        core.watch(child, tag);
+        children.put(tag, new Watched(child, onExit));
+    }
+
+    /** Adds a deadline source, consulted before every wait. */
+    public void addDeadlineSource(DeadlineSource source) {
+        deadlines.add(source);
+    }
+
+    public void removeDeadlineSource(DeadlineSource source) {
+        deadlines.remove(source);
+    }
+
+    /** The number of children watched and not yet reaped. */
+    public int watchedChildren() {
+        return children.size();
+    }
+
+    private int tag() {
+        int t = nextTag;
+        nextTag = (nextTag + 1) & 0xffffff;
+        if (nextTag == 0) {
+            nextTag = 1;
+        }
+        return t;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                runCommands();
+                runDeadlines();
+                int timeout = timeoutMillis();
+                core.poll(commands.isEmpty() ? timeout : 0, dispatch);
+            }
+        } catch (Throwable t) {
+            log.error("{}: event loop failed: {}", name, t.toString(), t);
+        } finally {
+            running = false;
+            cleanup();
+            stopped.countDown();
+        }
+    }
+
+    private void runCommands() {
+        Runnable r;
+        while ((r = commands.poll()) != null) {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                log.error("{}: command failed: {}", name, t.toString(), t);
+            }
+        }
+    }
+
+    private void runDeadlines() {
+        long now = clock.getAsLong();
+        for (DeadlineSource d : List.copyOf(deadlines)) {
+            long due = d.nextDeadlineNanos();
+            if (due != Long.MAX_VALUE && due - now <= 0) {
+                try {
+                    d.onDeadline();
+                } catch (Throwable t) {
+                    log.error("{}: timer failed: {}", name, t.toString(), t);
+                }
+            }
+        }
+    }
+
+    private int timeoutMillis() {
+        long now = clock.getAsLong();
+        long min = Long.MAX_VALUE;
+        for (DeadlineSource d : deadlines) {
+            long due = d.nextDeadlineNanos();
+            if (due != Long.MAX_VALUE) {
+                min = Math.min(min, Math.max(0, due - now));
+            }
+        }
+        if (min == Long.MAX_VALUE) {
+            return 1000; // nothing due: still wake up now and then to notice a stop
+        }
+        return (int) Math.min(1000, TimeUnit.NANOSECONDS.toMillis(min + 999_999));
+    }
+
+    private final class Dispatch implements EventSink {
+        @Override
+        public void onExit(int pidfd, int tag, ExitStatus status) {
+            Watched w = children.remove(tag);
+            if (w == null) {
+                core.close(pidfd);
+                log.warn("{}: exit of an unknown child pid {} ({})", name, status.pid(), status);
+                return;
+            }
+            core.exited(w.child(), status);
+            try {
+                w.onExit().accept(status);
+            } catch (Throwable t) {
+                log.error("{}: exit handler of pid {} failed: {}", name, status.pid(), t.toString(), t);
+            }
+        }
+
+        @Override
+        public void onStatus(int fd, int tag, int pid, int gen, int status, int sender, int flags, int length) {
+            Registration r = fds.get(fd);
+            if (r != null && r.tag() == tag) {
+                try {
+                    r.handler().onStatus(pid, gen, status, sender, flags, length);
+                } catch (Throwable t) {
+                    log.error("{}: status handler of fd {} failed: {}", name, fd, t.toString(), t);
+                }
+            }
+        }
+
+        @Override
+        public void onReady(int fd, int tag, int events) {
+            Registration r = fds.get(fd);
+            if (r != null && r.tag() == tag) {
+                try {
+                    r.handler().onReady(events);
+                } catch (Throwable t) {
+                    log.error("{}: handler of fd {} failed: {}", name, fd, t.toString(), t);
+                }
+            }
+        }
+
+        @Override
+        public void onHup(int fd, int tag) {
+            Registration r = fds.get(fd);
+            if (r != null && r.tag() == tag) {
+                fds.remove(fd);
+                r.handler().onHup();
+            }
+        }
+    }
+
+    /** Stops the loop thread and waits for it (from another thread). */
+    @Override
+    public void close() {
+        if (thread == null) {
+            cleanup();
+            return;
+        }
+        running = false;
+        core.wakeup();
+        if (!inLoop()) {
+            try {
+                if (!stopped.await(30, TimeUnit.SECONDS)) {
+                    log.error("{}: loop thread did not stop within 30 s", name);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void cleanup() {
+        // Children first: kill and reap, so none outlives the loop as a zombie.
+        for (Watched w : children.values()) {
+            core.killAndReap(w.child());
+        }
+        children.clear();
+        for (Integer fd : List.copyOf(fds.keySet())) {
+            unregister(fd);
+        }
+        core.close();
+    }
+}
