@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need and a fresh machine may lack:
+# cmake, a C compiler, nm/unzip, netcat (the README's example) and a JDK 17 + Maven.
+set -euo pipefail
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v gcc >/dev/null || need+=(gcc)
+command -v nm >/dev/null || need+=(binutils)
+command -v unzip >/dev/null || need+=(unzip)
+command -v nc >/dev/null || need+=(netcat-openbsd)
+command -v mvn >/dev/null || need+=(maven)
+command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "installing: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

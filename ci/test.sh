@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): build everything, run the C
+# and Java suites (Java under -Xcheck:jni), check the library's exports and
+# the JNI warnings, run the ASan+UBSan ctest suite, smoke-run the benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ci/install-deps.sh
+
+mvn -B -ntp verify
+
+so=java/target/classes/META-INF/native/linux-x86_64/libprocmaster.so
+exports=$(nm -D --defined-only "$so" | awk '{print $3}' | sort | tr '\n' ' ')
+if [ "$exports" != "JNI_OnLoad JNI_OnUnload " ]; then
+  echo "libprocmaster.so exports more than the JNI entry points: $exports" >&2
+  exit 1
+fi
+echo "exports: $exports"
+for j in java/target/procmaster-*-linux-x86_64.jar; do
+  unzip -l "$j" | grep -q 'META-INF/native/linux-x86_64/libprocmaster.so' || { echo "$j lacks the library" >&2; exit 1; }
+done
+
+# -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps.
+if grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call made' \
+     java/target/surefire-reports/ 2>/dev/null; then
+  echo "-Xcheck:jni reported problems (files above)" >&2
+  exit 1
+fi
+echo "-Xcheck:jni: no warnings"
+
+ci/sanitize.sh
+
+if [ -x ci/bench-smoke.sh ]; then
+  ci/bench-smoke.sh
+fi
