@@ -215,7 +215,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             return;
         }
         ServiceSpec spec = s.spec;
-        SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toString())
+        SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toAbsolutePath().toString())
                 .argv(spec.childArgv(false, false, stress))
                 .env(environment)
                 .env("GENERATION", GenerationCounter.toOctal(generation))
@@ -238,7 +238,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             return;
         }
         children.put(child.pid(), child);
-        log.debug("spawned {} pid {} generation {}", serviceId, child.pid(), generation);
+        log.info("spawned {} pid {} generation {}", serviceId, child.pid(), GenerationCounter.toOctal(generation));
         policy.onSpawned(serviceId, generation, child.pid());
     }
 
