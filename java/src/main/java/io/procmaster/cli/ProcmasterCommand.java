@@ -209,4 +209,9 @@ public final class ProcmasterCommand {
     public static int execute(String... args) {
         return new CommandLine(new ProcmasterCommand()).execute(args);
     }
+
+    /** The same, writing to the given streams. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new ProcmasterCommand()).setOut(out).setErr(err).execute(args);
+    }
 }
