@@ -91,7 +91,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.loop = new EventLoop("procmaster-loop");
         this.timers = new Timers(Clock.system());
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
-        this.flow = Channels.open(Channels.Kind.PIPE_NONBLOCKING);
+        this.flow = Channels.open(Channels.Kind.FLOW);
         for (String name : IMPORTED_ENVIRONMENT) {
             String v = System.getenv(name);
             if (v != null) {

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Scenarios about the master process itself: run `procmaster run` in a JVM of its own. */
 class MasterProcessTest {
 
-    private record Running(Process process, List<String> log, CompletableFuture<Void> started) {
+    private record Running(Process process, List<String> log, Thread reader) {
     }
 
     private static Running launch(Path dir, int port) throws Exception {
         Path masterCf = Files.writeString(dir.resolve("master.cf"), "127.0.0.1:" + port + " inet n - n - 3 pm-echo\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
                 "io.procmaster.cli.ProcmasterCommand", "run", masterCf.toString(),
                 "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent(),
                 "-o", "queue_directory=" + dir, "-o", "services_file=", "-o", "service_drain_time=2s");
@@ -50,7 +50,7 @@ class MasterProcessTest {
         reader.setDaemon(true);
         reader.start();
         started.get(30, TimeUnit.SECONDS);
-        return new Running(p, log, started);
+        return new Running(p, log, reader);
     }
 
     private static List<ProcessHandle> children(Process p) {
@@ -83,6 +83,7 @@ class MasterProcessTest {
         m.process().destroy(); // SIGTERM
         assertThat(m.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(m.process().exitValue()).isZero();
+        m.reader().join(10_000); // the whole log, to the end of the stream
         for (ProcessHandle k : kids) {
             assertThat(k.isAlive()).isFalse();
         }

@@ -186,6 +186,37 @@ class MasterScenarioTest {
         }
     }
 
+    /**
+     * The master's part of flow control (§6): one pipe, both ends non-blocking, shared by every
+     * child of every service as fds 3 and 4. Tokens are the daemons' business (qmgr writes,
+     * cleanup reads and pauses in_flow_delay when empty), so the master is tested for the pipe.
+     */
+    @Test
+    void scenario33_flowPipeIsSharedAndNonBlocking(@TempDir Path dir) throws Exception {
+        int p1 = MasterFixture.freePort();
+        int p2 = MasterFixture.freePort();
+        Path r1 = dir.resolve("r1");
+        Path r2 = dir.resolve("r2");
+        var config = MasterFixture.config(dir, "spawn_rate_limit=0");
+        try (MasterFixture m = MasterFixture.start(config,
+                "127.0.0.1:" + p1 + " inet n - n - 1 pm-dumpchild " + r1 + "\n"
+                        + "127.0.0.1:" + p2 + " inet n - n - 1 pm-dumpchild " + r2 + "\n");
+             Socket a = new Socket("127.0.0.1", p1);
+             Socket b = new Socket("127.0.0.1", p2)) {
+            ChildReport one = reports(r1, 1).get(0);
+            ChildReport two = reports(r2, 1).get(0);
+            int nonblock = 04000; // O_NONBLOCK
+            for (ChildReport r : List.of(one, two)) {
+                for (int fd : new int[] {3, 4}) {
+                    String flags = r.fds.get(fd).replaceAll(".*flags=", "");
+                    assertThat(Integer.parseInt(flags, 16) & nonblock).as("fd " + fd + " non-blocking").isNotZero();
+                }
+            }
+            assertThat(one.target(3)).as("one pipe for every service").isEqualTo(two.target(3));
+            assertThat(one.target(5)).as("a status channel per service").isNotEqualTo(two.target(5));
+        }
+    }
+
     @Test
     void scenario34_aChildThatIsNotOursKeepsItsExitCode(@TempDir Path dir) throws Exception {
         int port = MasterFixture.freePort();
