@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.TestBin;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Scenarios about the master process itself: run `procmaster run` in a JVM of its own. */
 class MasterProcessTest {
 
-    private record Running(Process process, List<String> log, Thread reader) {
+    private record Running(Process process, Path logFile) {
+        String log() throws java.io.IOException {
+            return Files.readString(logFile);
+        }
     }
 
     private static Running launch(Path dir, int port) throws Exception {
@@ -29,28 +27,14 @@ class MasterProcessTest {
                 "io.procmaster.cli.ProcmasterCommand", "run", masterCf.toString(),
                 "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent(),
                 "-o", "queue_directory=" + dir, "-o", "services_file=", "-o", "service_drain_time=2s");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    log.add(line);
-                    if (line.contains("daemon started")) {
-                        started.complete(null);
-                    }
-                }
-            } catch (Exception ignored) {
-                // the process went away
-            }
-            started.complete(null);
-        });
-        reader.setDaemon(true);
-        reader.start();
-        started.get(30, TimeUnit.SECONDS);
-        return new Running(p, log, reader);
+        Path logFile = dir.resolve("master.log");
+        pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
+        Running r = new Running(pb.start(), logFile);
+        for (int i = 0; i < 300 && !r.log().contains("daemon started"); i++) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        assertThat(r.log()).contains("daemon started");
+        return r;
     }
 
     private static List<ProcessHandle> children(Process p) {
@@ -83,10 +67,9 @@ class MasterProcessTest {
         m.process().destroy(); // SIGTERM
         assertThat(m.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(m.process().exitValue()).isZero();
-        m.reader().join(10_000); // the whole log, to the end of the stream
         for (ProcessHandle k : kids) {
             assertThat(k.isAlive()).isFalse();
         }
-        assertThat(String.join("\n", m.log())).contains("terminating on signal 15").contains("master stopped");
+        assertThat(m.log()).contains("terminating on signal 15").contains("master stopped");
     }
 }
