@@ -16,6 +16,13 @@ class NativeAvailabilityTest {
     }
 
     @Test
+    void testsRunUnderCheckJni() {
+        // ci/test.sh fails the build on any -Xcheck:jni report; this makes sure the check is on.
+        assertThat(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+                .contains("-Xcheck:jni");
+    }
+
+    @Test
     void noexecDetectionFindsTheCoveringMount() {
         java.util.List<String> mountinfo = java.util.List.of(
                 "21 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw",
