@@ -186,6 +186,36 @@ class MasterScenarioTest {
         }
     }
 
+    private static String cmdline(int pid) throws Exception {
+        return Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ').trim();
+    }
+
+    @Test
+    void scenario11_stressOnAPublicServiceAtItsLimit(@TempDir Path dir) throws Exception {
+        int port = MasterFixture.freePort();
+        var config = MasterFixture.config(dir);
+        // A bare port: the wildcard address, so the service is public and stress-eligible.
+        try (MasterFixture m = MasterFixture.start(config, port + " inet n - n - 2 pm-echo\n")) {
+            String id = Integer.toString(port);
+            try (Conn a = new Conn(port)) {
+                assertThat(a.echo("a")).isEqualTo("a");
+                List<Integer> first = m.master.childPids().get(5, TimeUnit.SECONDS);
+                assertThat(cmdline(first.get(0))).contains("-o stress=").doesNotContain("stress=yes");
+                try (Conn b = new Conn(port)) {
+                    assertThat(b.echo("b")).isEqualTo("b"); // this spawn fills the last slot: stress
+                    ServiceStatus s = waitFor(m, id, ServiceStatus::stress);
+                    assertThat(s.stress()).isTrue();
+                }
+            }
+            // The pre-stress children retire once their clients leave; new ones get stress=yes.
+            waitFor(m, id, st -> st.total() == 0);
+            assertThat(MasterFixture.echo(port, "c", 5000)).isEqualTo("c");
+            List<Integer> now = m.master.childPids().get(5, TimeUnit.SECONDS);
+            assertThat(now).isNotEmpty();
+            assertThat(cmdline(now.get(0))).contains("-o stress=yes");
+        }
+    }
+
     /**
      * The master's part of flow control (§6): one pipe, both ends non-blocking, shared by every
      * child of every service as fds 3 and 4. Tokens are the daemons' business (qmgr writes,
