@@ -21,20 +21,51 @@ class MasterProcessTest {
     }
 
     private static Running launch(Path dir, int port) throws Exception {
+        return launch(dir, port, List.of());
+    }
+
+    private static Running launch(Path dir, int port, List<String> prefix) throws Exception {
         Path masterCf = Files.writeString(dir.resolve("master.cf"), "127.0.0.1:" + port + " inet n - n - 3 pm-echo\n");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        String classPath = System.getProperty("java.class.path");
+        if (!prefix.isEmpty()) {
+            classPath = readableCopy(classPath, dir.resolve("lib"));
+        }
+        List<String> cmd = new java.util.ArrayList<>(prefix);
+        cmd.addAll(List.of(javaBin, "-Xss256k", "-cp", classPath,
                 "io.procmaster.cli.ProcmasterCommand", "run", masterCf.toString(),
                 "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent(),
-                "-o", "queue_directory=" + dir, "-o", "services_file=", "-o", "service_drain_time=2s");
+                "-o", "queue_directory=" + dir, "-o", "services_file=", "-o", "service_drain_time=2s",
+                "-o", "service_throttle_time=60s"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         Path logFile = dir.resolve("master.log");
         pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
         Running r = new Running(pb.start(), logFile);
-        for (int i = 0; i < 300 && !r.log().contains("daemon started"); i++) {
+        for (int i = 0; i < 300 && !r.log().contains("daemon started") && r.process().isAlive(); i++) {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         assertThat(r.log()).contains("daemon started");
         return r;
+    }
+
+    /** Jars under the (private) home directory, copied where another user can read them. */
+    private static String readableCopy(String classPath, Path lib) throws java.io.IOException {
+        Files.createDirectories(lib);
+        String home = System.getProperty("user.home");
+        List<String> out = new java.util.ArrayList<>();
+        for (String e : classPath.split(java.io.File.pathSeparator)) {
+            if (e.startsWith(home) && e.endsWith(".jar")) {
+                Path copy = lib.resolve(Path.of(e).getFileName());
+                Files.copy(Path.of(e), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                copy.toFile().setReadable(true, false);
+                out.add(copy.toString());
+            } else {
+                out.add(e);
+            }
+        }
+        lib.toFile().setExecutable(true, false);
+        lib.toFile().setReadable(true, false);
+        return String.join(java.io.File.pathSeparator, out);
     }
 
     private static List<ProcessHandle> children(Process p) {
@@ -54,6 +85,44 @@ class MasterProcessTest {
         for (ProcessHandle k : kids) {
             k.onExit().get(10, TimeUnit.SECONDS);
             assertThat(k.isAlive()).isFalse();
+        }
+    }
+
+    /**
+     * Fork failure: the master is put in a pids cgroup whose limit is what it already has, so
+     * its next clone3 fails with EAGAIN, as fork does at RLIMIT_NPROC (which root, running these
+     * tests, is exempt from). Skipped where no writable pids cgroup (v1) is mounted.
+     */
+    @Test
+    void scenario09_forkFailureIsLoggedAndThrottles(@TempDir Path dir) throws Exception {
+        Path pids = Path.of("/sys/fs/cgroup/pids");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(pids), "no writable pids cgroup");
+        Path group = pids.resolve("procmaster-test-" + ProcessHandle.current().pid());
+        int port = MasterFixture.freePort();
+        Running m = launch(dir, port);
+        try {
+            Files.createDirectories(group);
+            Files.writeString(group.resolve("cgroup.procs"), Long.toString(m.process().pid()));
+            Files.writeString(group.resolve("pids.max"), Files.readString(group.resolve("pids.current")).trim());
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+                String log = "";
+                for (int i = 0; i < 100 && !log.contains("throttl"); i++) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                    log = m.log();
+                }
+                assertThat(log).contains("clone3").contains("Resource temporarily unavailable").contains("throttl");
+            }
+        } finally {
+            if (Files.isDirectory(group)) {
+                Files.writeString(group.resolve("pids.max"), "max"); // the JVM needs a thread for SIGTERM
+            }
+            m.process().destroy();
+            if (!m.process().waitFor(20, TimeUnit.SECONDS)) {
+                m.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            if (Files.isDirectory(group)) {
+                Files.delete(group); // rmdir of an empty cgroup
+            }
         }
     }
 
