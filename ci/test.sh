@@ -33,3 +33,17 @@ ci/sanitize.sh
 if [ -x ci/bench-smoke.sh ]; then
   ci/bench-smoke.sh
 fi
+
+# One closing line for the whole run: the Java tests (surefire) and the C tests (ctest).
+python3 - <<'PY'
+import glob, re
+passed = failed = 0
+reports = glob.glob("java/target/surefire-reports/TEST-*.xml") + glob.glob("java/target/surefire-reports/CTestResults.xml")
+for f in reports:
+    head = re.search(r"<testsuite [^>]*", open(f, encoding="utf-8").read(4000)).group(0)
+    get = lambda k: int((re.search(k + r'="(\d+)"', head) or re.search("x(0)", "x0")).group(1))
+    bad = get("failures") + get("errors")
+    passed += get("tests") - bad - get("skipped") - get("disabled")
+    failed += bad
+print(f"{passed} passed, {failed} failed")
+PY
