@@ -595,8 +595,11 @@ public final class HelperProcess {
                 eofDelivered = true;
                 listener.onEof(this);
             }
-            exit.complete(he);
-            listener.onExit(this, he);
+            try {
+                listener.onExit(this, he);
+            } finally {
+                exit.complete(he); // after the listener: a waiter sees its effects
+            }
         } else {
             exit.complete(he);
         }
