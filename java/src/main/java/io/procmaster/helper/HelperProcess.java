@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * anything after it; {@code onEof} at most once, before {@code onExit}; when the helper exits, what it
  * left in the channel is read and delivered first. After the exit every descriptor is closed and the
  * process is reaped: a failed or ended helper leaves no zombie and no descriptor. No callback runs
- * synchronously inside {@link #close()} or {@link #kill()}.
+ * synchronously inside {@link #close()} or {@link #kill()}. When the loop itself closes, it kills and
+ * reaps the helper; then the descriptors are closed and the futures completed, but the listener is
+ * not called (a loop on its way out takes no more work).
  *
  * <p>Failure modes: a helper that exits, closes its channel, says something else or stays silent
  * before its hello fails the start future (after it has been killed and reaped) with a
@@ -248,6 +250,7 @@ public final class HelperProcess {
             return;
         }
         loop.addDeadlineSource(deadline);
+        loop.addCloseHook(closeHook);
         try {
             loop.register(err.intValue(), EventLoopCore.Kind.FD, Native.EPOLLIN, handler(this::onStderrReady));
             errRegistered = true;
@@ -583,6 +586,7 @@ public final class HelperProcess {
         stderr.finish();
         deadline.disarm();
         loop.removeDeadlineSource(deadline);
+        loop.removeCloseHook(closeHook);
         closeAll();
         phase = Phase.EXITED;
         if (failure != null) {
@@ -603,6 +607,21 @@ public final class HelperProcess {
         } else {
             exit.complete(he);
         }
+    }
+
+    /** The loop is closing: it has killed and reaped the helper; release the rest, tell no listener. */
+    private final Runnable closeHook = this::onLoopClosed;
+
+    private void onLoopClosed() {
+        ExitStatus st = child.exitStatus();
+        HelperExit he = st == null ? HelperExit.killed(SIGKILL)
+                : st.exited() ? HelperExit.exited(st.code()) : HelperExit.killed(st.signal());
+        phase = Phase.EXITED;
+        deadline.disarm();
+        stderr.finish();
+        closeAll();
+        started.completeExceptionally(new HelperStartException(label + ": the event loop closed"));
+        exit.complete(he);
     }
 
     private void closeAll() {

@@ -91,6 +91,22 @@ final class HelperTesting {
         return out;
     }
 
+    static String listing() {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            StringBuilder b = new StringBuilder();
+            for (Path p : (Iterable<Path>) s::iterator) {
+                try {
+                    b.append(p.getFileName()).append("->").append(Files.readSymbolicLink(p)).append(' ');
+                } catch (IOException gone) {
+                    // the listing's own
+                }
+            }
+            return b.toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /** Descriptors and zombies come back to the baseline (threads settle too). */
     static void assertNoLeaks(int fdBaseline, int threadBaseline) throws Exception {
         int fds = ProcSelf.fdCount();
@@ -98,7 +114,7 @@ final class HelperTesting {
             Thread.sleep(20); // the loop thread closes after it has delivered the exit
             fds = ProcSelf.fdCount();
         }
-        assertThat(fds).as("descriptors").isEqualTo(fdBaseline);
+        assertThat(fds).as(() -> "descriptors: " + listing()).isEqualTo(fdBaseline);
         assertThat(ProcSelf.zombies()).as("zombies").isEmpty();
         if (threadBaseline > 0) assertThat(ProcSelf.threadCountSettled(threadBaseline)).as("threads").isLessThanOrEqualTo(threadBaseline);
     }
