@@ -114,7 +114,7 @@ final class HelperTesting {
             Thread.sleep(20); // the loop thread closes after it has delivered the exit
             fds = ProcSelf.fdCount();
         }
-        assertThat(fds).as(() -> "descriptors: " + listing()).isEqualTo(fdBaseline);
+        assertThat(fds).as(() -> "descriptors: " + listing()).isLessThanOrEqualTo(fdBaseline); // fewer: something else closed
         assertThat(ProcSelf.zombies()).as("zombies").isEmpty();
         if (threadBaseline > 0) assertThat(ProcSelf.threadCountSettled(threadBaseline)).as("threads").isLessThanOrEqualTo(threadBaseline);
     }
