@@ -1,5 +1,6 @@
 package io.procmaster.helper.example;
 
+import io.procmaster.helper.ChannelIdDialect;
 import io.procmaster.helper.HelperChannelType;
 import io.procmaster.helper.HelperPool;
 import io.procmaster.helper.HelperPoolConfig;
@@ -7,7 +8,6 @@ import io.procmaster.helper.HelperPoolStats;
 import io.procmaster.helper.HelperPools;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.helper.ChannelIdDialect;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +47,7 @@ public final class HelperPoolExample {
             for (String w : words) replies.add(pool.submit(w));
             for (int i = 0; i < words.size(); i++) {
                 HelperReply r = replies.get(i).get(15, TimeUnit.SECONDS);
-                System.out.println(words.get(i) + " -> " + r.status() + (r.text().isEmpty() ? "" : " " + r.text())
-                        + (r.kv().isEmpty() ? "" : " " + r.kv()));
+                System.out.println(words.get(i) + " -> " + r.status() + (r.text().isEmpty() ? "" : " " + r.text()));
             }
             HelperPoolStats s = pool.statsAsync().get(10, TimeUnit.SECONDS);
             System.out.println("helpers running: " + s.running() + ", requests: " + s.submitted() + ", replies: "
