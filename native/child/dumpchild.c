@@ -1,10 +1,12 @@
 /*
  * pm-dumpchild - report what a child inherited, for the spawn tests.
  *
- * usage: pm-dumpchild OUTFILE [args...]
+ * usage: pm-dumpchild [args...] OUTFILE
  *
- * Writes to OUTFILE (opened close-on-exec after the descriptor table has
- * been read, so it does not show in its own report) one line per fact:
+ * The report file is the LAST argument, so that the program also runs under
+ * the master, which puts its own options first. Appends to OUTFILE (opened
+ * close-on-exec after the descriptor table has been read, so it does not
+ * show in its own report) a line "report <pid>", then one line per fact:
  *   argv <i> <value>
  *   env <NAME=value>
  *   fd <n> <link target> [type=<SO_TYPE> domain=<SO_DOMAIN>] flags=<O_ flags, hex>
@@ -33,7 +35,7 @@ int main(int argc, char **argv)
     int types[MAXFDS], domains[MAXFDS], flags[MAXFDS];
 
     if (argc < 2) {
-        fprintf(stderr, "usage: pm-dumpchild OUTFILE [args...]\n");
+        fprintf(stderr, "usage: pm-dumpchild [args...] OUTFILE\n");
         return 2;
     }
     /* Read the descriptor table before opening anything of our own. */
@@ -63,9 +65,10 @@ int main(int argc, char **argv)
     }
     closedir(d);
 
-    FILE *out = fopen(argv[1], "we");
+    FILE *out = fopen(argv[argc - 1], "ae");
     if (!out)
         return 2;
+    fprintf(out, "report %d\n", (int)getpid());
     for (int i = 0; i < argc; i++)
         fprintf(out, "argv %d %s\n", i, argv[i]);
     for (char **ep = environ; *ep; ep++)

@@ -9,7 +9,9 @@
  *   count:N              N AVAIL records as fast as possible
  *   wait                 block until fd 5 reports EOF (the master let go)
  *   exit:CODE            exit with CODE now
- * GENERATION from the environment (octal) goes into every record.
+ * GENERATION from the environment (octal) goes into every record. Options
+ * the master puts first (-l -z -u -c -d -v, and -n -t -o -s with a value)
+ * are skipped, so it runs as a service too.
  * Exit 3 when a write fails.
  */
 #define _GNU_SOURCE
@@ -46,6 +48,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = 0;
+        if (a[0] == '-') {
+            if (strchr("ntos", a[1]) && a[1] && !a[2])
+                i++; /* an option with a value */
+            continue;
+        }
         if (!strcmp(a, "avail"))
             r = put(getpid(), 1, 12);
         else if (!strcmp(a, "taken"))

@@ -90,62 +90,87 @@ static struct pm_event *emit(struct pm_event *buf, int *out, int kind, int fd, i
     return e;
 }
 
-/* Every packet waiting on a status channel becomes one record, as room allows. */
+#define STATUS_BATCH 64
+
+/* One packet of a status channel, with room for the sender's credentials. */
+struct status_slot {
+    unsigned char data[PM_STATUS_RECORD_SIZE + 4];
+    union {
+        struct cmsghdr h;
+        char space[CMSG_SPACE(sizeof(struct ucred))];
+    } cm;
+    struct iovec iov;
+};
+
+static void status_record(struct pm_event *e, const struct status_slot *s, const struct msghdr *mh, unsigned len)
+{
+    e->length = (int32_t)len;
+    memcpy(&e->a, s->data, 4);
+    memcpy(&e->b, s->data + 4, 4);
+    memcpy(&e->c, s->data + 8, 4);
+    if (len != PM_STATUS_RECORD_SIZE || (mh->msg_flags & MSG_TRUNC))
+        e->events |= PM_ST_MALFORMED;
+    e->events |= PM_ST_NOCRED;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+            struct ucred uc;
+            memcpy(&uc, CMSG_DATA(c), sizeof uc);
+            e->d = uc.pid;
+            e->events &= ~PM_ST_NOCRED;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            /* Nobody may plant descriptors in the master: close them. */
+            int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < n; i++) {
+                int pfd;
+                memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof pfd);
+                close(pfd);
+            }
+        }
+    }
+    if (!(e->events & (PM_ST_MALFORMED | PM_ST_NOCRED)) && e->d != e->a)
+        e->events |= PM_ST_FORGED;
+}
+
+/*
+ * Every packet waiting on a status channel becomes one record, as room
+ * allows; recvmmsg takes up to STATUS_BATCH packets per system call.
+ */
 static void drain_status(struct pm_loop *l, int fd, int tag, uint32_t events,
                          struct pm_event *buf, int *out, int cap)
 {
-    while (*out < cap) {
-        unsigned char data[PM_STATUS_RECORD_SIZE + 4];
-        union {
-            struct cmsghdr h;
-            char space[CMSG_SPACE(sizeof(struct ucred))];
-        } cm;
-        struct iovec iov = { data, sizeof data };
-        struct msghdr mh;
-        memset(&mh, 0, sizeof mh);
-        memset(data, 0, sizeof data);
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = cm.space;
-        mh.msg_controllen = sizeof cm.space;
+    struct status_slot slot[STATUS_BATCH];
+    struct mmsghdr mm[STATUS_BATCH];
 
-        ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
-        if (r < 0) {
+    while (*out < cap) {
+        int want = cap - *out < STATUS_BATCH ? cap - *out : STATUS_BATCH;
+        memset(mm, 0, sizeof(mm[0]) * (size_t)want);
+        for (int i = 0; i < want; i++) {
+            memset(slot[i].data, 0, sizeof slot[i].data);
+            slot[i].iov.iov_base = slot[i].data;
+            slot[i].iov.iov_len = sizeof slot[i].data;
+            mm[i].msg_hdr.msg_iov = &slot[i].iov;
+            mm[i].msg_hdr.msg_iovlen = 1;
+            mm[i].msg_hdr.msg_control = slot[i].cm.space;
+            mm[i].msg_hdr.msg_controllen = sizeof slot[i].cm.space;
+        }
+        int n = recvmmsg(fd, mm, (unsigned)want, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC, NULL);
+        if (n < 0) {
             if (errno == EINTR)
                 continue;
             return; /* EAGAIN: drained; anything else shows again as readiness */
         }
-        if (r == 0 && (events & (EPOLLHUP | EPOLLRDHUP))) {
-            epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-            emit(buf, out, PM_EV_HUP, fd, tag);
+        if (n == 0)
             return;
-        }
-        struct pm_event *e = emit(buf, out, PM_EV_STATUS, fd, tag);
-        e->length = (int32_t)r;
-        memcpy(&e->a, data, 4);
-        memcpy(&e->b, data + 4, 4);
-        memcpy(&e->c, data + 8, 4);
-        if (r != PM_STATUS_RECORD_SIZE || (mh.msg_flags & MSG_TRUNC))
-            e->events |= PM_ST_MALFORMED;
-        e->events |= PM_ST_NOCRED;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-                struct ucred uc;
-                memcpy(&uc, CMSG_DATA(c), sizeof uc);
-                e->d = uc.pid;
-                e->events &= ~PM_ST_NOCRED;
-            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                /* Nobody may plant descriptors in the master: close them. */
-                int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-                for (int i = 0; i < n; i++) {
-                    int pfd;
-                    memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof pfd);
-                    close(pfd);
-                }
+        for (int i = 0; i < n; i++) {
+            if (mm[i].msg_len == 0 && (events & (EPOLLHUP | EPOLLRDHUP))) {
+                epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+                emit(buf, out, PM_EV_HUP, fd, tag);
+                return;
             }
+            status_record(emit(buf, out, PM_EV_STATUS, fd, tag), &slot[i], &mm[i].msg_hdr, mm[i].msg_len);
         }
-        if (!(e->events & (PM_ST_MALFORMED | PM_ST_NOCRED)) && e->d != e->a)
-            e->events |= PM_ST_FORGED;
+        if (n < want)
+            return; /* fewer than asked: nothing more is waiting */
     }
 }
 

@@ -99,6 +99,10 @@ int pm_channel(int kind, int out[2])
         if (setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 || set_nonblock(fds[0]) < 0)
             return fail_close(fds[0], fds[1]);
         break;
+    case PM_CH_FLOW:
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+            return -errno;
+        break;
     case PM_CH_PIPE:
     case PM_CH_PIPE_NB:
         if (pipe2(fds, O_CLOEXEC) < 0)

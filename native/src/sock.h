@@ -22,6 +22,8 @@
  *     PM_CH_TCP        two connected loopback TCP sockets; the listener is
  *                      closed before returning (none is left behind)
  *     PM_CH_UDP        two loopback UDP sockets connected to each other
+ *     PM_CH_FLOW       pipe with both ends non-blocking: the master's flow
+ *                      pipe, shared by every child (fds 3 and 4)
  *   pm_listen() makes a non-blocking listener: PM_LS_INET (addr is an IPv4
  *   or IPv6 literal, "" or "*" for any; port 0 picks one), PM_LS_UNIX
  *   (stream) and PM_LS_UNIX_DGRAM at path addr (a stale socket file is
@@ -36,7 +38,7 @@
 
 enum pm_channel_kind {
     PM_CH_STATUS = 1, PM_CH_PIPE = 2, PM_CH_PIPE_NB = 3, PM_CH_STREAM = 4,
-    PM_CH_DGRAM = 5, PM_CH_TCP = 6, PM_CH_UDP = 7, PM_CH_PIPE_WNB = 8
+    PM_CH_DGRAM = 5, PM_CH_TCP = 6, PM_CH_UDP = 7, PM_CH_FLOW = 8, PM_CH_PIPE_WNB = 9
 };
 enum pm_listen_kind { PM_LS_INET = 1, PM_LS_UNIX = 2, PM_LS_UNIX_DGRAM = 3, PM_LS_FIFO = 4 };
 

@@ -24,7 +24,9 @@ public final class Channels {
         /** Connected loopback TCP sockets; no listener is left behind. */
         TCP,
         /** Loopback UDP sockets connected to each other. */
-        UDP
+        UDP,
+        /** A pipe with both ends non-blocking: the master's flow pipe (master = read end). */
+        FLOW
     }
 
     private Channels() {
@@ -41,6 +43,7 @@ public final class Channels {
             case DGRAM -> Native.CH_DGRAM;
             case TCP -> Native.CH_TCP;
             case UDP -> Native.CH_UDP;
+            case FLOW -> Native.CH_FLOW;
         };
         int[] out = new int[2];
         Errno.check("channel " + kind, Native.channel0(k, out));

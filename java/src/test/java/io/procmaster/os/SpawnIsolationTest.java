@@ -68,7 +68,7 @@ class SpawnIsolationTest {
              FdPair flow = Channels.open(Channels.Kind.PIPE);
              Fd listener = Channels.listenInet("127.0.0.1", 0, 8)) {
             SpawnSpec spec = SpawnSpec.builder(TestBin.path("pm-dumpchild"))
-                    .argv("pm-dumpchild", report.toString(), "two words", "")
+                    .argv("pm-dumpchild", "two words", "", report.toString())
                     .env("GENERATION", "17")
                     .env("ONLY", "this")
                     .fd(3, flow.master().intValue())
@@ -90,7 +90,7 @@ class SpawnIsolationTest {
             assertThat(r.fds.get(5)).contains("type=5"); // SOCK_SEQPACKET
             assertThat(r.target(6)).isEqualTo(ProcSelf.fdTarget(listener.intValue()));
             assertThat(r.env).containsExactly("GENERATION=17", "ONLY=this");
-            assertThat(r.argv).containsExactly("pm-dumpchild", report.toString(), "two words", "");
+            assertThat(r.argv).containsExactly("pm-dumpchild", "two words", "", report.toString());
             assertThat(r.signals.get("SigBlk")).as("signal mask").isZero();
             assertThat(r.signals.get("SigIgn")).as("ignored signals (the JVM ignores SIGHUP)").isZero();
             assertThat(r.signals.get("SigCgt")).as("caught signals").isZero();

@@ -19,10 +19,29 @@ public final class ChildReport {
     public int sid;
     public int pid;
 
+    /** The one report in a file. */
     public static ChildReport read(Path file) throws IOException {
-        ChildReport r = new ChildReport();
+        List<ChildReport> all = readAll(file);
+        if (all.size() != 1) {
+            throw new IOException(file + " holds " + all.size() + " reports, expected one");
+        }
+        return all.get(0);
+    }
+
+    /** Every report appended to a file, in order. */
+    public static List<ChildReport> readAll(Path file) throws IOException {
+        List<ChildReport> out = new ArrayList<>();
+        ChildReport r = null;
         for (String line : Files.readAllLines(file)) {
             String[] f = line.split(" ", 3);
+            if (f[0].equals("report")) {
+                r = new ChildReport();
+                out.add(r);
+                continue;
+            }
+            if (r == null) {
+                throw new IOException("report without a header: " + line);
+            }
             switch (f[0]) {
                 case "argv" -> r.argv.add(f.length > 2 ? f[2] : "");
                 case "env" -> r.env.add(line.substring(4));
@@ -37,7 +56,17 @@ public final class ChildReport {
                 default -> throw new IOException("unexpected report line: " + line);
             }
         }
-        return r;
+        return out;
+    }
+
+    /** The value of an environment variable in the report, or null. */
+    public String env(String name) {
+        for (String e : env) {
+            if (e.startsWith(name + "=")) {
+                return e.substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
     /** The link target of a descriptor in the report (such as socket:[123]). */

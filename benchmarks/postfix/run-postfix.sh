@@ -1,0 +1,83 @@
+#!/bin/sh
+# run-postfix.sh - benchmark 5, the Postfix side: the real Postfix master(8)
+# serving pm-echo on demand on 127.0.0.1:PORT, driven by the Java load generator
+# (io.procmaster.bench.load.EchoLoad). Loopback only; bounded count and time.
+#
+# usage: benchmarks/postfix/run-postfix.sh [CONNECTIONS [CLIENTS [SECONDS]]]
+#   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory.
+# Needs root (master(8) runs as root) and the build (mvn -DskipTests verify).
+# Installs Debian's postfix when missing, with the "No configuration" preset,
+# so the system's own mail setup is never touched: everything below lives in a
+# private directory (main.cf, master.cf, queue, data, daemon directory) and the
+# master is started with -c on it, in the foreground (-d), and stopped at exit.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CONNECTIONS=${1:-20000}
+CLIENTS=${2:-8}
+SECONDS_MAX=${3:-30}
+PORT=${PORT:-10026}
+MAXPROC=${MAXPROC:-50}
+BIN=${PROCMASTER_BIN:-$ROOT/java/target/cmake/bin}
+JAR=$ROOT/benchmarks/target/benchmarks.jar
+MASTER=/usr/lib/postfix/sbin/master
+
+[ -x "$BIN/pm-echo" ] && [ -f "$JAR" ] || { echo "run-postfix: build first: mvn -B -q -DskipTests verify" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "run-postfix: master(8) must run as root" >&2; exit 2; }
+
+if [ ! -x "$MASTER" ]; then
+    echo "run-postfix: installing postfix (No configuration)" >&2
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >&2
+fi
+VERSION=$(postconf -d -h mail_version 2>/dev/null || echo unknown)
+
+DIR=$(mktemp -d /tmp/pm-postfix.XXXXXX)
+MPID=
+cleanup() {
+    if [ -n "$MPID" ] && kill -0 "$MPID" 2>/dev/null; then
+        kill -TERM "$MPID" 2>/dev/null || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$MPID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$MPID" 2>/dev/null || true
+    fi
+    [ "${KEEP:-0}" = 1 ] && echo "run-postfix: kept $DIR" >&2 || rm -rf "$DIR"
+}
+trap cleanup EXIT INT TERM
+
+# master(8) runs "daemon_directory/command": pm-echo is copied into a private
+# daemon directory (absolute commands are not supported there).
+chmod 755 "$DIR"
+mkdir -p "$DIR/conf" "$DIR/queue/pid" "$DIR/data" "$DIR/libexec"
+cp "$BIN/pm-echo" "$DIR/libexec/pm-echo"
+chown postfix "$DIR/data"
+cat > "$DIR/conf/main.cf" <<EOT
+compatibility_level = 3.6
+queue_directory = $DIR/queue
+data_directory = $DIR/data
+daemon_directory = $DIR/libexec
+command_directory = /usr/sbin
+mail_owner = postfix
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+myhostname = localhost.localdomain
+mydestination =
+default_process_limit = $MAXPROC
+EOT
+# service type private unpriv chroot wakeup maxproc command
+cat > "$DIR/conf/master.cf" <<EOT
+127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo
+EOT
+
+"$MASTER" -d -c "$DIR/conf" &
+MPID=$!
+# Wait for the listener (master binds it before serving).
+i=0
+until java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2>/dev/null; do
+    i=$((i + 1))
+    kill -0 "$MPID" 2>/dev/null || { echo "run-postfix: master exited" >&2; MPID=; exit 1; }
+    [ $i -lt 50 ] || { echo "run-postfix: no listener on 127.0.0.1:$PORT" >&2; exit 1; }
+    sleep 0.2
+done
+echo "run-postfix: Postfix $VERSION master pid $MPID serving pm-echo on 127.0.0.1:$PORT (maxproc $MAXPROC)" >&2
+java -Xms64m -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --connections "$CONNECTIONS" \
+    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "postfix-$VERSION"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job: build, then run the example master in the foreground.
+#   printf 'hello\n' | nc 127.0.0.1 10025        answers hello
+#   bin/procmaster status --main examples/main.cf
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ci/install-deps.sh
+if [ ! -f java/target/procmaster-0.1.0-SNAPSHOT.jar ] || [ ! -d java/target/lib ]; then
+  mvn -B -ntp -q -DskipTests package
+fi
+exec bin/procmaster run examples/master.cf --main examples/main.cf -o daemon_directory="$PWD/java/target/cmake/bin"

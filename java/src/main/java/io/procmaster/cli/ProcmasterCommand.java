@@ -1,0 +1,217 @@
+package io.procmaster.cli;
+
+import io.procmaster.Master;
+import io.procmaster.MasterConfig;
+import io.procmaster.config.ConfigException;
+import io.procmaster.config.MasterCfParser;
+import io.procmaster.config.ServiceTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * The {@code procmaster} command: {@code run} a master in the foreground, {@code check} a
+ * master.cf, and talk to a running master over its control socket: {@code status},
+ * {@code reload}, {@code stop}. Exit status 0 on success, 1 on any error (with the reason on
+ * stderr), 2 on a usage error.
+ */
+@Command(name = "procmaster", mixinStandardHelpOptions = true, version = "procmaster 0.1.0",
+        description = "A Postfix-style process master for the JVM.",
+        subcommands = {ProcmasterCommand.Run.class, ProcmasterCommand.Check.class, ProcmasterCommand.Status.class,
+                ProcmasterCommand.Reload.class, ProcmasterCommand.Stop.class})
+public final class ProcmasterCommand {
+
+    /** Options shared by every subcommand: where main.cf is and what overrides it. */
+    static class ConfigOptions {
+        @Option(names = "--main", paramLabel = "main.cf", description = "main.cf with master-wide parameters")
+        Path mainCf;
+
+        @Option(names = {"-o", "--override"}, paramLabel = "name=value",
+                description = "override a main.cf parameter (repeatable)")
+        List<String> overrides = new ArrayList<>();
+
+        MasterConfig load() throws ConfigException {
+            return Master.loadConfig(mainCf, overrides);
+        }
+    }
+
+    /** The control-socket commands: status, reload, stop. */
+    abstract static class ControlCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOptions options = new ConfigOptions();
+
+        @Option(names = "--socket", paramLabel = "path", description = "control socket (default: from main.cf)")
+        Path socket;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract String command();
+
+        @Override
+        public Integer call() throws Exception {
+            Path path = socket;
+            if (path == null) {
+                try {
+                    path = options.load().controlSocket();
+                } catch (ConfigException e) {
+                    spec.commandLine().getErr().println(e.report());
+                    return 1;
+                }
+            }
+            String answer;
+            try {
+                answer = ControlClient.send(path, command());
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("procmaster: no master answers on " + path + ": " + e.getMessage());
+                return 1;
+            }
+            if (answer.startsWith("error")) {
+                spec.commandLine().getErr().print(answer);
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(answer.startsWith("ok\n") ? answer.substring(3) : answer);
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Per service: processes, throttle, stress, spawns, bad startups, forged records.")
+    static final class Status extends ControlCommand {
+        @Override
+        String command() {
+            return "status";
+        }
+    }
+
+    @Command(name = "reload", description = "Re-read master.cf; a broken file keeps the old services and fails.")
+    static final class Reload extends ControlCommand {
+        @Override
+        String command() {
+            return "reload";
+        }
+    }
+
+    @Command(name = "stop", description = "Stop every child and the master.")
+    static final class Stop extends ControlCommand {
+        @Override
+        String command() {
+            return "stop";
+        }
+    }
+
+    @Command(name = "check", description = "Validate a master.cf and print the service table.")
+    static final class Check implements Callable<Integer> {
+        @Parameters(paramLabel = "master.cf")
+        Path masterCf;
+
+        @CommandLine.Mixin
+        ConfigOptions options = new ConfigOptions();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                ServiceTable table = new MasterCfParser(options.load()).parse(masterCf);
+                table.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+                spec.commandLine().getOut().print(table.format());
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println(e.report());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "run", description = "Run the master in the foreground (SIGHUP reloads, SIGTERM stops).")
+    static final class Run implements Callable<Integer> {
+        private static final Logger log = LoggerFactory.getLogger("procmaster");
+
+        @Parameters(paramLabel = "master.cf")
+        Path masterCf;
+
+        @CommandLine.Mixin
+        ConfigOptions options = new ConfigOptions();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Master master;
+            try {
+                master = Master.start(masterCf, options.mainCf, options.overrides);
+            } catch (ConfigException e) {
+                spec.commandLine().getErr().println(e.report());
+                return 1;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("procmaster: " + e.getMessage());
+                return 1;
+            }
+            CountDownLatch done = new CountDownLatch(1);
+            Runnable stop = () -> master.stop().whenComplete((v, t) -> done.countDown());
+            try (ControlServer control = new ControlServer(master.config().controlSocket(), master, stop)) {
+                Signal.handle(new Signal("HUP"), s -> reload(master));
+                Signal.handle(new Signal("TERM"), s -> {
+                    log.info("terminating on signal 15");
+                    stop.run();
+                });
+                Signal.handle(new Signal("INT"), s -> {
+                    log.info("terminating on signal 2");
+                    stop.run();
+                });
+                log.info("daemon started; control socket {}", master.config().controlSocket());
+                done.await();
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("procmaster: " + e.getMessage());
+                master.close();
+                return 1;
+            }
+            master.close();
+            log.info("master stopped");
+            return 0;
+        }
+
+        private static void reload(Master master) {
+            new Thread(() -> {
+                try {
+                    log.info("reload: {}", master.reload().summary());
+                } catch (ConfigException e) {
+                    log.error("reload refused, the old configuration stays: {}", e.report());
+                } catch (IOException | RuntimeException e) {
+                    log.error("reload failed, the old configuration stays: {}", e.getMessage());
+                }
+            }, "procmaster-sighup").start();
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status (for tests). */
+    public static int execute(String... args) {
+        return new CommandLine(new ProcmasterCommand()).execute(args);
+    }
+
+    /** The same, writing to the given streams. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new ProcmasterCommand()).setOut(out).setErr(err).execute(args);
+    }
+}

@@ -1,0 +1,455 @@
+package io.procmaster.loop;
+
+import io.procmaster.MasterConfig;
+import io.procmaster.ServiceSpec;
+import io.procmaster.ServiceType;
+import io.procmaster.config.ServiceTable;
+import io.procmaster.os.Channels;
+import io.procmaster.os.ChildProcess;
+import io.procmaster.os.EventLoopCore;
+import io.procmaster.os.ExitStatus;
+import io.procmaster.os.FdPair;
+import io.procmaster.os.Native;
+import io.procmaster.os.NativeIoException;
+import io.procmaster.os.SpawnException;
+import io.procmaster.os.SpawnSpec;
+import io.procmaster.os.Spawner;
+import io.procmaster.os.StatusFlags;
+import io.procmaster.policy.ChildExit;
+import io.procmaster.policy.Clock;
+import io.procmaster.policy.GenerationCounter;
+import io.procmaster.policy.MasterActions;
+import io.procmaster.policy.MasterCounters;
+import io.procmaster.policy.MasterPolicy;
+import io.procmaster.policy.PolicySettings;
+import io.procmaster.policy.ReloadSummary;
+import io.procmaster.policy.ServicePolicySpec;
+import io.procmaster.policy.ServiceStatus;
+import io.procmaster.policy.Signal;
+import io.procmaster.policy.Timers;
+import io.procmaster.policy.TriggerKind;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's mechanism (master_spawn, master_listen, master_status, master_wakeup): it carries
+ * out what {@link MasterPolicy} decides and feeds it what happens, on one {@link EventLoop} thread.
+ *
+ * <p>Interface: {@link #start} binds every service and starts the loop; {@link #reload},
+ * {@link #status} and {@link #stop} may be called from any thread and run on the loop. A child
+ * gets fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing
+ * else, and {@code GENERATION} in octal, with argv in Postfix's order.
+ *
+ * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new
+ * listener fails, nothing changes and the future fails with the reason. A spawn that fails (exec,
+ * fork) is reported to the policy, which logs and throttles. Status packets that are forged or
+ * malformed are passed to the policy, which counts them; nothing a child writes can stop the loop.
+ */
+public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
+    private static final Logger log = LoggerFactory.getLogger(MasterLoop.class);
+    /** Variables a daemon may rely on, taken from the master's environment when set. */
+    private static final List<String> IMPORTED_ENVIRONMENT = List.of("PATH", "TZ", "LANG", "LC_ALL", "MAIL_CONFIG",
+            "MAIL_DEBUG", "MAIL_LOGTAG");
+
+    private static final class Service {
+        ServiceSpec spec;
+        final ServiceDescriptors fds;
+        boolean listening;
+
+        Service(ServiceSpec spec, ServiceDescriptors fds) {
+            this.spec = spec;
+            this.fds = fds;
+        }
+    }
+
+    /** The result of a reload: what the policy did, or why nothing changed. */
+    public record ReloadResult(ReloadSummary summary, List<String> warnings) {
+    }
+
+    private final EventLoop loop;
+    private final MasterConfig config;
+    private final Timers timers;
+    private final MasterPolicy policy;
+    private final Map<String, Service> services = new LinkedHashMap<>();
+    private final Map<Integer, ChildProcess> children = new HashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Wakeups wakeups = new Wakeups();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final FdPair flow;
+    private volatile boolean stopping;
+
+    private MasterLoop(MasterConfig config, PolicySettings settings) throws IOException {
+        this.config = config;
+        this.loop = new EventLoop("procmaster-loop");
+        this.timers = new Timers(Clock.system());
+        this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
+        this.flow = Channels.open(Channels.Kind.FLOW);
+        for (String name : IMPORTED_ENVIRONMENT) {
+            String v = System.getenv(name);
+            if (v != null) {
+                environment.put(name, v);
+            }
+        }
+    }
+
+    /** Policy settings from main.cf parameters. */
+    public static PolicySettings settings(MasterConfig config) {
+        return PolicySettings.postfixCompatible()
+                .withThrottle(config.serviceThrottleTime(), config.throttleMaxTime())
+                .withSpawnRateLimit(config.spawnRateLimit(), Duration.ofSeconds(1))
+                .withDrainTime(config.serviceDrainTime());
+    }
+
+    /**
+     * Binds every service of the table, then starts the loop and the services. On a bind failure
+     * nothing is left open and the exception names the service and address.
+     */
+    public static MasterLoop start(MasterConfig config, ServiceTable table) throws IOException {
+        return start(config, table, settings(config));
+    }
+
+    public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
+            throws IOException {
+        Native.ensureAvailability();
+        MasterLoop m = new MasterLoop(config, settings);
+        List<Service> bound = new ArrayList<>();
+        try {
+            for (ServiceSpec spec : table.services()) {
+                Service s = new Service(spec, ServiceDescriptors.bind(spec));
+                bound.add(s);
+                m.services.put(id(spec), s);
+            }
+        } catch (IOException | RuntimeException e) {
+            bound.forEach(s -> s.fds.close(m.loop));
+            m.flow.close();
+            m.loop.close();
+            throw e;
+        }
+        m.loop.addDeadlineSource(m);
+        m.loop.start();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        m.loop.execute(() -> {
+            try {
+                for (Map.Entry<String, Service> e : m.services.entrySet()) {
+                    m.registerStatus(e.getKey(), e.getValue());
+                }
+                ReloadSummary s = m.policy.start(m.policySpecs());
+                log.info("procmaster started: {} services ({})", m.services.size(), s);
+                started.complete(null);
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+            }
+        });
+        started.join();
+        return m;
+    }
+
+    static String id(ServiceSpec spec) {
+        return spec.key().toString();
+    }
+
+    private List<ServicePolicySpec> policySpecs() {
+        List<ServicePolicySpec> out = new ArrayList<>();
+        for (Map.Entry<String, Service> e : services.entrySet()) {
+            if (e.getValue().spec != null) {
+                out.add(policySpec(e.getKey(), e.getValue().spec));
+            }
+        }
+        return out;
+    }
+
+    static ServicePolicySpec policySpec(String id, ServiceSpec spec) {
+        return ServicePolicySpec.builder(id)
+                .name(spec.name())
+                .command(spec.executable().toString())
+                .args(spec.childArgv(false, false, false))
+                .kind(trigger(spec.type()))
+                .maxProc(spec.maxProc())
+                .wakeup(spec.wakeupSeconds(), spec.isWakeupConditional())
+                .localOnly(!spec.isStressEligible())
+                .minIdle(spec.minIdle())
+                .throttleDelay(spec.throttleTime())
+                .build();
+    }
+
+    private static TriggerKind trigger(ServiceType t) {
+        return switch (t) {
+            case INET -> TriggerKind.INET;
+            case UNIX -> TriggerKind.UNIX;
+            case FIFO -> TriggerKind.FIFO;
+            case UNIX_DGRAM -> TriggerKind.UNIX_DGRAM;
+            case PASS -> TriggerKind.PASS;
+        };
+    }
+
+    private void registerStatus(String id, Service s) throws NativeIoException {
+        FdPair st = s.fds.status();
+        loop.register(st.master().intValue(), EventLoopCore.Kind.STATUS, 0, new EventLoop.Handler() {
+            @Override
+            public void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) {
+                if (StatusFlags.malformed(flags)) {
+                    policy.onMalformedStatus(id, senderPid, length);
+                } else {
+                    policy.onStatus(id, StatusFlags.noCredentials(flags) ? 0 : senderPid, pid,
+                            generation & 0xffffffffL, status);
+                }
+            }
+        });
+    }
+
+    // ---- MasterActions: called by the policy on the loop thread ----
+
+    @Override
+    public void spawn(String serviceId, long generation, boolean stress) {
+        Service s = services.get(serviceId);
+        if (s == null || s.fds.status() == null) {
+            policy.onSpawnFailed(serviceId, generation, "service has no status channel");
+            return;
+        }
+        ServiceSpec spec = s.spec;
+        SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toAbsolutePath().toString())
+                .argv(spec.childArgv(false, false, stress))
+                .env(environment)
+                .env("GENERATION", GenerationCounter.toOctal(generation))
+                .fd(3, flow.master().intValue())
+                .fd(4, flow.child().intValue())
+                .fd(5, s.fds.status().child().intValue());
+        int target = 6;
+        for (var l : s.fds.listeners()) {
+            b.fd(target++, l.intValue());
+        }
+        ChildProcess child;
+        try {
+            child = Spawner.spawn(b.build());
+            loop.watch(child, exit -> onExit(exit));
+        } catch (SpawnException e) {
+            policy.onSpawnFailed(serviceId, generation, e.getMessage());
+            return;
+        } catch (NativeIoException e) {
+            policy.onSpawnFailed(serviceId, generation, "watch: " + e.getMessage());
+            return;
+        }
+        children.put(child.pid(), child);
+        log.info("spawned {} pid {} generation {}", serviceId, child.pid(), GenerationCounter.toOctal(generation));
+        policy.onSpawned(serviceId, generation, child.pid());
+    }
+
+    private void onExit(ExitStatus exit) {
+        children.remove(exit.pid());
+        policy.onChildExit(exit.pid(), exit.exited() ? ChildExit.exited(exit.code()) : ChildExit.killed(exit.signal()));
+    }
+
+    @Override
+    public void setListening(String serviceId, boolean listening) {
+        Service s = services.get(serviceId);
+        if (s == null || s.listening == listening) {
+            return;
+        }
+        s.listening = listening;
+        for (var l : s.fds.listeners()) {
+            try {
+                if (listening) {
+                    loop.register(l.intValue(), EventLoopCore.Kind.FD, Native.EPOLLIN, new EventLoop.Handler() {
+                        @Override
+                        public void onReady(int events) {
+                            policy.onListenReady(serviceId);
+                        }
+                    });
+                } else {
+                    loop.unregister(l.intValue());
+                }
+            } catch (NativeIoException e) {
+                log.error("service {}: cannot {} listening: {}", serviceId, listening ? "start" : "stop", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void sendWakeup(String serviceId, TriggerKind kind, byte[] triggerBytes) {
+        Service s = services.get(serviceId);
+        if (s == null) {
+            return;
+        }
+        wakeups.send(serviceId, s.spec, triggerBytes, (id, error) -> {
+            if (!stopping) {
+                loop.execute(() -> policy.onWakeupFailed(id, error));
+            }
+        });
+    }
+
+    @Override
+    public void signal(int pid, Signal signal) {
+        ChildProcess c = children.get(pid);
+        if (c == null) {
+            return;
+        }
+        try {
+            c.signal(signal.number());
+        } catch (NativeIoException e) {
+            log.warn("signal {} to pid {}: {}", signal, pid, e.getMessage());
+        }
+    }
+
+    @Override
+    public void restartStatusChannel(String serviceId) {
+        Service s = services.get(serviceId);
+        if (s == null) {
+            return;
+        }
+        try {
+            s.fds.renewStatus(loop);
+            registerStatus(serviceId, s);
+        } catch (NativeIoException e) {
+            log.error("service {}: cannot create a status channel: {}", serviceId, e.getMessage());
+        }
+    }
+
+    @Override
+    public void closeStatusChannel(String serviceId) {
+        Service s = services.get(serviceId);
+        if (s != null) {
+            s.fds.closeStatus(loop);
+        }
+    }
+
+    @Override
+    public void serviceGone(String serviceId) {
+        Service s = services.remove(serviceId);
+        if (s != null) {
+            setListening(serviceId, false);
+            s.fds.close(loop);
+            log.info("service {} removed", serviceId);
+        }
+    }
+
+    @Override
+    public void allChildrenGone() {
+        for (Map.Entry<String, Service> e : services.entrySet()) {
+            setListening(e.getKey(), false);
+            e.getValue().fds.close(loop);
+        }
+        services.clear();
+        stopped.complete(null);
+    }
+
+    // ---- DeadlineSource: the policy's timers ----
+
+    @Override
+    public long nextDeadlineNanos() {
+        var d = timers.nextDeadline();
+        return d.isPresent() ? d.getAsLong() : Long.MAX_VALUE;
+    }
+
+    @Override
+    public void onDeadline() {
+        timers.runDue();
+    }
+
+    // ---- from any thread ----
+
+    /**
+     * Applies a new service table, transactionally: new services are bound first; if one cannot
+     * bind, nothing changes and the future fails with the reason.
+     */
+    public CompletableFuture<ReloadResult> reload(ServiceTable table) {
+        CompletableFuture<ReloadResult> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(applyReload(table));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private ReloadResult applyReload(ServiceTable table) throws IOException {
+        Map<String, ServiceSpec> wanted = new LinkedHashMap<>();
+        for (ServiceSpec spec : table.services()) {
+            wanted.put(id(spec), spec);
+        }
+        // Bind what is new before touching anything (W10).
+        Map<String, ServiceDescriptors> fresh = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
+                if (!services.containsKey(e.getKey())) {
+                    fresh.put(e.getKey(), ServiceDescriptors.bind(e.getValue()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            fresh.values().forEach(d -> d.close(loop));
+            throw e;
+        }
+        for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
+            Service s = services.get(e.getKey());
+            if (s == null) {
+                s = new Service(e.getValue(), fresh.get(e.getKey()));
+                services.put(e.getKey(), s);
+                registerStatus(e.getKey(), s);
+            } else {
+                s.spec = e.getValue();
+            }
+        }
+        List<ServicePolicySpec> specs = new ArrayList<>();
+        wanted.forEach((id, spec) -> specs.add(policySpec(id, spec)));
+        ReloadSummary summary = policy.reload(specs);
+        log.info("reload: {}", summary);
+        return new ReloadResult(summary, table.warnings());
+    }
+
+    /** Per-service status, read on the loop thread. */
+    public CompletableFuture<List<ServiceStatus>> status() {
+        CompletableFuture<List<ServiceStatus>> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(policy.statusAll()));
+        return f;
+    }
+
+    public CompletableFuture<MasterCounters> counters() {
+        CompletableFuture<MasterCounters> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(policy.masterCounters()));
+        return f;
+    }
+
+    /** Pids of the live children (for tests and the status command). */
+    public CompletableFuture<List<Integer>> childPids() {
+        CompletableFuture<List<Integer>> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(List.copyOf(children.keySet())));
+        return f;
+    }
+
+    /**
+     * Stops: every child gets SIGTERM, SIGKILL after the drain time; the future completes when all
+     * are gone and every descriptor is closed. Then {@link #close()} stops the loop thread.
+     */
+    public CompletableFuture<Void> stop() {
+        if (!stopping) {
+            stopping = true;
+            loop.execute(policy::shutdown);
+        }
+        return stopped;
+    }
+
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    /** Stops (if not yet), waits for the children, stops the loop thread and the wakeup sender. */
+    public void close() {
+        try {
+            stop().get(config.serviceDrainTime().toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("stop did not complete cleanly: {}", e.toString());
+        }
+        wakeups.close();
+        loop.close();
+        flow.close();
+    }
+}

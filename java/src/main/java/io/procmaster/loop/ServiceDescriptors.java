@@ -1,0 +1,129 @@
+package io.procmaster.loop;
+
+import io.procmaster.InetEndpoint;
+import io.procmaster.ServiceSpec;
+import io.procmaster.os.Channels;
+import io.procmaster.os.Fd;
+import io.procmaster.os.FdPair;
+import io.procmaster.os.NativeIoException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The descriptors of one service (master_listen, master_status): its listen sockets (the child's
+ * fds 6..) and its status channel (the child's fd 5).
+ *
+ * <p>Listeners are bound when the service is added, before the policy hears of it, so a reload
+ * whose new service cannot bind fails as a whole (W10). The status channel is replaced to tell a
+ * generation of children to leave: closing the master's end is what they see as EOF on fd 5.
+ *
+ * <p>Failure modes: {@link #bind} closes whatever it had bound when one address fails, and throws
+ * an {@link IOException} naming the service and the address.
+ */
+final class ServiceDescriptors {
+    private static final int BACKLOG = 100;
+    private final List<Fd> listeners;
+    private final Path socketFile;
+    private FdPair status;
+
+    private ServiceDescriptors(List<Fd> listeners, Path socketFile) {
+        this.listeners = listeners;
+        this.socketFile = socketFile;
+    }
+
+    static ServiceDescriptors bind(ServiceSpec spec) throws IOException {
+        List<Fd> bound = new ArrayList<>();
+        Path file = spec.socketPath().orElse(null);
+        try {
+            switch (spec.type()) {
+                case INET -> {
+                    for (InetEndpoint e : spec.listenEndpoints()) {
+                        String host = e.isWildcard() ? "" : e.host();
+                        bound.add(bindOne(spec, e.toString(), () -> Channels.listenInet(host, e.port(), BACKLOG)));
+                    }
+                }
+                case UNIX, PASS -> {
+                    Files.createDirectories(file.getParent());
+                    bound.add(bindOne(spec, file.toString(),
+                            () -> Channels.listenUnix(file.toString(), BACKLOG, spec.isPrivate() ? 0600 : 0666)));
+                }
+                case UNIX_DGRAM -> {
+                    Files.createDirectories(file.getParent());
+                    bound.add(bindOne(spec, file.toString(),
+                            () -> Channels.bindUnixDgram(file.toString(), spec.isPrivate() ? 0600 : 0666)));
+                }
+                case FIFO -> {
+                    Files.createDirectories(file.getParent());
+                    bound.add(bindOne(spec, file.toString(),
+                            () -> Channels.openFifo(file.toString(), spec.isPrivate() ? 0600 : 0622)));
+                }
+                default -> throw new IOException("service " + spec.name() + ": unsupported type " + spec.type());
+            }
+            ServiceDescriptors d = new ServiceDescriptors(bound, file);
+            d.status = Channels.open(Channels.Kind.STATUS);
+            return d;
+        } catch (IOException | RuntimeException e) {
+            bound.forEach(Fd::close);
+            throw e;
+        }
+    }
+
+    private interface Binder {
+        Fd bind() throws NativeIoException;
+    }
+
+    private static Fd bindOne(ServiceSpec spec, String address, Binder b) throws IOException {
+        try {
+            return b.bind();
+        } catch (NativeIoException e) {
+            throw new IOException("service " + spec.name() + "/" + spec.type().token() + ": cannot listen on "
+                    + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    List<Fd> listeners() {
+        return listeners;
+    }
+
+    /** The current status channel, or null after {@link #closeStatus}. */
+    FdPair status() {
+        return status;
+    }
+
+    /** Closes the status channel (children see EOF on fd 5) and opens a new one. */
+    FdPair renewStatus(EventLoop loop) throws NativeIoException {
+        closeStatus(loop);
+        status = Channels.open(Channels.Kind.STATUS);
+        return status;
+    }
+
+    void closeStatus(EventLoop loop) {
+        if (status != null) {
+            loop.unregister(status.master().intValue());
+            status.close();
+            status = null;
+        }
+    }
+
+    /** Closes everything; removes the socket file of a unix service. */
+    void close(EventLoop loop) {
+        closeStatus(loop);
+        for (Fd fd : listeners) {
+            loop.unregister(fd.intValue());
+            fd.close();
+        }
+        if (socketFile != null) {
+            try {
+                // Only a socket or FIFO we made; never a regular file someone put there.
+                if (Files.exists(socketFile) && !Files.isRegularFile(socketFile) && !Files.isDirectory(socketFile)) {
+                    Files.deleteIfExists(socketFile);
+                }
+            } catch (IOException ignored) {
+                // a stale socket file is replaced at the next bind anyway
+            }
+        }
+    }
+}

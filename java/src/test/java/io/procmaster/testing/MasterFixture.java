@@ -1,0 +1,88 @@
+package io.procmaster.testing;
+
+import io.procmaster.MasterConfig;
+import io.procmaster.config.MasterCfParser;
+import io.procmaster.config.ServiceTable;
+import io.procmaster.loop.MasterLoop;
+import io.procmaster.policy.PolicySettings;
+import io.procmaster.policy.ServiceStatus;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A master on real processes for end-to-end tests: config from text, test daemons from the build. */
+public final class MasterFixture implements AutoCloseable {
+    public final MasterConfig config;
+    public final MasterLoop master;
+
+    private MasterFixture(MasterConfig config, MasterLoop master) {
+        this.config = config;
+        this.master = master;
+    }
+
+    public static MasterConfig config(Path queue, String... overrides) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("daemon_directory", Path.of(TestBin.path("pm-echo")).getParent().toString());
+        m.put("queue_directory", queue.toString());
+        m.put("services_file", "");
+        m.put("service_throttle_time", "1s");
+        m.put("service_drain_time", "2s");
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            m.put(o.substring(0, eq), o.substring(eq + 1));
+        }
+        return MasterConfig.of(m);
+    }
+
+    public static ServiceTable table(MasterConfig config, String masterCf) throws Exception {
+        return new MasterCfParser(config).parse("master.cf", masterCf);
+    }
+
+    public static MasterFixture start(MasterConfig config, String masterCf) throws Exception {
+        return start(config, masterCf, MasterLoop.settings(config));
+    }
+
+    public static MasterFixture start(MasterConfig config, String masterCf, PolicySettings settings) throws Exception {
+        return new MasterFixture(config, MasterLoop.start(config, table(config, masterCf), settings));
+    }
+
+    /** A loopback port that was free a moment ago. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** One echo exchange; returns the answer line. */
+    public static String echo(int port, String line, int timeoutMillis) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
+            OutputStream out = s.getOutputStream();
+            out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            return in.readLine();
+        }
+    }
+
+    public ServiceStatus status(String idPrefix) throws Exception {
+        return master.status().get(10, TimeUnit.SECONDS).stream()
+                .filter(s -> s.id().startsWith(idPrefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no service " + idPrefix));
+    }
+
+    @Override
+    public void close() {
+        master.close();
+    }
+}
