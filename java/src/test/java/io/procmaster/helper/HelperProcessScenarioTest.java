@@ -61,15 +61,14 @@ class HelperProcessScenarioTest {
         assertThat(master[0]).as("rfd == wfd for a socket").isEqualTo(master[1]);
         assertThat(ProcSelf.fdFlags(master[0]) & O_NONBLOCK).as("master end non-blocking").isNotZero();
 
+        writeAll(h, "x\n");
+        assertThat(c.next()).as("cat is past its start-up (the loader opens libraries)").isEqualTo("x");
         Map<Integer, String> fds = HelperTesting.fds(h.pid());
         assertThat(fds.keySet()).containsExactly(0, 1, 2);
         assertThat(fds.get(0)).startsWith("socket:[").isEqualTo(fds.get(1));
         assertThat(fds.get(2)).as("stderr: its own pipe, read by the master").startsWith("pipe:[")
                 .isEqualTo(ProcSelf.fdTarget(master[2]));
         assertThat(HelperTesting.cmdline(h.pid()).get(0)).isEqualTo("(cat)");
-
-        writeAll(h, "x\n");
-        assertThat(c.next()).isEqualTo("x");
         h.close();
         assertThat(exitOf(h)).isEqualTo(HelperExit.exited(0));
         assertThat(c.eofs).isEqualTo(1);
@@ -88,6 +87,8 @@ class HelperProcessScenarioTest {
         assertThat(ProcSelf.fdFlags(master[0]) & O_NONBLOCK).isNotZero();
         assertThat(ProcSelf.fdFlags(master[1]) & O_NONBLOCK).isNotZero();
 
+        writeAll(h, "x\n");
+        assertThat(c.next()).isEqualTo("x"); // past the loader's start-up
         Map<Integer, String> fds = HelperTesting.fds(h.pid());
         assertThat(fds.keySet()).containsExactly(0, 1, 2);
         assertThat(fds.get(0)).startsWith("pipe:[").isNotEqualTo(fds.get(1));
@@ -96,9 +97,6 @@ class HelperProcessScenarioTest {
         assertThat(HelperTesting.flags(h.pid(), 1) & 3).as("fd 1 is a write end").isEqualTo(1);
         assertThat(fds.get(0)).isEqualTo(ProcSelf.fdTarget(master[1]));
         assertThat(fds.get(1)).isEqualTo(ProcSelf.fdTarget(master[0]));
-
-        writeAll(h, "x\n");
-        assertThat(c.next()).isEqualTo("x");
         h.close(); // only the write pipe: cat sees EOF, exits 0, the read side gives EOF
         assertThat(exitOf(h)).isEqualTo(HelperExit.exited(0));
         assertThat(c.eofs).isEqualTo(1);
@@ -109,6 +107,8 @@ class HelperProcessScenarioTest {
         LineCollector c = new LineCollector();
         HelperProcess h = HelperProcess.create(loop,
                 HelperSpec.builder("cat", "/bin/cat").channelType(HelperChannelType.TCP).build(), c);
+        writeAll(h, "x\n");
+        assertThat(c.next()).isEqualTo("x"); // past the loader's start-up
         Map<Integer, String> fds = HelperTesting.fds(h.pid());
         assertThat(fds.keySet()).containsExactly(0, 1, 2);
         assertThat(fds.get(0)).startsWith("socket:[").isEqualTo(fds.get(1));
@@ -122,9 +122,6 @@ class HelperProcessScenarioTest {
         assertThat(entry[3]).as("ESTABLISHED").isEqualTo("01");
         assertThat(entry[1]).startsWith("0100007F:");
         assertThat(entry[2]).startsWith("0100007F:");
-
-        writeAll(h, "x\n");
-        assertThat(c.next()).isEqualTo("x");
         h.close();
         assertThat(exitOf(h)).isEqualTo(HelperExit.exited(0));
     }
@@ -339,11 +336,11 @@ class HelperProcessScenarioTest {
         for (int n : new int[] {62, 63}) {
             Path report = dir.resolve("report" + n);
             List<String> args = new ArrayList<>();
-            args.add(report.toString());
             for (int i = 1; i < n; i++) args.add("a" + i);
+            args.add(report.toString()); // pm-dumpchild takes its report file last
             HelperProcess h = HelperProcess.create(loop, HelperSpec.builder("dump", TestBin.path("pm-dumpchild")).args(args).build());
             assertThat(exitOf(h)).isEqualTo(HelperExit.exited(0));
-            assertThat(ChildReport.read(report).argv).hasSize(n + 1).endsWith("a" + (n - 1));
+            assertThat(ChildReport.read(report).argv).hasSize(n + 1).endsWith("a" + (n - 1), report.toString());
         }
         List<String> tooMany = new ArrayList<>();
         for (int i = 0; i < 64; i++) tooMany.add("a" + i);
