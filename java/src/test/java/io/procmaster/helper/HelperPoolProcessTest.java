@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The pool end to end on real helper processes and the real loop (the pool rules themselves are tested with fakes). */
+@SuppressWarnings("unchecked")
 class HelperPoolProcessTest {
     private EventLoop loop;
     private int fds;
@@ -99,9 +100,12 @@ class HelperPoolProcessTest {
                 .restartBackoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
         HelperPool pool = HelperPools.start(loop, config, helper("--ids").build());
         assertThat(get(pool.submit("pid")).text()).matches("\\d+");
-        // Both go out in one loop iteration; the helper exits at "die" without answering either.
-        CompletableFuture<HelperReply> die = pool.submit("die");
-        CompletableFuture<HelperReply> slow = pool.submit("sleep 200");
+        // Both submitted from one loop command, so both are written before the loop polls again;
+        // the helper exits at "die" without answering either.
+        CompletableFuture<CompletableFuture<HelperReply>[]> both = new CompletableFuture<>();
+        loop.execute(() -> both.complete(new CompletableFuture[] {pool.submit("die"), pool.submit("sleep 200")}));
+        CompletableFuture<HelperReply> die = both.get(10, TimeUnit.SECONDS)[0];
+        CompletableFuture<HelperReply> slow = both.get()[1];
         assertThat(slow).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(HelperDiedException.class);
         assertThat(die).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
