@@ -48,7 +48,7 @@ static jint constants0(JNIEnv *env, jclass c, jintArray out)
         PM_MECH_AUTO, PM_MECH_CLONE3, PM_MECH_POSIX_SPAWN,
         PM_CH_STATUS, PM_CH_PIPE, PM_CH_PIPE_NB, PM_CH_STREAM, PM_CH_DGRAM, PM_CH_TCP, PM_CH_UDP,
         PM_LS_INET, PM_LS_UNIX, PM_LS_UNIX_DGRAM, PM_LS_FIFO,
-        PM_STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, PM_CH_FLOW,
+        PM_STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, PM_CH_FLOW, PM_CH_PIPE_WNB,
     };
     jint n = (jint)(sizeof v / sizeof v[0]);
     if ((*env)->GetArrayLength(env, out) < n)

@@ -110,6 +110,14 @@ int pm_channel(int kind, int out[2])
         if (kind == PM_CH_PIPE_NB && set_nonblock(fds[0]) < 0)
             return fail_close(fds[0], fds[1]);
         break;
+    case PM_CH_PIPE_WNB:
+        if (pipe2(fds, O_CLOEXEC) < 0)
+            return -errno;
+        if (set_nonblock(fds[1]) < 0)
+            return fail_close(fds[0], fds[1]);
+        out[0] = fds[1]; /* the master writes */
+        out[1] = fds[0];
+        return 0;
     case PM_CH_STREAM:
     case PM_CH_DGRAM:
         if (socketpair(AF_UNIX, (kind == PM_CH_STREAM ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0, fds) < 0)

@@ -14,6 +14,9 @@
  *                      (non-blocking); out[1] blocking, as Postfix has it
  *     PM_CH_PIPE       pipe: out[0] read end, out[1] write end (both blocking)
  *     PM_CH_PIPE_NB    the same, read end non-blocking (stderr capture)
+ *     PM_CH_PIPE_WNB   pipe for master-to-child data: out[0] the write end
+ *                      (non-blocking), out[1] the read end (blocking: the
+ *                      child's stdin of a FIFO-type helper)
  *     PM_CH_STREAM     AF_UNIX SOCK_STREAM socketpair, out[0] non-blocking
  *     PM_CH_DGRAM      AF_UNIX SOCK_DGRAM socketpair, out[0] non-blocking
  *     PM_CH_TCP        two connected loopback TCP sockets; the listener is
@@ -35,7 +38,7 @@
 
 enum pm_channel_kind {
     PM_CH_STATUS = 1, PM_CH_PIPE = 2, PM_CH_PIPE_NB = 3, PM_CH_STREAM = 4,
-    PM_CH_DGRAM = 5, PM_CH_TCP = 6, PM_CH_UDP = 7, PM_CH_FLOW = 8
+    PM_CH_DGRAM = 5, PM_CH_TCP = 6, PM_CH_UDP = 7, PM_CH_FLOW = 8, PM_CH_PIPE_WNB = 9
 };
 enum pm_listen_kind { PM_LS_INET = 1, PM_LS_UNIX = 2, PM_LS_UNIX_DGRAM = 3, PM_LS_FIFO = 4 };
 

@@ -298,6 +298,11 @@ public final class HelperPool implements HelperEventSink {
         }
     }
 
+    /** True once a shutdown has completed (every helper ended): the pool needs no more ticks. Loop thread. */
+    boolean isShutDown() {
+        return shutdownFuture != null && shutdownFuture.isDone();
+    }
+
     /** The earliest pending deadline on the pool's clock, for the loop's epoll timeout. */
     public OptionalLong nextDeadline() {
         return timers.nextDeadline();

@@ -1,6 +1,9 @@
 /**
  * Helper pools: long-running helper processes answering one-line requests (Squid/Lusca style), as
- * deterministic loop-thread logic with an injected clock.
+ * deterministic loop-thread logic with an injected clock, and on real processes: {@link
+ * io.procmaster.helper.HelperProcess} (one helper, the {@code ipcCreate()} equivalent),
+ * {@link io.procmaster.helper.ProcessHelperLauncher} and {@link io.procmaster.helper.HelperPools}
+ * (a pool on an {@link io.procmaster.loop.EventLoop}). See {@code docs/helpers.md}.
  *
  * <p>Wiring for the event loop: give {@link io.procmaster.helper.HelperPool} a
  * {@link io.procmaster.helper.HelperLauncher} (spawn, register the helper's fd and pidfd, route their

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure modes: a handler or command that throws is logged and the loop goes on; a failing
  * poll (which cannot happen short of a broken kernel) stops the loop with an error log. Closing the
- * loop closes every descriptor still registered and kills (SIGKILL) and reaps every child still
- * watched: nothing is left behind.
+ * loop kills (SIGKILL) and reaps every child still watched, runs the close hooks (owners release
+ * what they hold) and takes every descriptor still registered out of the set: nothing is left behind.
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
@@ -70,6 +70,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Map<Integer, Registration> fds = new HashMap<>();
     private final Map<Integer, Watched> children = new HashMap<>(); // by tag
     private final List<DeadlineSource> deadlines = new ArrayList<>();
+    private final java.util.Set<Runnable> closeHooks = new java.util.LinkedHashSet<>();
     private final LongSupplier clock;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Dispatch dispatch = new Dispatch();
@@ -158,6 +159,19 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     public void removeDeadlineSource(DeadlineSource source) {
         deadlines.remove(source);
+    }
+
+    /**
+     * Runs {@code hook} on the loop thread when the loop closes, after every watched child has been
+     * killed and reaped (their exit handlers are not called then): for owners of descriptors the loop
+     * does not close itself, such as a helper's channel. Loop thread.
+     */
+    public void addCloseHook(Runnable hook) {
+        closeHooks.add(hook);
+    }
+
+    public void removeCloseHook(Runnable hook) {
+        closeHooks.remove(hook);
     }
 
     /** The number of children watched and not yet reaped. */
@@ -308,6 +322,14 @@ public final class EventLoop implements Executor, AutoCloseable {
             core.killAndReap(w.child());
         }
         children.clear();
+        for (Runnable hook : List.copyOf(closeHooks)) {
+            try {
+                hook.run();
+            } catch (Throwable t) {
+                log.error("{}: close hook failed: {}", name, t.toString(), t);
+            }
+        }
+        closeHooks.clear();
         for (Integer fd : List.copyOf(fds.keySet())) {
             unregister(fd);
         }

@@ -15,6 +15,8 @@ public final class Channels {
         PIPE,
         /** A pipe whose read (master) end is non-blocking: stderr capture. */
         PIPE_NONBLOCKING,
+        /** A pipe for master-to-child data: master = write end (non-blocking), child = read end (blocking). */
+        PIPE_WRITE_NONBLOCKING,
         /** AF_UNIX stream socketpair, master end non-blocking. */
         STREAM,
         /** AF_UNIX datagram socketpair, master end non-blocking. */
@@ -36,6 +38,7 @@ public final class Channels {
             case STATUS -> Native.CH_STATUS;
             case PIPE -> Native.CH_PIPE;
             case PIPE_NONBLOCKING -> Native.CH_PIPE_NB;
+            case PIPE_WRITE_NONBLOCKING -> Native.CH_PIPE_WNB;
             case STREAM -> Native.CH_STREAM;
             case DGRAM -> Native.CH_DGRAM;
             case TCP -> Native.CH_TCP;

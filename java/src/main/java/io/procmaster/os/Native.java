@@ -28,8 +28,8 @@ public final class Native {
     static final int MECH_AUTO, MECH_CLONE3, MECH_POSIX_SPAWN;
     static final int CH_STATUS, CH_PIPE, CH_PIPE_NB, CH_STREAM, CH_DGRAM, CH_TCP, CH_UDP;
     static final int LS_INET, LS_UNIX, LS_UNIX_DGRAM, LS_FIFO;
-    static final int STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW;
-    private static final int CONSTANTS = 65;
+    static final int STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW, CH_PIPE_WNB;
+    private static final int CONSTANTS = 66;
 
     static {
         Throwable cause = null;
@@ -63,7 +63,7 @@ public final class Native {
         CH_TCP = k[i++]; CH_UDP = k[i++];
         LS_INET = k[i++]; LS_UNIX = k[i++]; LS_UNIX_DGRAM = k[i++]; LS_FIFO = k[i++];
         STAGE_EXECVE = k[i++]; SIGKILL = k[i++]; SIGTERM = k[i++]; FDPLAN_MAX_PAIRS = k[i++]; EBADF = k[i++];
-        CH_FLOW = k[i++];
+        CH_FLOW = k[i++]; CH_PIPE_WNB = k[i++];
     }
 
     private Native() {

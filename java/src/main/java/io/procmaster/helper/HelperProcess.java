@@ -1,0 +1,709 @@
+package io.procmaster.helper;
+
+import io.procmaster.loop.EventLoop;
+import io.procmaster.os.Channels;
+import io.procmaster.os.ChildProcess;
+import io.procmaster.os.EventLoopCore;
+import io.procmaster.os.ExitStatus;
+import io.procmaster.os.Fd;
+import io.procmaster.os.FdPair;
+import io.procmaster.os.Native;
+import io.procmaster.os.NativeIoException;
+import io.procmaster.os.SpawnException;
+import io.procmaster.os.SpawnSpec;
+import io.procmaster.os.Spawner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running helper process: the {@code ipcCreate()} equivalent. Its stdin and stdout are the
+ * channel ({@link HelperChannelType}), its stderr a pipe read on the loop, every other descriptor is
+ * closed by the spawn core. The process is watched by an {@link EventLoop}: reaped through its pidfd,
+ * channel and stderr read there, deadlines (handshake, close escalation) run there. No thread per
+ * helper.
+ *
+ * <p>Interface. {@link #start} spawns on the calling thread — exec errors throw
+ * {@link HelperStartException} synchronously with the errno and the stage — and returns a future
+ * that completes once the helper is ready: at once after the exec, or after its hello line when the
+ * spec asks for one ({@link HelperSpec#hello()}). {@link #create} waits for that future (bounded by
+ * the handshake deadline). The handle gives the pid, a future of the exit (code or signal), and
+ * non-blocking {@link #read}/{@link #write} on the channel. With a {@link Listener} the loop reads the
+ * channel and pushes data; without one the caller reads. {@link #close()}: EOF on the helper's stdin,
+ * then {@link HelperSpec#closeGrace()}, SIGTERM, {@link HelperSpec#termGrace()}, SIGKILL.
+ * {@link #kill()}: SIGKILL now.
+ *
+ * <p>Guarantees: the listener hears {@code onExit} exactly once for every spawned helper and never
+ * anything after it; {@code onEof} at most once, before {@code onExit}; when the helper exits, what it
+ * left in the channel is read and delivered first. After the exit every descriptor is closed and the
+ * process is reaped: a failed or ended helper leaves no zombie and no descriptor. No callback runs
+ * synchronously inside {@link #close()} or {@link #kill()}. When the loop itself closes, it kills and
+ * reaps the helper; then the descriptors are closed and the futures completed, but the listener is
+ * not called (a loop on its way out takes no more work).
+ *
+ * <p>Failure modes: a helper that exits, closes its channel, says something else or stays silent
+ * before its hello fails the start future (after it has been killed and reaped) with a
+ * {@link HelperStartException} naming the reason, what it sent and its exit status. Read errors on
+ * the channel count as end-of-file; write errors are thrown to the writer.
+ */
+public final class HelperProcess {
+    private static final Logger log = LoggerFactory.getLogger(HelperProcess.class);
+    private static final int SCRATCH = 64 * 1024;
+    private static final int READS_PER_WAKEUP = 16;
+    private static final int SIGKILL = 9;  // the same on every Linux architecture
+    private static final int SIGTERM = 15;
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SCRATCH));
+    private static final ThreadLocal<ByteBuffer> WRITE_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(SCRATCH));
+
+    /**
+     * What the loop tells the owner of a helper, on the loop thread. {@code data} is a shared buffer:
+     * consume it (or copy it) inside the call.
+     */
+    public interface Listener {
+        default void onData(HelperProcess helper, ByteBuffer data) {
+            data.position(data.limit());
+        }
+
+        /** The helper closed its output, or reading it failed. Not for datagram channels until the exit. */
+        default void onEof(HelperProcess helper) {
+        }
+
+        /** The channel accepts bytes again after {@link #requestWritable()}. */
+        default void onWritable(HelperProcess helper) {
+        }
+
+        /** The helper has exited and was reaped; the last call. */
+        default void onExit(HelperProcess helper, HelperExit exit) {
+        }
+    }
+
+    private enum Phase { HANDSHAKE, READY, FAILED, EXITED }
+
+    private final EventLoop loop;
+    private final HelperSpec spec;
+    private final String label;
+    private final ChildProcess child;
+    private final Fd in;   // master reads
+    private final Fd out;  // master writes (== in for sockets)
+    private final Fd err;  // stderr pipe, read end
+    private final HelperStderr stderr;
+    private final Listener listener;
+    private final CompletableFuture<HelperProcess> started = new CompletableFuture<>();
+    private final CompletableFuture<HelperExit> exit = new CompletableFuture<>();
+    private final Deadline deadline = new Deadline();
+
+    // loop-thread state
+    private Phase phase = Phase.HANDSHAKE;
+    private boolean inRegistered, outRegistered, errRegistered, writeWanted, eofDelivered, closing;
+    private final byte[] hello;
+    private int helloLength;
+    private String failure;
+    private volatile byte[] leftover; // bytes after the hello, for a caller that reads itself
+    long discardedBytes;
+
+    private HelperProcess(EventLoop loop, HelperSpec spec, String label, ChildProcess child, Fd in, Fd out, Fd err,
+                          Listener listener, Consumer<String> stderrSink) {
+        this.loop = loop;
+        this.spec = spec;
+        this.label = label + " pid " + child.pid();
+        this.child = child;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.listener = listener;
+        this.stderr = new HelperStderr(this.label, spec, MonotonicClock.SYSTEM, stderrSink);
+        this.hello = spec.hello() == null ? null : new byte[spec.hello().length() + 64];
+    }
+
+    // ---------------------------------------------------------------- starting
+
+    /**
+     * Spawns the helper and hands it to {@code loop}. Any thread (the loop thread included).
+     *
+     * @param listener gets the helper's data and end; null: the caller reads with {@link #read}
+     * @return completes with this helper once it is ready, or fails with {@link HelperStartException}
+     *         after a failed handshake (the helper is then already reaped)
+     * @throws HelperStartException the channel could not be made or the exec failed (errno, stage)
+     */
+    public static CompletableFuture<HelperProcess> start(EventLoop loop, HelperSpec spec, Listener listener)
+            throws HelperStartException {
+        return spawn(loop, spec, listener, spec.name(), null).started;
+    }
+
+    /**
+     * Starts a helper and waits until it is ready (never on the loop thread). The wait is bounded by
+     * the handshake deadline.
+     */
+    public static HelperProcess create(EventLoop loop, HelperSpec spec, Listener listener) throws HelperStartException {
+        if (loop.inLoop()) throw new IllegalStateException("create() would block the loop thread; use start()");
+        CompletableFuture<HelperProcess> f = start(loop, spec, listener);
+        try {
+            return f.get(spec.handshakeTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof HelperStartException hse) throw hse;
+            throw new HelperStartException("helper '" + spec.name() + "': start failed: " + e.getCause(), -1, "handshake", e.getCause());
+        } catch (TimeoutException e) {
+            throw new HelperStartException("helper '" + spec.name() + "': the loop did not confirm the start", -1, "handshake", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HelperStartException("helper '" + spec.name() + "': interrupted while starting", -1, "handshake", e);
+        }
+    }
+
+    /** {@link #create(EventLoop, HelperSpec, Listener)} for a caller that reads the channel itself. */
+    public static HelperProcess create(EventLoop loop, HelperSpec spec) throws HelperStartException {
+        return create(loop, spec, null);
+    }
+
+    /** The spawn itself; the handle is returned before the handshake (for the pool's launcher). */
+    static HelperProcess spawn(EventLoop loop, HelperSpec spec, Listener listener, String label,
+                               Consumer<String> stderrSink) throws HelperStartException {
+        List<FdPair> pairs = new ArrayList<>(3);
+        ChildProcess child;
+        Fd in;
+        Fd out;
+        Fd err;
+        try {
+            int childIn;
+            int childOut;
+            switch (spec.channelType()) {
+                case FIFO -> {
+                    FdPair up = open(pairs, Channels.Kind.PIPE_NONBLOCKING);          // helper -> master
+                    FdPair down = open(pairs, Channels.Kind.PIPE_WRITE_NONBLOCKING);  // master -> helper
+                    in = up.master();
+                    out = down.master();
+                    childIn = down.child().intValue();
+                    childOut = up.child().intValue();
+                }
+                default -> {
+                    FdPair p = open(pairs, switch (spec.channelType()) {
+                        case TCP -> Channels.Kind.TCP;
+                        case UDP -> Channels.Kind.UDP;
+                        case UNIX_DGRAM -> Channels.Kind.DGRAM;
+                        default -> Channels.Kind.STREAM;
+                    });
+                    in = out = p.master();
+                    childIn = childOut = p.child().intValue();
+                }
+            }
+            FdPair e = open(pairs, Channels.Kind.PIPE_NONBLOCKING);
+            err = e.master();
+            SpawnSpec.Builder b = SpawnSpec.builder(spec.program()).argv(spec.argv())
+                    .fd(0, childIn).fd(1, childOut).fd(2, e.child().intValue())
+                    .setsid(spec.setsid());
+            if (spec.inheritEnvironment()) b.inheritEnvironment();
+            b.env(spec.environment());
+            if (spec.cwd() != null) b.cwd(spec.cwd());
+            if (spec.uid() != null) b.gid(spec.gid()).groups(spec.gid()).uid(spec.uid());
+            child = Spawner.spawn(b.build());
+        } catch (SpawnException e) {
+            pairs.forEach(FdPair::close);
+            throw new HelperStartException("helper '" + spec.name() + "': cannot run " + spec.program() + ": "
+                    + e.getMessage() + " (stage " + e.stage() + ")", e.errno(), e.stage(), e);
+        } catch (NativeIoException e) {
+            pairs.forEach(FdPair::close);
+            throw new HelperStartException("helper '" + spec.name() + "': cannot make its " + spec.channelType()
+                    + " channel: " + e.getMessage(), e.errno(), "channel", e);
+        }
+        for (FdPair p : pairs) p.child().close(); // EOF becomes visible when the helper dies
+        HelperProcess h = new HelperProcess(loop, spec, label, child, in, out, err, listener, stderrSink);
+        try {
+            if (loop.inLoop()) h.attach();
+            else loop.execute(h::attach);
+        } catch (RejectedExecutionException e) {
+            child.close(); // not handed to the loop yet: kill and reap here
+            h.closeAll();
+            throw new HelperStartException("helper '" + spec.name() + "': event loop is not running", -1, "loop", e);
+        }
+        return h;
+    }
+
+    private static FdPair open(List<FdPair> pairs, Channels.Kind kind) throws NativeIoException {
+        FdPair p = Channels.open(kind);
+        pairs.add(p);
+        return p;
+    }
+
+    /** Loop thread: watch the pidfd, the channel and stderr; arm the handshake deadline. */
+    private void attach() {
+        try {
+            loop.watch(child, this::onChildExit);
+        } catch (NativeIoException | RuntimeException e) {
+            log.error("{}: cannot watch the process: {}", label, e.toString());
+            child.close();
+            closeAll();
+            phase = Phase.EXITED;
+            HelperStartException f = new HelperStartException(label + ": cannot watch the process: " + e, -1, "loop", e);
+            started.completeExceptionally(f);
+            exit.complete(HelperExit.killed(9));
+            if (listener != null) listener.onExit(this, HelperExit.killed(9));
+            return;
+        }
+        loop.addDeadlineSource(deadline);
+        loop.addCloseHook(closeHook);
+        try {
+            loop.register(err.intValue(), EventLoopCore.Kind.FD, Native.EPOLLIN, handler(this::onStderrReady));
+            errRegistered = true;
+            if (listener != null || hello != null) registerIn(Native.EPOLLIN);
+        } catch (NativeIoException e) {
+            log.error("{}: cannot register its descriptors: {}; killing it", label, e.toString());
+            fail("cannot register its descriptors: " + e.getMessage());
+            return;
+        }
+        if (hello == null) {
+            ready();
+        } else {
+            deadline.arm(spec.handshakeTimeout(), () -> fail("sent no hello within " + spec.handshakeTimeout().toMillis() + " ms"));
+        }
+    }
+
+    private void registerIn(int events) throws NativeIoException {
+        if (inRegistered) {
+            loop.modify(in.intValue(), events);
+        } else {
+            loop.register(in.intValue(), EventLoopCore.Kind.FD, events, handler(this::onInReady));
+            inRegistered = true;
+        }
+    }
+
+    private void ready() {
+        phase = Phase.READY;
+        deadline.disarm();
+        if (listener == null && inRegistered) {
+            loop.unregister(in.intValue());
+            inRegistered = false;
+        }
+        log.debug("{}: started ({})", label, spec.channelType());
+        started.complete(this);
+    }
+
+    /** The start failed (or a hello-less helper is being killed): SIGKILL; the exit completes the story. */
+    private void fail(String reason) {
+        if (phase == Phase.HANDSHAKE) {
+            phase = Phase.FAILED;
+            failure = reason;
+            log.warn("{}: {}; killing it", label, reason);
+        }
+        deadline.disarm();
+        signal(SIGKILL);
+    }
+
+    // ---------------------------------------------------------------- public handle
+
+    public long pid() {
+        return child.pid();
+    }
+
+    public HelperSpec spec() {
+        return spec;
+    }
+
+    /** The helper's label in logs: name (and pool index) plus pid. */
+    public String label() {
+        return label;
+    }
+
+    /** Completes once the helper has exited and was reaped (after its data was delivered). */
+    public CompletableFuture<HelperExit> exitFuture() {
+        return exit;
+    }
+
+    /** Completes when the helper is ready (see {@link #start}). */
+    public CompletableFuture<HelperProcess> startFuture() {
+        return started;
+    }
+
+    /**
+     * Reads what the helper wrote (without a listener only). Non-blocking, any thread.
+     *
+     * @return bytes read, 0 if nothing is there now, -1 at end of stream or once closed
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        if (listener != null) throw new IllegalStateException(label + ": the channel is read by the loop (listener mode)");
+        byte[] l = leftover;
+        if (l != null) {
+            leftover = null;
+            int n = Math.min(l.length, dst.remaining());
+            dst.put(l, 0, n);
+            if (n < l.length) leftover = java.util.Arrays.copyOfRange(l, n, l.length);
+            return n;
+        }
+        if (!in.isOpen()) return -1;
+        ByteBuffer b = READ_BUFFER.get();
+        b.clear().limit(Math.min(SCRATCH, dst.remaining()));
+        int n;
+        try {
+            n = in.read(b);
+        } catch (NativeIoException e) {
+            if (!in.isOpen()) return -1;
+            throw e;
+        }
+        if (n > 0) dst.put(b.flip());
+        return n;
+    }
+
+    /**
+     * Writes as much of {@code src} as the channel takes now; any thread, non-blocking.
+     *
+     * @return bytes written (0: full, try again after {@link Listener#onWritable})
+     * @throws IOException the channel is broken (EPIPE, ECONNRESET) or closed
+     */
+    public int write(ByteBuffer src) throws IOException {
+        if (src.isDirect()) return out.write(src);
+        ByteBuffer b = WRITE_BUFFER.get();
+        b.clear();
+        int len = Math.min(src.remaining(), SCRATCH);
+        b.put(src.duplicate().limit(src.position() + len)).flip();
+        int n = out.write(b);
+        src.position(src.position() + n);
+        return n;
+    }
+
+    /** Loop thread, listener mode: {@link Listener#onWritable} once the channel takes bytes again. */
+    public void requestWritable() {
+        if (listener == null) throw new IllegalStateException(label + ": requestWritable needs a listener");
+        if (phase == Phase.EXITED || !out.isOpen() || writeWanted) return;
+        writeWanted = true;
+        try {
+            if (out == in) {
+                registerIn(Native.EPOLLIN | Native.EPOLLOUT);
+            } else {
+                loop.register(out.intValue(), EventLoopCore.Kind.FD, Native.EPOLLOUT, handler(this::onOutReady));
+                outRegistered = true;
+            }
+        } catch (NativeIoException e) {
+            log.error("{}: cannot wait for the channel to drain: {}; killing it", label, e.toString());
+            kill();
+        }
+    }
+
+    /**
+     * Graceful end, any thread: closes the helper's stdin (the whole channel for socket types), then
+     * after {@link HelperSpec#closeGrace()} SIGTERM, after {@link HelperSpec#termGrace()} SIGKILL.
+     */
+    public void close() {
+        onLoop(this::doClose);
+    }
+
+    /** SIGKILL now (through the pidfd), any thread. The exit is reported as usual. */
+    public void kill() {
+        signal(SIGKILL);
+    }
+
+    private void onLoop(Runnable r) {
+        if (loop.inLoop()) {
+            r.run();
+            return;
+        }
+        try {
+            loop.execute(r);
+        } catch (RejectedExecutionException e) {
+            signal(SIGKILL); // the loop kills and reaps what it watched on its way out
+        }
+    }
+
+    private void doClose() {
+        if (closing || phase == Phase.EXITED) return;
+        closing = true;
+        if (phase == Phase.HANDSHAKE) {
+            fail("closed before its hello");
+            return;
+        }
+        if (out == in) {
+            // A socket cannot be half-closed from here: the whole channel goes (unread output with it).
+            if (inRegistered) loop.unregister(in.intValue());
+            inRegistered = false;
+            in.close();
+        } else {
+            if (outRegistered) loop.unregister(out.intValue());
+            outRegistered = false;
+            out.close();
+        }
+        deadline.arm(spec.closeGrace(), () -> {
+            log.info("{}: still running {} ms after EOF on its stdin; sending SIGTERM", label, spec.closeGrace().toMillis());
+            signal(SIGTERM);
+            deadline.arm(spec.termGrace(), () -> {
+                log.warn("{}: still running {} ms after SIGTERM; sending SIGKILL", label, spec.termGrace().toMillis());
+                signal(SIGKILL);
+            });
+        });
+    }
+
+    private void signal(int sig) {
+        try {
+            child.signal(sig);
+        } catch (NativeIoException e) {
+            log.warn("{}: signal {}: {}", label, sig, e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- loop events
+
+    private void onInReady(int events) {
+        if (writeWanted && (events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+            writeWanted = false;
+            try {
+                if (listener != null || phase == Phase.HANDSHAKE) loop.modify(in.intValue(), Native.EPOLLIN);
+            } catch (NativeIoException e) {
+                log.warn("{}: {}", label, e.getMessage());
+            }
+            if (listener != null && phase != Phase.EXITED) listener.onWritable(this);
+        }
+        if ((events & (Native.EPOLLIN | Native.EPOLLHUP | Native.EPOLLERR | Native.EPOLLRDHUP)) != 0) {
+            readChannel(READS_PER_WAKEUP, events);
+        }
+    }
+
+    private void onOutReady(int events) {
+        if (outRegistered) loop.unregister(out.intValue());
+        outRegistered = false;
+        writeWanted = false;
+        if (listener != null && phase != Phase.EXITED) listener.onWritable(this);
+    }
+
+    private void onStderrReady(int events) {
+        ByteBuffer b = READ_BUFFER.get();
+        for (int i = 0; i < READS_PER_WAKEUP && errRegistered; i++) {
+            b.clear();
+            int n;
+            try {
+                n = err.read(b);
+            } catch (NativeIoException e) {
+                n = -1;
+            }
+            if (n == 0) return;
+            if (n < 0) {
+                loop.unregister(err.intValue());
+                errRegistered = false;
+                return;
+            }
+            stderr.feed(b.flip());
+        }
+    }
+
+    /** Reads up to {@code rounds} buffers from the channel and delivers them. */
+    private void readChannel(int rounds, int events) {
+        ByteBuffer b = READ_BUFFER.get();
+        for (int i = 0; i < rounds && inRegistered; i++) {
+            b.clear();
+            int n;
+            try {
+                n = in.read(b);
+            } catch (NativeIoException e) {
+                log.warn("{}: reading its channel failed: {}", label, e.getMessage());
+                n = -1;
+            }
+            if (n == 0) return;
+            if (n < 0) {
+                if (spec.channelType().isDatagram()
+                        && (events & (Native.EPOLLHUP | Native.EPOLLERR | Native.EPOLLRDHUP)) == 0) {
+                    continue; // an empty datagram, not an end
+                }
+                channelEnded();
+                return;
+            }
+            deliver(b.flip());
+        }
+    }
+
+    private void deliver(ByteBuffer data) {
+        if (phase == Phase.HANDSHAKE) {
+            while (data.hasRemaining() && phase == Phase.HANDSHAKE) {
+                byte c = data.get();
+                if (c == '\n') {
+                    checkHello();
+                } else if (helloLength < hello.length) {
+                    hello[helloLength++] = c;
+                } else {
+                    fail("sent a wrong hello: got '" + escape(hello, helloLength) + "...' (no LF), expected '" + spec.hello() + "'");
+                }
+            }
+        }
+        if (!data.hasRemaining()) return;
+        if (phase != Phase.READY) {
+            discardedBytes += data.remaining();
+            data.position(data.limit());
+            return;
+        }
+        if (listener == null) {
+            byte[] copy = new byte[data.remaining()];
+            data.get(copy);
+            byte[] l = leftover;
+            leftover = l == null ? copy : concat(l, copy);
+            return;
+        }
+        listener.onData(this, data);
+        if (data.hasRemaining()) {
+            discardedBytes += data.remaining();
+            log.error("{}: listener left {} bytes unread; dropped", label, data.remaining());
+            data.position(data.limit());
+        }
+    }
+
+    private void checkHello() {
+        int n = helloLength;
+        if (n > 0 && hello[n - 1] == '\r') n--;
+        String got = new String(hello, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        if (got.equals(spec.hello())) {
+            ready();
+        } else {
+            fail("sent a wrong hello: got '" + escape(hello, helloLength) + "', expected '" + spec.hello() + "'");
+        }
+    }
+
+    private void channelEnded() {
+        if (inRegistered) loop.unregister(in.intValue());
+        inRegistered = false;
+        if (phase == Phase.HANDSHAKE) {
+            fail("closed its channel before its hello (read returned 0, got '" + escape(hello, helloLength) + "')");
+            return;
+        }
+        if (!eofDelivered && listener != null && phase == Phase.READY) {
+            eofDelivered = true;
+            listener.onEof(this);
+        }
+    }
+
+    private void onChildExit(ExitStatus status) {
+        HelperExit he = status.exited() ? HelperExit.exited(status.code()) : HelperExit.killed(status.signal());
+        // What it left behind is still ours: read it before the end is told.
+        if (inRegistered) readChannel(256, 0); // bounded: 16 MiB at most
+        if (errRegistered) onStderrReady(0);
+        if (phase == Phase.HANDSHAKE) {
+            phase = Phase.FAILED;
+            failure = "exited before its hello (got '" + escape(hello, helloLength) + "')";
+        }
+        stderr.finish();
+        deadline.disarm();
+        loop.removeDeadlineSource(deadline);
+        loop.removeCloseHook(closeHook);
+        closeAll();
+        phase = Phase.EXITED;
+        if (failure != null) {
+            String msg = label + ": " + failure + "; " + he;
+            started.completeExceptionally(new HelperStartException(msg, -1, "handshake", null));
+        }
+        log.debug("{}: {}", label, he);
+        if (listener != null) {
+            if (!eofDelivered) {
+                eofDelivered = true;
+                listener.onEof(this);
+            }
+            try {
+                listener.onExit(this, he);
+            } finally {
+                exit.complete(he); // after the listener: a waiter sees its effects
+            }
+        } else {
+            exit.complete(he);
+        }
+    }
+
+    /** The loop is closing: it has killed and reaped the helper; release the rest, tell no listener. */
+    private final Runnable closeHook = this::onLoopClosed;
+
+    private void onLoopClosed() {
+        ExitStatus st = child.exitStatus();
+        HelperExit he = st == null ? HelperExit.killed(SIGKILL)
+                : st.exited() ? HelperExit.exited(st.code()) : HelperExit.killed(st.signal());
+        phase = Phase.EXITED;
+        deadline.disarm();
+        stderr.finish();
+        closeAll();
+        started.completeExceptionally(new HelperStartException(label + ": the event loop closed"));
+        exit.complete(he);
+    }
+
+    private void closeAll() {
+        if (inRegistered) loop.unregister(in.intValue());
+        if (outRegistered) loop.unregister(out.intValue());
+        if (errRegistered) loop.unregister(err.intValue());
+        inRegistered = outRegistered = errRegistered = false;
+        in.close();
+        out.close();
+        err.close();
+    }
+
+    // ---------------------------------------------------------------- counters, for stats and tests
+
+    /** Stderr lines seen, logged, suppressed by the rate limit, cut at the line limit. */
+    public long[] stderrCounters() {
+        return new long[] {stderr.lines, stderr.logged, stderr.suppressed, stderr.truncated};
+    }
+
+    /** The master's descriptors (read, write, stderr), for tests; -1 once closed. */
+    int[] masterFds() {
+        return new int[] {in.intValue(), out.intValue(), err.intValue()};
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+
+    private static EventLoop.Handler handler(java.util.function.IntConsumer onReady) {
+        return new EventLoop.Handler() {
+            @Override
+            public void onReady(int events) {
+                onReady.accept(events);
+            }
+        };
+    }
+
+    static String escape(byte[] b, int n) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int c = b[i] & 0xff;
+            if (c == '\\') s.append("\\\\");
+            else if (c >= 0x20 && c < 0x7f) s.append((char) c);
+            else if (c == '\r') s.append("\\r");
+            else if (c == '\t') s.append("\\t");
+            else s.append(String.format("\\x%02x", c));
+        }
+        return s.toString();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    /** This helper's one pending deadline (handshake, or the close escalation), on the loop's clock. */
+    private final class Deadline implements EventLoop.DeadlineSource {
+        private long due = Long.MAX_VALUE;
+        private Runnable action;
+
+        void arm(Duration after, Runnable what) {
+            due = System.nanoTime() + after.toNanos();
+            action = what;
+        }
+
+        void disarm() {
+            due = Long.MAX_VALUE;
+            action = null;
+        }
+
+        @Override
+        public long nextDeadlineNanos() {
+            return due;
+        }
+
+        @Override
+        public void onDeadline() {
+            Runnable a = action;
+            disarm();
+            if (a != null) a.run();
+        }
+    }
+}
