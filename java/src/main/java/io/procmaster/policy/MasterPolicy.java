@@ -338,12 +338,17 @@ public final class MasterPolicy {
         spawnOne(s);
     }
 
-    /** Spawns one child unless the spawn-rate window is full; returns whether a spawn was asked for. */
+    /**
+     * Spawns one child unless the spawn-rate window is full of wasted starts; returns whether a
+     * spawn was asked for. Only children that exited normally without ever serving count (see
+     * {@link #onChildExit}): a busy, healthy service that replaces children at max_use is never
+     * held back, while a daemon that exits 0 at once is (W11).
+     */
     private boolean spawnOne(ServiceState s) {
         long now = clock.nanoTime();
         if (s.limiter.wouldExceed(now)) {
             s.counters.rateLimitThrottles++;
-            log.warn("{}: more than {} process starts in {} -- throttling",
+            log.warn("{}: more than {} processes in {} exited without serving -- throttling",
                     s.label(), settings.spawnRateLimit(), settings.spawnRateWindow());
             throttle(s);
             return false;
@@ -353,7 +358,6 @@ public final class MasterPolicy {
         pending.put(gen, new PendingSpawn(s.id(), s.epoch));
         s.pending++;
         s.counters.spawns++;
-        s.limiter.record(now);
         updateListen(s); // the new child counts as AVAIL: normally stops listening
         try {
             actions.spawn(s.id(), gen, stress);
@@ -474,6 +478,9 @@ public final class MasterPolicy {
                 && how.value() == r.signalSent().number();
         if (s != null) {
             s.counters.exits++;
+            if (how.isNormal() && r.useCount() == 0 && r.signalSent() == null) {
+                s.limiter.record(clock.nanoTime()); // exited without serving: a wasted start
+            }
             if (!how.isNormal()) {
                 s.counters.abnormalExits++;
                 if (oursSignal) {

@@ -237,7 +237,9 @@ class HelperProcessScenarioTest {
     void scenario09_rootDropsToTheConfiguredUser() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         LineCollector c = new LineCollector();
-        HelperProcess h = HelperProcess.create(loop, helper().uid(65534).gid(65534).build(), c);
+        // A system program: the build tree may sit in a directory nobody cannot enter (mktemp -d).
+        HelperProcess h = HelperProcess.create(loop, HelperSpec.builder("sleeper", "/bin/sleep").args("30")
+                .uid(65534).gid(65534).build(), c);
         List<String> status = Files.readAllLines(Path.of("/proc/" + h.pid() + "/status"));
         assertThat(status).contains("Uid:\t65534\t65534\t65534\t65534", "Gid:\t65534\t65534\t65534\t65534");
         assertThat(status).anyMatch(l -> l.startsWith("Groups:") && l.trim().equals("Groups:\t65534"));

@@ -133,6 +133,25 @@ class ThrottleScenariosTest {
     }
 
     @Test
+    void W11_spawnRateLimit_busyServiceReplacingChildrenAtMaxUseIsNeverHeldBack() {
+        // 30 children in one second, each ending at max_use after serving: far above the limit of
+        // 3 starts per 10 s, yet none was wasted, so nothing is throttled (found by benchmark 5).
+        PolicyHarness h = new PolicyHarness(PolicySettings.postfixCompatible()
+                .withSpawnRateLimit(3, Duration.ofSeconds(10)));
+        h.start(svc("foo").build());
+        for (int i = 0; i < 30; i++) {
+            h.connect("foo");
+            h.taken("foo", h.lastPid());
+            h.avail("foo", h.lastPid());
+            h.exit(h.lastPid(), ChildExit.exited(0));
+            h.advanceMillis(33);
+        }
+        assertThat(h.actions.spawnCount("foo")).isEqualTo(30);
+        assertThat(h.status("foo").throttled()).isFalse();
+        assertThat(h.status("foo").counts().rateLimitThrottles()).isZero();
+    }
+
+    @Test
     void scenario09_forkFailure_throttledForTAndNoRecord() {
         PolicyHarness h = new PolicyHarness();
         h.start(svc("foo").build());
