@@ -32,6 +32,10 @@ if [ ! -x "$MASTER" ]; then
 fi
 VERSION=$(postconf -d -h mail_version 2>/dev/null || echo unknown)
 
+# cpu_ms PID: user+system CPU time the process has used, in ms (fields 14, 15 of /proc/PID/stat).
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
 DIR=$(mktemp -d /tmp/pm-postfix.XXXXXX)
 MPID=
 cleanup() {
@@ -79,5 +83,9 @@ until java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2
     sleep 0.2
 done
 echo "run-postfix: Postfix $VERSION master pid $MPID serving pm-echo on 127.0.0.1:$PORT (maxproc $MAXPROC)" >&2
+cpu0=$(cpu_ms "$MPID")
+rc=0
 java -Xms64m -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --connections "$CONNECTIONS" \
-    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "postfix-$VERSION"
+    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "postfix-$VERSION" || rc=$?
+echo "run-postfix: master CPU during the load (warm-up included): $(( $(cpu_ms "$MPID") - cpu0 )) ms" >&2
+exit $rc

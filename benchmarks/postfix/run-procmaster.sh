@@ -35,6 +35,10 @@ if java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2>/d
     exit 1
 fi
 
+# cpu_ms PID: user+system CPU time the process has used, in ms (fields 14, 15 of /proc/PID/stat).
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
 DIR=$(mktemp -d /tmp/pm-procmaster.XXXXXX)
 MPID=
 cleanup() {
@@ -78,10 +82,19 @@ until java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2
 done
 echo "run-procmaster: procmaster $VERSION master pid $MPID serving pm-echo on 127.0.0.1:$PORT" \
     "(maxproc $MAXPROC, spawn_rate_limit ${SPAWN_RATE_LIMIT:-default}, log $LOGLEVEL)" >&2
+cpu0=$(cpu_ms "$MPID")
 rc=0
 java -Xms64m -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --connections "$CONNECTIONS" \
     --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "procmaster-$VERSION" || rc=$?
+if ! kill -0 "$MPID" 2>/dev/null; then
+    wait "$MPID" 2>/dev/null && mrc=0 || mrc=$?
+    echo "run-procmaster: the master died during the load (exit $mrc); its log:" >&2
+    tail -20 "$DIR/master.log" >&2
+    MPID=
+    exit 1
+fi
 {
+    echo "run-procmaster: master CPU during the load (warm-up included): $(( $(cpu_ms "$MPID") - cpu0 )) ms"
     echo "run-procmaster: master status after the load:"
     "$PM" status --main "$DIR/main.cf" || true
     echo "run-procmaster: log lines $(wc -l < "$DIR/master.log"), spawn lines $(grep -c ' spawned ' "$DIR/master.log" || true)," \
