@@ -4,7 +4,8 @@
 # (io.procmaster.bench.load.EchoLoad). Loopback only; bounded count and time.
 #
 # usage: benchmarks/postfix/run-postfix.sh [CONNECTIONS [CLIENTS [SECONDS]]]
-#   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory.
+#   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory,
+#        SERVICE_ARGS (appended to pm-echo's master.cf line, e.g. "-o max_use=100000").
 # Needs root (master(8) runs as root) and the build (mvn -DskipTests verify).
 # Installs Debian's postfix when missing, with the "No configuration" preset,
 # so the system's own mail setup is never touched: everything below lives in a
@@ -69,7 +70,7 @@ default_process_limit = $MAXPROC
 EOT
 # service type private unpriv chroot wakeup maxproc command
 cat > "$DIR/conf/master.cf" <<EOT
-127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo
+127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo${SERVICE_ARGS:+ $SERVICE_ARGS}
 EOT
 
 "$MASTER" -d -c "$DIR/conf" &

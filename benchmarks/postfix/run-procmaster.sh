@@ -6,6 +6,7 @@
 #
 # usage: benchmarks/postfix/run-procmaster.sh [CONNECTIONS [CLIENTS [SECONDS]]]
 #   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory,
+#        SERVICE_ARGS (appended to pm-echo's master.cf line, e.g. "-o max_use=100000"),
 #        SPAWN_RATE_LIMIT (main.cf spawn_rate_limit; unset = procmaster's default),
 #        LOGLEVEL (slf4j level of the master's log: info (default), warn, ...),
 #        PROCMASTER_JAVA_OPTS (extra JVM options of the master, see bin/procmaster).
@@ -61,7 +62,7 @@ EOT
 [ -z "${SPAWN_RATE_LIMIT:-}" ] || echo "spawn_rate_limit = $SPAWN_RATE_LIMIT" >> "$DIR/main.cf"
 # service type private unpriv chroot wakeup maxproc command
 cat > "$DIR/master.cf" <<EOT
-127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo
+127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo${SERVICE_ARGS:+ $SERVICE_ARGS}
 EOT
 
 PROCMASTER_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=$LOGLEVEL ${PROCMASTER_JAVA_OPTS:-}" \
