@@ -6,7 +6,8 @@
 # Exits non-zero if any benchmark fails (JMH -foe) or the build is missing.
 #
 # usage: ci/bench-smoke.sh            (after mvn -B -q -DskipTests verify)
-# env:   BENCH_CPU (see Pin.java), SMOKE_JSON (result file, default target dir)
+# env:   BENCH_CPU (see Pin.java), SMOKE_JSON (result file, default target dir),
+#        SMOKE_PORT (loopback port of the benchmark 5 run, default 10036)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/benchmarks/target/benchmarks.jar
@@ -20,6 +21,10 @@ java -jar "$JAR" 'JniCrossing|SpawnRoundTrip\.|RawSpawnLoop|StatusThroughput|Hel
     $COMMON -p heapMb=64,1024 -rf json -rff "$OUT/smoke.json"
 java -jar "$JAR" 'SpawnRoundTripHeap8g' $COMMON \
     -jvmArgs "-Xms1g -Xmx1g -XX:+AlwaysPreTouch" -rf json -rff "$OUT/smoke-heap.json"
+
+# Benchmark 5, procmaster side only (Postfix is not installed here): a tiny
+# on-demand echo run through the real CLI master, ~2 s; non-zero on any error.
+SPAWN_RATE_LIMIT=0 PORT=${SMOKE_PORT:-10036} "$ROOT/benchmarks/postfix/run-procmaster.sh" 500 4 5
 
 # Every benchmark must have produced a result.
 expected=$(java -jar "$JAR" -l | grep -c '^io\.procmaster\.')

@@ -4,7 +4,8 @@
 # (io.procmaster.bench.load.EchoLoad). Loopback only; bounded count and time.
 #
 # usage: benchmarks/postfix/run-postfix.sh [CONNECTIONS [CLIENTS [SECONDS]]]
-#   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory.
+#   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory,
+#        SERVICE_ARGS (appended to pm-echo's master.cf line, e.g. "-o max_use=100000").
 # Needs root (master(8) runs as root) and the build (mvn -DskipTests verify).
 # Installs Debian's postfix when missing, with the "No configuration" preset,
 # so the system's own mail setup is never touched: everything below lives in a
@@ -32,6 +33,10 @@ if [ ! -x "$MASTER" ]; then
 fi
 VERSION=$(postconf -d -h mail_version 2>/dev/null || echo unknown)
 
+# cpu_ms PID: user+system CPU time the process has used, in ms (fields 14, 15 of /proc/PID/stat).
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
 DIR=$(mktemp -d /tmp/pm-postfix.XXXXXX)
 MPID=
 cleanup() {
@@ -65,7 +70,7 @@ default_process_limit = $MAXPROC
 EOT
 # service type private unpriv chroot wakeup maxproc command
 cat > "$DIR/conf/master.cf" <<EOT
-127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo
+127.0.0.1:$PORT inet n - n - $MAXPROC pm-echo${SERVICE_ARGS:+ $SERVICE_ARGS}
 EOT
 
 "$MASTER" -d -c "$DIR/conf" &
@@ -79,5 +84,9 @@ until java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2
     sleep 0.2
 done
 echo "run-postfix: Postfix $VERSION master pid $MPID serving pm-echo on 127.0.0.1:$PORT (maxproc $MAXPROC)" >&2
+cpu0=$(cpu_ms "$MPID")
+rc=0
 java -Xms64m -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --connections "$CONNECTIONS" \
-    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "postfix-$VERSION"
+    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "postfix-$VERSION" || rc=$?
+echo "run-postfix: master CPU during the load (warm-up included): $(( $(cpu_ms "$MPID") - cpu0 )) ms" >&2
+exit $rc
