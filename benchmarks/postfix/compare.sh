@@ -7,7 +7,7 @@
 #
 # usage: benchmarks/postfix/compare.sh [CONNECTIONS [CLIENTS [SECONDS]]]   (default 20000 8 30)
 #   env: PORT, MAXPROC, LOGLEVEL, PROCMASTER_JAVA_OPTS: see run-procmaster.sh /
-#        run-postfix.sh; SPAWN_RATE_LIMIT (0 here: off, as in Postfix; empty:
+#        run-postfix.sh; SPAWN_RATE_LIMIT (unset: procmaster's default; 0: off, as in Postfix;
 #        procmaster's default); AGAIN (1); OUT (directory for
 #        the raw outputs; default a temporary one, removed at exit).
 # Needs root (for Postfix's master) and the build (mvn -B -q -DskipTests verify).
@@ -26,8 +26,9 @@ SECONDS_MAX=${3:-30}
 AGAIN=${AGAIN:-1}
 # Postfix's master has no spawn-rate limit; procmaster's default (100 spawns/s
 # per service) throttles this service (see BENCHMARKS.md section 5), so the
-# comparison turns it off unless SPAWN_RATE_LIMIT is set (empty = procmaster's default).
-SPAWN_RATE_LIMIT=${SPAWN_RATE_LIMIT-0}
+# default is procmaster's own (it counts only children that exit without serving); set
+# SPAWN_RATE_LIMIT=0 to turn it off as in Postfix.
+SPAWN_RATE_LIMIT=${SPAWN_RATE_LIMIT-}
 export SPAWN_RATE_LIMIT
 
 if [ -n "${OUT:-}" ]; then
