@@ -20,13 +20,13 @@
 #define TBL 64
 static long cases, real_cases, failures;
 
+#include "check.h"
+/* In this file a failed check also ends the current case. */
+#undef CHECK
 #define CHECK(cond, ...)                                                        \
     do {                                                                        \
         if (!(cond)) {                                                          \
-            failures++;                                                         \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                \
-            fprintf(stderr, __VA_ARGS__);                                       \
-            fputc('\n', stderr);                                                \
+            CHECK_REPORT(__VA_ARGS__);                                          \
             return;                                                             \
         }                                                                       \
     } while (0)
