@@ -377,6 +377,16 @@ static jint write0(JNIEnv *env, jclass c, jint fd, jobject buf, jint off, jint l
     return r < 0 ? -errno : (jint)r;
 }
 
+/* A connection from a listener: close-on-exec, blocking; -EAGAIN when another process took it. */
+static jint accept0(JNIEnv *env, jclass c, jint fd)
+{
+    int r;
+    do
+        r = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : r;
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "([I)I", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
@@ -396,6 +406,7 @@ static const JNINativeMethod methods[] = {
     { "localPort0", "(I)I", (void *)localPort0 },
     { "read0", "(ILjava/nio/ByteBuffer;II)I", (void *)read0 },
     { "write0", "(ILjava/nio/ByteBuffer;II)I", (void *)write0 },
+    { "accept0", "(I)I", (void *)accept0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

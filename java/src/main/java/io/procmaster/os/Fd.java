@@ -60,6 +60,25 @@ public final class Fd implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Accepts one connection on this (non-blocking) listener.
+     *
+     * @return the connection (blocking, close-on-exec), or null if none is waiting (another
+     *         process may have taken it)
+     */
+    public Fd accept() throws NativeIoException {
+        int r = Native.accept0(open());
+        if (r == -Native.EAGAIN) {
+            return null;
+        }
+        return new Fd(Errno.check("accept", r));
+    }
+
+    /** Wraps a descriptor this process inherited (such as fd 5 or 6 from the master); the caller owns it. */
+    public static Fd inherited(int fd) {
+        return new Fd(fd);
+    }
+
     private int open() throws NativeIoException {
         int v = fd.get();
         if (v < 0) {

@@ -137,4 +137,7 @@ public final class Native {
     static native int read0(int fd, java.nio.ByteBuffer directBuffer, int offset, int length);
 
     static native int write0(int fd, java.nio.ByteBuffer directBuffer, int offset, int length);
+
+    /** accept4(SOCK_CLOEXEC): a new, blocking connection descriptor, or -errno (EAGAIN: none waiting). */
+    static native int accept0(int listenFd);
 }
