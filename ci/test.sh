@@ -17,7 +17,9 @@ if [ "$exports" != "JNI_OnLoad JNI_OnUnload " ]; then
 fi
 echo "exports: $exports"
 for j in java/target/procmaster-*-linux-x86_64.jar; do
-  unzip -l "$j" | grep -q 'META-INF/native/linux-x86_64/libprocmaster.so' || { echo "$j lacks the library" >&2; exit 1; }
+  # The listing first: grep -q in a pipe would stop unzip with SIGPIPE, and pipefail would fail the check.
+  listing=$(unzip -l "$j")
+  grep -q 'META-INF/native/linux-x86_64/libprocmaster.so' <<<"$listing" || { echo "$j lacks the library" >&2; exit 1; }
 done
 
 # -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps.
