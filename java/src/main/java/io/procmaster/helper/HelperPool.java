@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.policy.Clock;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public final class HelperPool implements HelperEventSink {
     private static final Logger log = LoggerFactory.getLogger(HelperPool.class);
     private static final int RECENT_EXITS = 16;
 
-    private final MonotonicClock clock;
+    private final Clock clock;
     private final Executor loop;
     private final TimerQueue timers = new TimerQueue();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
@@ -75,7 +76,7 @@ public final class HelperPool implements HelperEventSink {
      * @param loop runs a command on the loop thread (in production: enqueue plus eventfd wake-up;
      *             in tests: {@code Runnable::run}); may reject once the loop has stopped
      */
-    public HelperPool(HelperPoolConfig config, HelperLauncher launcher, MonotonicClock clock, Executor loop) {
+    public HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
         this.config = Objects.requireNonNull(config, "config");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.clock = Objects.requireNonNull(clock, "clock");

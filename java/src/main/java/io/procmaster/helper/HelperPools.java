@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.policy.Clock;
 import io.procmaster.loop.EventLoop;
 import io.procmaster.os.NativeIoException;
 import java.time.Duration;
@@ -26,7 +27,7 @@ public final class HelperPools {
     /** Starts a pool on {@code loop} (which must be running). Any thread. */
     public static HelperPool start(EventLoop loop, HelperPoolConfig config, HelperSpec spec) {
         Objects.requireNonNull(loop, "loop");
-        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), MonotonicClock.SYSTEM, loop);
+        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), Clock.system(), loop);
         loop.execute(() -> {
             loop.addDeadlineSource(new PoolTimers(loop, pool));
             pool.start();

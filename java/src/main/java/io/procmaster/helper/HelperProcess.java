@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.policy.Clock;
 import io.procmaster.loop.EventLoop;
 import io.procmaster.os.Channels;
 import io.procmaster.os.ChildProcess;
@@ -121,7 +122,7 @@ public final class HelperProcess {
         this.out = out;
         this.err = err;
         this.listener = listener;
-        this.stderr = new HelperStderr(this.label, spec, MonotonicClock.SYSTEM, stderrSink);
+        this.stderr = new HelperStderr(this.label, spec, Clock.system(), stderrSink);
         this.hello = spec.hello() == null ? null : new byte[spec.hello().length() + 64];
     }
 

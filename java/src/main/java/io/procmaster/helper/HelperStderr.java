@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.policy.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,7 +28,7 @@ final class HelperStderr {
     private final int maxLine;
     private final int linesPerWindow;
     private final long windowNanos;
-    private final MonotonicClock clock;
+    private final Clock clock;
     private final Consumer<String> sink;
     private FileChannel file;
     private final byte[] line;
@@ -40,7 +41,7 @@ final class HelperStderr {
     // counters
     long lines, logged, suppressed, truncated, bytes;
 
-    HelperStderr(String label, HelperSpec spec, MonotonicClock clock, Consumer<String> sink) {
+    HelperStderr(String label, HelperSpec spec, Clock clock, Consumer<String> sink) {
         this.label = label;
         this.maxLine = spec.stderrMaxLine();
         this.linesPerWindow = spec.stderrLinesPerWindow();

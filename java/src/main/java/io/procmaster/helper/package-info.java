@@ -8,7 +8,7 @@
  * <p>Wiring for the event loop: give {@link io.procmaster.helper.HelperPool} a
  * {@link io.procmaster.helper.HelperLauncher} (spawn, register the helper's fd and pidfd, route their
  * events under the given helper id to the {@link io.procmaster.helper.HelperEventSink}), an executor
- * that runs commands on the loop thread, and {@link io.procmaster.helper.MonotonicClock#SYSTEM}. Then
+ * that runs commands on the loop thread, and {@link io.procmaster.policy.Clock#system()}. Then
  * call {@code start()}, and on the loop thread: {@code onData} for every read (0 bytes = {@code onEof}),
  * {@code onWritable} after EPOLLOUT requested by {@code HelperChannel.requestWritable()},
  * {@code onEof}, {@code onExit} once reaped, and {@code onTick()} whenever {@code nextDeadline()} has

@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.policy.FakeClock;
 import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;

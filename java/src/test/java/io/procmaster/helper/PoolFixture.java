@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.policy.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every future submitted through the fixture counts its completions.
  */
 final class PoolFixture {
-    final FakeClock clock = new FakeClock();
+    final FakeClock clock = new FakeClock(1_000_000_000L); // non-zero origin: nothing may assume 0
     final FakeLauncher launcher = new FakeLauncher();
     final HelperPool pool;
     final List<CompletableFuture<?>> futures = new ArrayList<>();
@@ -66,10 +67,10 @@ final class PoolFixture {
             launcher.run();
             var next = pool.nextDeadline();
             if (next.isEmpty() || next.getAsLong() - target > 0) break;
-            clock.set(Math.max(clock.nanoTime(), next.getAsLong()));
+            clock.advance(Duration.ofNanos(Math.max(0, next.getAsLong() - clock.nanoTime())));
             pool.onTick();
         }
-        clock.set(target);
+        clock.advance(Duration.ofNanos(target - clock.nanoTime()));
         pool.onTick();
         launcher.run();
     }
