@@ -83,20 +83,34 @@ final class ControlServer implements AutoCloseable {
                 case "status":
                     return "ok\n" + master.statusText();
                 case "reload":
-                    MasterLoop.ReloadResult r = master.reload();
-                    StringBuilder sb = new StringBuilder("ok " + r.summary() + "\n");
-                    r.warnings().forEach(w -> sb.append("warning: ").append(w).append('\n'));
-                    return sb.toString();
+                    return reload(master);
                 case "stop":
                     return "ok stopping\n";
                 default:
                     return "error: unknown command \"" + command + "\" (status, reload, stop)\n";
             }
+        } catch (IOException | RuntimeException e) {
+            log.error("{} failed: {}", command, e.getMessage());
+            return "error: " + e.getMessage() + "\n";
+        }
+    }
+
+    /**
+     * Re-reads master.cf and applies it (the control socket's reload and SIGHUP alike); logs the
+     * outcome and returns the answer: {@code ok <summary>} plus warnings, or {@code error: <why>}
+     * with the old configuration still running.
+     */
+    static String reload(Master master) {
+        try {
+            MasterLoop.ReloadResult r = master.reload();
+            StringBuilder sb = new StringBuilder("ok " + r.summary() + "\n");
+            r.warnings().forEach(w -> sb.append("warning: ").append(w).append('\n'));
+            return sb.toString();
         } catch (ConfigException e) {
             log.error("reload refused, the old configuration stays: {}", e.report());
             return "error: " + e.report() + "\n";
         } catch (IOException | RuntimeException e) {
-            log.error("{} failed: {}", command, e.getMessage());
+            log.error("reload failed, the old configuration stays: {}", e.getMessage());
             return "error: " + e.getMessage() + "\n";
         }
     }

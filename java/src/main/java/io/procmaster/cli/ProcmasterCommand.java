@@ -46,7 +46,7 @@ public final class ProcmasterCommand {
         }
     }
 
-    /** The control-socket commands: status, reload, stop. */
+    /** The control-socket commands: status, reload, stop; the subcommand's name is the word sent. */
     abstract static class ControlCommand implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOptions options = new ConfigOptions();
@@ -56,8 +56,6 @@ public final class ProcmasterCommand {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-
-        abstract String command();
 
         @Override
         public Integer call() throws Exception {
@@ -72,7 +70,7 @@ public final class ProcmasterCommand {
             }
             String answer;
             try {
-                answer = ControlClient.send(path, command());
+                answer = ControlClient.send(path, spec.name());
             } catch (IOException e) {
                 spec.commandLine().getErr().println("procmaster: no master answers on " + path + ": " + e.getMessage());
                 return 1;
@@ -91,26 +89,14 @@ public final class ProcmasterCommand {
 
     @Command(name = "status", description = "Per service: processes, throttle, stress, spawns, bad startups, forged records.")
     static final class Status extends ControlCommand {
-        @Override
-        String command() {
-            return "status";
-        }
     }
 
     @Command(name = "reload", description = "Re-read master.cf; a broken file keeps the old services and fails.")
     static final class Reload extends ControlCommand {
-        @Override
-        String command() {
-            return "reload";
-        }
     }
 
     @Command(name = "stop", description = "Stop every child and the master.")
     static final class Stop extends ControlCommand {
-        @Override
-        String command() {
-            return "stop";
-        }
     }
 
     @Command(name = "check", description = "Validate a master.cf and print the service table.")
@@ -189,15 +175,8 @@ public final class ProcmasterCommand {
         }
 
         private static void reload(Master master) {
-            new Thread(() -> {
-                try {
-                    log.info("reload: {}", master.reload().summary());
-                } catch (ConfigException e) {
-                    log.error("reload refused, the old configuration stays: {}", e.report());
-                } catch (IOException | RuntimeException e) {
-                    log.error("reload failed, the old configuration stays: {}", e.getMessage());
-                }
-            }, "procmaster-sighup").start();
+            // Off the signal thread: a reload waits for the loop. Logged like a control-socket reload.
+            new Thread(() -> ControlServer.reload(master), "procmaster-sighup").start();
         }
     }
 
