@@ -13,14 +13,7 @@
 # master is started with -c on it, in the foreground (-d), and stopped at exit.
 set -eu
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CONNECTIONS=${1:-20000}
-CLIENTS=${2:-8}
-SECONDS_MAX=${3:-30}
-PORT=${PORT:-10026}
-MAXPROC=${MAXPROC:-50}
-BIN=${PROCMASTER_BIN:-$ROOT/java/target/cmake/bin}
-JAR=$ROOT/benchmarks/target/benchmarks.jar
+. "$(dirname "$0")/common.sh"
 MASTER=/usr/lib/postfix/sbin/master
 
 [ -x "$BIN/pm-echo" ] && [ -f "$JAR" ] || { echo "run-postfix: build first: mvn -B -q -DskipTests verify" >&2; exit 2; }
@@ -33,10 +26,6 @@ if [ ! -x "$MASTER" ]; then
 fi
 VERSION=$(postconf -d -h mail_version 2>/dev/null || echo unknown)
 
-# cpu_ms PID: user+system CPU time the process has used, in ms (fields 14, 15 of /proc/PID/stat).
-cpu_ms() {
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
 DIR=$(mktemp -d /tmp/pm-postfix.XXXXXX)
 MPID=
 cleanup() {

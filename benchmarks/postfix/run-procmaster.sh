@@ -17,15 +17,8 @@
 # the count of spawn lines in its log go to stderr.
 set -eu
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CONNECTIONS=${1:-20000}
-CLIENTS=${2:-8}
-SECONDS_MAX=${3:-30}
-PORT=${PORT:-10026}
-MAXPROC=${MAXPROC:-50}
+. "$(dirname "$0")/common.sh"
 LOGLEVEL=${LOGLEVEL:-info}
-BIN=${PROCMASTER_BIN:-$ROOT/java/target/cmake/bin}
-JAR=$ROOT/benchmarks/target/benchmarks.jar
 PM=$ROOT/bin/procmaster
 VERSION=0.1.0
 
@@ -36,10 +29,6 @@ if java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2>/d
     exit 1
 fi
 
-# cpu_ms PID: user+system CPU time the process has used, in ms (fields 14, 15 of /proc/PID/stat).
-cpu_ms() {
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
 DIR=$(mktemp -d /tmp/pm-procmaster.XXXXXX)
 MPID=
 cleanup() {
