@@ -18,6 +18,16 @@ class MasterProcessTest {
         String log() throws java.io.IOException {
             return Files.readString(logFile);
         }
+
+        /** The log once it contains {@code text}, or as it is after 30 s or when the master died. */
+        String awaitLog(String text) throws Exception {
+            String log = log();
+            for (int i = 0; i < 300 && !log.contains(text) && process.isAlive(); i++) {
+                TimeUnit.MILLISECONDS.sleep(100);
+                log = log();
+            }
+            return log;
+        }
     }
 
     private static Running launch(Path dir, int port) throws Exception {
@@ -41,10 +51,7 @@ class MasterProcessTest {
         Path logFile = dir.resolve("master.log");
         pb.redirectErrorStream(true).redirectOutput(logFile.toFile());
         Running r = new Running(pb.start(), logFile);
-        for (int i = 0; i < 300 && !r.log().contains("daemon started") && r.process().isAlive(); i++) {
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        assertThat(r.log()).contains("daemon started");
+        assertThat(r.awaitLog("daemon started")).contains("daemon started");
         return r;
     }
 
@@ -105,11 +112,7 @@ class MasterProcessTest {
             Files.writeString(group.resolve("cgroup.procs"), Long.toString(m.process().pid()));
             Files.writeString(group.resolve("pids.max"), Files.readString(group.resolve("pids.current")).trim());
             try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
-                String log = "";
-                for (int i = 0; i < 100 && !log.contains("throttl"); i++) {
-                    TimeUnit.MILLISECONDS.sleep(50);
-                    log = m.log();
-                }
+                String log = m.awaitLog("throttl");
                 assertThat(log).contains("clone3").contains("Resource temporarily unavailable").contains("throttl");
             }
         } finally {
