@@ -20,12 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 2 000 echo connections over about 20 s to a service with maxproc 20 while a random child is
- * SIGKILLed every 50 ms: every client gets its echo or a clean connection error within its
- * deadline, the master never runs more than 20 children, and nothing is left behind.
+ * At least 2 000 echo connections (100 per second) to a service with maxproc 20 while a random child
+ * is SIGKILLed every 50 ms, until at least 100 children were killed: every client gets its echo or a
+ * clean connection error within its deadline, the master never runs more than 20 children, and
+ * nothing is left behind. On a slow or loaded machine fewer kills fit into 20 s, so the run goes on
+ * (up to {@value #MAX_CONNECTIONS} connections) rather than asserting a rate.
  */
 class MasterChaosTest {
     private static final int CONNECTIONS = 2000;
+    private static final int MAX_CONNECTIONS = 10 * CONNECTIONS;
+    private static final int MIN_KILLS = 100;
     private static final int MAXPROC = 20;
     private static final int DEADLINE_MS = 15_000;
 
@@ -43,6 +47,7 @@ class MasterChaosTest {
         AtomicInteger wrong = new AtomicInteger();
         AtomicInteger maxSeen = new AtomicInteger();
         AtomicLong kills = new AtomicLong();
+        AtomicInteger connections = new AtomicInteger();
         AtomicReference<Throwable> samplerFailure = new AtomicReference<>();
         try (MasterFixture m = MasterFixture.start(config,
                 "127.0.0.1:" + port + " inet n - n - " + MAXPROC + " pm-echo\n")) {
@@ -83,13 +88,15 @@ class MasterChaosTest {
                     }
                 }
             });
-            for (int i = 0; i < CONNECTIONS; i++) {
+            int sent = 0;
+            for (int i = 0; i < MAX_CONNECTIONS && (i < CONNECTIONS || kills.get() < MIN_KILLS); i++) {
                 long due = start + TimeUnit.MILLISECONDS.toNanos(10L * i); // 100 connections per second
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 String line = "line-" + i;
+                sent++;
                 clients.submit(() -> {
                     try {
                         String got = MasterFixture.echo(port, line, DEADLINE_MS);
@@ -107,6 +114,7 @@ class MasterChaosTest {
                     }
                 });
             }
+            connections.set(sent);
             clients.shutdown();
             assertThat(clients.awaitTermination(DEADLINE_MS * 2L, TimeUnit.MILLISECONDS)).isTrue();
             killer.cancel(true);
@@ -114,14 +122,14 @@ class MasterChaosTest {
             chaos.shutdown();
             assertThat(chaos.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-        System.out.printf("chaos: %d echoed, %d clean errors, %d hung, %d kills, at most %d children%n",
-                echoed.get(), cleanErrors.get(), hung.get(), kills.get(), maxSeen.get());
+        System.out.printf("chaos: %d connections, %d echoed, %d clean errors, %d hung, %d kills, at most %d children%n",
+                connections.get(), echoed.get(), cleanErrors.get(), hung.get(), kills.get(), maxSeen.get());
         assertThat(samplerFailure.get()).isNull();
         assertThat(hung.get()).as("clients that hung").isZero();
         assertThat(wrong.get()).as("wrong answers").isZero();
-        assertThat(echoed.get() + cleanErrors.get()).isEqualTo(CONNECTIONS);
-        assertThat(echoed.get()).as("most clients are served").isGreaterThan(CONNECTIONS / 2);
-        assertThat(kills.get()).as("children killed").isGreaterThan(100);
+        assertThat(echoed.get() + cleanErrors.get()).isEqualTo(connections.get());
+        assertThat(echoed.get()).as("most clients are served").isGreaterThan(connections.get() / 2);
+        assertThat(kills.get()).as("children killed").isGreaterThanOrEqualTo(MIN_KILLS);
         assertThat(maxSeen.get()).as("most children at once").isLessThanOrEqualTo(MAXPROC);
         assertThat(ProcSelf.zombies()).isEmpty();
         assertThat(ProcSelf.fdCount()).isEqualTo(fds);
