@@ -16,6 +16,7 @@ import sys
 HEAP_CLASSES = {"SpawnRoundTrip": 64, "SpawnRoundTripHeap8g": 8192}
 SERIES = [  # key, label, colour
     ("processBuilder", "ProcessBuilder (default, JDK posix_spawn)", "#d62728"),
+    ("processBuilderVfork", "ProcessBuilder (launchMechanism=VFORK)", "#ff7f0e"),
     ("procmasterWaitFor", "procmaster spawn + waitFor", "#1f77b4"),
     ("procmasterLoop", "procmaster spawn + loop poll", "#2ca02c"),
     ("rawC", "raw C loop (pm-spawnloop, clone3)", "#7f7f7f"),
@@ -34,7 +35,7 @@ def load(path):
 
 
 def svg(points, out):
-    w, h, ml, mr, mt, mb = 760, 440, 70, 300, 40, 60
+    w, h, ml, mr, mt, mb = 900, 440, 70, 440, 40, 60
     pw, ph = w - ml - mr, h - mt - mb
     heaps = sorted({x for s in points.values() for x in s})
     vals = [v for s in points.values() for v in s.values()]
@@ -68,19 +69,22 @@ def svg(points, out):
         o.append(f'<text x="{x(mb):.1f}" y="{mt + ph + 20}" text-anchor="middle">{label}</text>')
     o.append(f'<text x="{ml + pw / 2}" y="{h - 15}" text-anchor="middle">heap (-Xms, pre-touched at 8 GiB; '
              'C loop: memory touched)</text>')
-    for i, (key, label, colour) in enumerate(SERIES):
+    shown = [(key, label, colour) for key, label, colour in SERIES if points[key]]
+    heap_names = " / ".join(f"{mb // 1024} GiB" if mb >= 1024 else f"{mb} MiB" for mb in heaps)
+    o.append(f'<text x="{ml + pw + 20}" y="{mt}" fill="#555">median µs at {heap_names}</text>')
+    for i, (key, label, colour) in enumerate(shown):
         pts = sorted(points[key].items())
-        if not pts:
-            continue
         path = " ".join(f"{x(mb):.1f},{y(v):.1f}" for mb, v in pts)
         o.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         for mb, v in pts:
             o.append(f'<circle cx="{x(mb):.1f}" cy="{y(v):.1f}" r="4" fill="{colour}"/>')
-            o.append(f'<text x="{x(mb) + 7:.1f}" y="{y(v) - 6:.1f}" fill="{colour}">{v:.0f}</text>')
+        # The values go into the legend: the procmaster and raw C series lie within a few µs of
+        # each other, and labels next to their points overlapped.
+        values = " / ".join(f"{points[key][mb]:.0f}" if mb in points[key] else "–" for mb in heaps)
         ly = mt + 20 + i * 22
         o.append(f'<line x1="{ml + pw + 20}" y1="{ly - 4}" x2="{ml + pw + 44}" y2="{ly - 4}" stroke="{colour}" '
                  'stroke-width="2"/>')
-        o.append(f'<text x="{ml + pw + 50}" y="{ly}">{label}</text>')
+        o.append(f'<text x="{ml + pw + 50}" y="{ly}">{label}: {values} µs</text>')
     o.append("</svg>")
     with open(out, "w") as f:
         f.write("\n".join(o) + "\n")

@@ -1,5 +1,7 @@
 package io.procmaster.bench;
 
+import java.io.IOException;
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Fork;
 
 /**
@@ -10,4 +12,12 @@ import org.openjdk.jmh.annotations.Fork;
  */
 @Fork(value = 1, jvmArgs = {"-Xms8g", "-Xmx8g", "-XX:+AlwaysPreTouch"})
 public class SpawnRoundTripHeap8g extends SpawnBase {
+
+    /** The JDK's vfork path with the same heap, so the chart shows whether it, too, stays flat. */
+    @Benchmark
+    @Fork(value = 1, jvmArgs = {"-Xms8g", "-Xmx8g", "-XX:+AlwaysPreTouch"},
+            jvmArgsAppend = {"-Djdk.lang.Process.launchMechanism=VFORK"})
+    public int processBuilderVfork() throws IOException, InterruptedException {
+        return processBuilder();
+    }
 }
