@@ -29,6 +29,7 @@ import io.procmaster.policy.Signal;
 import io.procmaster.policy.Timers;
 import io.procmaster.policy.TriggerKind;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>Interface: {@link #start} binds every service and starts the loop; {@link #reload},
  * {@link #status} and {@link #stop} may be called from any thread and run on the loop. A child
  * gets fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing
- * else, and {@code GENERATION} in octal, with argv in Postfix's order.
+ * else, and {@code GENERATION} in octal, with argv in Postfix's order. It starts in
+ * {@code queue_directory}, as under Postfix's master, which chdirs there: the stock daemons open
+ * their lock file {@code pid/<type>.<name>} relative to the directory they inherit, before they
+ * chdir to the queue directory themselves.
  *
  * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new
  * listener fails, nothing changes and the future fails with the reason. A spawn that fails (exec,
@@ -119,6 +123,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
             throws IOException {
         Native.ensureAvailability();
+        // The children's working directory (see spawn); Postfix's master refuses to start without it.
+        Files.createDirectories(config.queueDirectory());
         MasterLoop m = new MasterLoop(config, settings);
         List<Service> bound = new ArrayList<>();
         try {
@@ -217,6 +223,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         ServiceSpec spec = s.spec;
         SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toAbsolutePath().toString())
                 .argv(spec.childArgv(false, false, stress))
+                .cwd(config.queueDirectory().toString())
                 .env(environment)
                 .env("GENERATION", GenerationCounter.toOctal(generation))
                 .fd(3, flow.master().intValue())

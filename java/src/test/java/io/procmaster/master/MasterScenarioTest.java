@@ -76,6 +76,23 @@ class MasterScenarioTest {
         }
     }
 
+    /**
+     * Postfix's master chdirs to queue_directory and its children inherit that: the stock
+     * daemons open {@code pid/<type>.<name>} relative to it before they chdir themselves.
+     */
+    @Test
+    void childStartsInTheQueueDirectory(@TempDir Path dir) throws Exception {
+        int port = MasterFixture.freePort();
+        Path queue = dir.resolve("queue");
+        Path report = dir.resolve("report");
+        var config = MasterFixture.config(queue);
+        try (MasterFixture m = MasterFixture.start(config,
+                "127.0.0.1:" + port + " inet n - n - 1 pm-dumpchild " + report + "\n");
+             Socket client = new Socket("127.0.0.1", port)) {
+            assertThat(reports(report, 1).get(0).cwd).isEqualTo(queue.toRealPath().toString());
+        }
+    }
+
     @Test
     void scenario04_generationNumbersAreOctalSerials(@TempDir Path dir) throws Exception {
         int port = MasterFixture.freePort();
