@@ -2,6 +2,7 @@ package io.procmaster;
 
 import io.procmaster.config.ConfigError;
 import io.procmaster.config.ConfigException;
+import io.procmaster.config.ImportEnvironment;
 import io.procmaster.config.InetNames;
 import io.procmaster.config.PortTable;
 import io.procmaster.config.TimeValues;
@@ -78,6 +79,14 @@ public final class MasterConfig {
     public static final String MASTER_SERVICE_DISABLE = "master_service_disable";
     /** procmaster: services(5) file consulted after known_tcp_ports; empty means none. Default {@code /etc/services}. */
     public static final String SERVICES_FILE = "services_file";
+    /**
+     * The children's environment besides {@code GENERATION}: {@code NAME} (the master's own value,
+     * when set) and {@code NAME=value} items separated by whitespace or commas, as in Postfix
+     * ({@link ImportEnvironment}). Default {@code PATH TZ LANG LC_ALL MAIL_CONFIG MAIL_DEBUG
+     * MAIL_LOGTAG}; Postfix's default differs (no PATH or LC_ALL, {@code LANG=C}, and X11 and
+     * postlog names).
+     */
+    public static final String IMPORT_ENVIRONMENT = "import_environment";
 
     private static final Map<String, String> DEFAULTS;
     private static final List<String> ALL = List.of("*");
@@ -97,6 +106,7 @@ public final class MasterConfig {
         d.put(KNOWN_TCP_PORTS, "lmtp=24, smtp=25, smtps=submissions=465, submission=587");
         d.put(MASTER_SERVICE_DISABLE, "");
         d.put(SERVICES_FILE, "/etc/services");
+        d.put(IMPORT_ENVIRONMENT, "PATH TZ LANG LC_ALL MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -126,6 +136,7 @@ public final class MasterConfig {
     private final Map<String, Integer> knownTcpPorts;
     private final String masterServiceDisable;
     private final Path servicesFile;
+    private final ImportEnvironment importEnvironment;
     private final PortTable ports;
 
     private MasterConfig(Map<String, String> explicit) throws ConfigException {
@@ -148,6 +159,7 @@ public final class MasterConfig {
         masterServiceDisable = value(MASTER_SERVICE_DISABLE).trim();
         String sf = value(SERVICES_FILE).trim();
         servicesFile = sf.isEmpty() ? null : Path.of(sf);
+        importEnvironment = parse(errors, IMPORT_ENVIRONMENT, ImportEnvironment::parse);
         String maxText = explicit.get(THROTTLE_MAX_TIME);
         if (maxText == null) {
             throttleMaxTime = serviceThrottleTime == null ? null : serviceThrottleTime.multipliedBy(10);
@@ -300,6 +312,11 @@ public final class MasterConfig {
     /** {@value #SERVICES_FILE}, or empty when none is consulted. */
     public Optional<Path> servicesFile() {
         return Optional.ofNullable(servicesFile);
+    }
+
+    /** {@value #IMPORT_ENVIRONMENT}, parsed. */
+    public ImportEnvironment importEnvironment() {
+        return importEnvironment;
     }
 
     /** Port-name resolution for inet services built from this configuration. */

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>Interface: {@link #start} binds every service and starts the loop; {@link #reload},
  * {@link #status} and {@link #stop} may be called from any thread and run on the loop. A child
  * gets fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing
- * else, and {@code GENERATION} in octal, with argv in Postfix's order. It starts in
+ * else, the variables {@code import_environment} names and {@code GENERATION} in octal, with argv
+ * in Postfix's order. It starts in
  * {@code queue_directory}, as under Postfix's master, which chdirs there: the stock daemons open
  * their lock file {@code pid/<type>.<name>} relative to the directory they inherit, before they
  * chdir to the queue directory themselves.
@@ -59,9 +60,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
     private static final Logger log = LoggerFactory.getLogger(MasterLoop.class);
-    /** Variables a daemon may rely on, taken from the master's environment when set. */
-    private static final List<String> IMPORTED_ENVIRONMENT = List.of("PATH", "TZ", "LANG", "LC_ALL", "MAIL_CONFIG",
-            "MAIL_DEBUG", "MAIL_LOGTAG");
 
     private static final class Service {
         ServiceSpec spec;
@@ -96,12 +94,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.timers = new Timers(Clock.system());
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
-        for (String name : IMPORTED_ENVIRONMENT) {
-            String v = System.getenv(name);
-            if (v != null) {
-                environment.put(name, v);
-            }
-        }
+        environment.putAll(config.importEnvironment().resolve(System.getenv()));
     }
 
     /** Policy settings from main.cf parameters. */

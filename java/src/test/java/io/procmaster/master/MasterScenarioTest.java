@@ -93,6 +93,20 @@ class MasterScenarioTest {
         }
     }
 
+    /** The environment is what import_environment names, plus GENERATION; nothing is inherited. */
+    @Test
+    void childEnvironmentIsImportEnvironmentAndGeneration(@TempDir Path dir) throws Exception {
+        int port = MasterFixture.freePort();
+        Path report = dir.resolve("report");
+        var config = MasterFixture.config(dir, "import_environment=MAIL_CONFIG=" + dir + " LANG=C NO_SUCH_VARIABLE_PM");
+        try (MasterFixture m = MasterFixture.start(config,
+                "127.0.0.1:" + port + " inet n - n - 1 pm-dumpchild " + report + "\n");
+             Socket client = new Socket("127.0.0.1", port)) {
+            assertThat(reports(report, 1).get(0).env)
+                    .containsExactlyInAnyOrder("MAIL_CONFIG=" + dir, "LANG=C", "GENERATION=1");
+        }
+    }
+
     @Test
     void scenario04_generationNumbersAreOctalSerials(@TempDir Path dir) throws Exception {
         int port = MasterFixture.freePort();
