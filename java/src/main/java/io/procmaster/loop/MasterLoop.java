@@ -122,7 +122,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         List<Service> bound = new ArrayList<>();
         try {
             for (ServiceSpec spec : table.services()) {
-                Service s = new Service(spec, ServiceDescriptors.bind(spec));
+                Service s = new Service(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));
                 bound.add(s);
                 m.services.put(id(spec), s);
             }
@@ -381,7 +381,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         try {
             for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
                 if (!services.containsKey(e.getKey())) {
-                    fresh.put(e.getKey(), ServiceDescriptors.bind(e.getValue()));
+                    fresh.put(e.getKey(), ServiceDescriptors.bind(e.getValue(), config.mailOwner().orElse(null)));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -198,7 +198,15 @@ class MainCfParserTest {
                 MasterConfig.STRESS_WINDOW_TIME, MasterConfig.BUSY_WARNING_TIME, MasterConfig.DAEMON_DIRECTORY,
                 MasterConfig.QUEUE_DIRECTORY, MasterConfig.CONTROL_SOCKET, MasterConfig.INET_INTERFACES,
                 MasterConfig.KNOWN_TCP_PORTS, MasterConfig.MASTER_SERVICE_DISABLE, MasterConfig.SERVICES_FILE,
-                MasterConfig.IMPORT_ENVIRONMENT);
+                MasterConfig.IMPORT_ENVIRONMENT, MasterConfig.MAIL_OWNER);
+    }
+
+    @Test
+    void mailOwnerIsAUserOfTheSystemOrNothing() throws Exception {
+        assertThat(MasterConfig.defaults().mailOwner()).isEmpty();
+        assertThat(parse("mail_owner = root").mailOwner()).hasValueSatisfying(u -> assertThat(u.getName()).isEqualTo("root"));
+        assertThat(parseError("mail_owner = no-such-user-pm\n"))
+                .hasMessage("main.cf: line 1: parameter \"mail_owner\": bad value: \"no-such-user-pm\": unknown user");
     }
 
     @Test
