@@ -2,11 +2,16 @@ package io.procmaster;
 
 import io.procmaster.config.ConfigError;
 import io.procmaster.config.ConfigException;
+import io.procmaster.config.ImportEnvironment;
 import io.procmaster.config.InetNames;
 import io.procmaster.config.PortTable;
 import io.procmaster.config.TimeValues;
 
+import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,6 +83,21 @@ public final class MasterConfig {
     public static final String MASTER_SERVICE_DISABLE = "master_service_disable";
     /** procmaster: services(5) file consulted after known_tcp_ports; empty means none. Default {@code /etc/services}. */
     public static final String SERVICES_FILE = "services_file";
+    /**
+     * The children's environment besides {@code GENERATION}: {@code NAME} (the master's own value,
+     * when set) and {@code NAME=value} items separated by whitespace or commas, as in Postfix
+     * ({@link ImportEnvironment}). Default {@code PATH TZ LANG LC_ALL MAIL_CONFIG MAIL_DEBUG
+     * MAIL_LOGTAG}; Postfix's default differs (no PATH or LC_ALL, {@code LANG=C}, and X11 and
+     * postlog names).
+     */
+    public static final String IMPORT_ENVIRONMENT = "import_environment";
+    /**
+     * The user that owns the socket and FIFO files of path-based services ({@code unix},
+     * {@code pass}, {@code unix-dgram}, {@code fifo}), as Postfix's master creates them as
+     * {@code mail_owner}: unprivileged daemons run as that user and connect to each other's
+     * private sockets. Empty (the default) leaves them to the master's own user.
+     */
+    public static final String MAIL_OWNER = "mail_owner";
 
     private static final Map<String, String> DEFAULTS;
     private static final List<String> ALL = List.of("*");
@@ -97,6 +117,8 @@ public final class MasterConfig {
         d.put(KNOWN_TCP_PORTS, "lmtp=24, smtp=25, smtps=submissions=465, submission=587");
         d.put(MASTER_SERVICE_DISABLE, "");
         d.put(SERVICES_FILE, "/etc/services");
+        d.put(IMPORT_ENVIRONMENT, "PATH TZ LANG LC_ALL MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG");
+        d.put(MAIL_OWNER, "");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -126,6 +148,8 @@ public final class MasterConfig {
     private final Map<String, Integer> knownTcpPorts;
     private final String masterServiceDisable;
     private final Path servicesFile;
+    private final ImportEnvironment importEnvironment;
+    private final UserPrincipal mailOwner;
     private final PortTable ports;
 
     private MasterConfig(Map<String, String> explicit) throws ConfigException {
@@ -148,6 +172,8 @@ public final class MasterConfig {
         masterServiceDisable = value(MASTER_SERVICE_DISABLE).trim();
         String sf = value(SERVICES_FILE).trim();
         servicesFile = sf.isEmpty() ? null : Path.of(sf);
+        importEnvironment = parse(errors, IMPORT_ENVIRONMENT, ImportEnvironment::parse);
+        mailOwner = parse(errors, MAIL_OWNER, MasterConfig::user);
         String maxText = explicit.get(THROTTLE_MAX_TIME);
         if (maxText == null) {
             throttleMaxTime = serviceThrottleTime == null ? null : serviceThrottleTime.multipliedBy(10);
@@ -302,6 +328,16 @@ public final class MasterConfig {
         return Optional.ofNullable(servicesFile);
     }
 
+    /** {@value #IMPORT_ENVIRONMENT}, parsed. */
+    public ImportEnvironment importEnvironment() {
+        return importEnvironment;
+    }
+
+    /** {@value #MAIL_OWNER}, looked up; empty when not set. */
+    public Optional<UserPrincipal> mailOwner() {
+        return Optional.ofNullable(mailOwner);
+    }
+
     /** Port-name resolution for inet services built from this configuration. */
     public PortTable ports() {
         return ports;
@@ -380,6 +416,21 @@ public final class MasterConfig {
             throw new IllegalArgumentException("must be an absolute path");
         }
         return p;
+    }
+
+    /** A user known to the system (getpwnam), or null for an empty value. */
+    private static UserPrincipal user(String v) {
+        String t = v.strip();
+        if (t.isEmpty()) {
+            return null;
+        }
+        try {
+            return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(t);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new IllegalArgumentException("unknown user");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot look the user up: " + e.getMessage());
+        }
     }
 
     private static List<String> interfaces(String v) {

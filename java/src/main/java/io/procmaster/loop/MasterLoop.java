@@ -29,6 +29,7 @@ import io.procmaster.policy.Signal;
 import io.procmaster.policy.Timers;
 import io.procmaster.policy.TriggerKind;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>Interface: {@link #start} binds every service and starts the loop; {@link #reload},
  * {@link #status} and {@link #stop} may be called from any thread and run on the loop. A child
  * gets fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing
- * else, and {@code GENERATION} in octal, with argv in Postfix's order.
+ * else, the variables {@code import_environment} names and {@code GENERATION} in octal, with argv
+ * in Postfix's order. It starts in
+ * {@code queue_directory}, as under Postfix's master, which chdirs there: the stock daemons open
+ * their lock file {@code pid/<type>.<name>} relative to the directory they inherit, before they
+ * chdir to the queue directory themselves.
  *
  * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new
  * listener fails, nothing changes and the future fails with the reason. A spawn that fails (exec,
@@ -55,9 +60,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
     private static final Logger log = LoggerFactory.getLogger(MasterLoop.class);
-    /** Variables a daemon may rely on, taken from the master's environment when set. */
-    private static final List<String> IMPORTED_ENVIRONMENT = List.of("PATH", "TZ", "LANG", "LC_ALL", "MAIL_CONFIG",
-            "MAIL_DEBUG", "MAIL_LOGTAG");
 
     private static final class Service {
         ServiceSpec spec;
@@ -92,12 +94,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.timers = new Timers(Clock.system());
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
-        for (String name : IMPORTED_ENVIRONMENT) {
-            String v = System.getenv(name);
-            if (v != null) {
-                environment.put(name, v);
-            }
-        }
+        environment.putAll(config.importEnvironment().resolve(System.getenv()));
     }
 
     /** Policy settings from main.cf parameters. */
@@ -119,11 +116,13 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
             throws IOException {
         Native.ensureAvailability();
+        // The children's working directory (see spawn); Postfix's master refuses to start without it.
+        Files.createDirectories(config.queueDirectory());
         MasterLoop m = new MasterLoop(config, settings);
         List<Service> bound = new ArrayList<>();
         try {
             for (ServiceSpec spec : table.services()) {
-                Service s = new Service(spec, ServiceDescriptors.bind(spec));
+                Service s = new Service(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));
                 bound.add(s);
                 m.services.put(id(spec), s);
             }
@@ -217,6 +216,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         ServiceSpec spec = s.spec;
         SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toAbsolutePath().toString())
                 .argv(spec.childArgv(false, false, stress))
+                .cwd(config.queueDirectory().toString())
                 .env(environment)
                 .env("GENERATION", GenerationCounter.toOctal(generation))
                 .fd(3, flow.master().intValue())
@@ -381,7 +381,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         try {
             for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
                 if (!services.containsKey(e.getKey())) {
-                    fresh.put(e.getKey(), ServiceDescriptors.bind(e.getValue()));
+                    fresh.put(e.getKey(), ServiceDescriptors.bind(e.getValue(), config.mailOwner().orElse(null)));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -8,7 +8,10 @@ import io.procmaster.os.FdPair;
 import io.procmaster.os.NativeIoException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileOwnerAttributeView;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,8 +23,14 @@ import java.util.List;
  * whose new service cannot bind fails as a whole (W10). The status channel is replaced to tell a
  * generation of children to leave: closing the master's end is what they see as EOF on fd 5.
  *
- * <p>Failure modes: {@link #bind} closes whatever it had bound when one address fails, and throws
- * an {@link IOException} naming the service and the address.
+ * <p>The socket or FIFO file of a path-based service is given to {@code mail_owner} when that is
+ * set, as Postfix's master creates it as that user: daemons that dropped their privileges to
+ * {@code mail_owner} (smtpd, cleanup, ...) must be able to connect to the private sockets of the
+ * others (anvil, trivial-rewrite, ...), which are mode 0600.
+ *
+ * <p>Failure modes: {@link #bind} closes whatever it had bound when one address fails, or when the
+ * file cannot be given to {@code mail_owner}, and throws an {@link IOException} naming the service
+ * and the address.
  */
 final class ServiceDescriptors {
     private static final int BACKLOG = 100;
@@ -34,7 +43,8 @@ final class ServiceDescriptors {
         this.socketFile = socketFile;
     }
 
-    static ServiceDescriptors bind(ServiceSpec spec) throws IOException {
+    /** Binds the listeners of {@code spec}; {@code owner} (may be null) gets the socket or FIFO file. */
+    static ServiceDescriptors bind(ServiceSpec spec, UserPrincipal owner) throws IOException {
         List<Fd> bound = new ArrayList<>();
         Path file = spec.socketPath().orElse(null);
         try {
@@ -62,12 +72,25 @@ final class ServiceDescriptors {
                 }
                 default -> throw new IOException("service " + spec.name() + ": unsupported type " + spec.type());
             }
+            if (file != null && owner != null) {
+                giveTo(spec, file, owner);
+            }
             ServiceDescriptors d = new ServiceDescriptors(bound, file);
             d.status = Channels.open(Channels.Kind.STATUS);
             return d;
         } catch (IOException | RuntimeException e) {
             bound.forEach(Fd::close);
             throw e;
+        }
+    }
+
+    private static void giveTo(ServiceSpec spec, Path file, UserPrincipal owner) throws IOException {
+        try {
+            // The file itself, never what a link put in its place would point to.
+            Files.getFileAttributeView(file, FileOwnerAttributeView.class, LinkOption.NOFOLLOW_LINKS).setOwner(owner);
+        } catch (IOException e) {
+            throw new IOException("service " + spec.name() + "/" + spec.type().token() + ": cannot give " + file
+                    + " to mail_owner " + owner.getName() + ": " + e.getMessage(), e);
         }
     }
 

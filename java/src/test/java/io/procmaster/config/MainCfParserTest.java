@@ -197,6 +197,29 @@ class MainCfParserTest {
                 MasterConfig.SERVICE_THROTTLE_TIME, MasterConfig.SPAWN_RATE_LIMIT, MasterConfig.SERVICE_DRAIN_TIME,
                 MasterConfig.STRESS_WINDOW_TIME, MasterConfig.BUSY_WARNING_TIME, MasterConfig.DAEMON_DIRECTORY,
                 MasterConfig.QUEUE_DIRECTORY, MasterConfig.CONTROL_SOCKET, MasterConfig.INET_INTERFACES,
-                MasterConfig.KNOWN_TCP_PORTS, MasterConfig.MASTER_SERVICE_DISABLE, MasterConfig.SERVICES_FILE);
+                MasterConfig.KNOWN_TCP_PORTS, MasterConfig.MASTER_SERVICE_DISABLE, MasterConfig.SERVICES_FILE,
+                MasterConfig.IMPORT_ENVIRONMENT, MasterConfig.MAIL_OWNER);
+    }
+
+    @Test
+    void mailOwnerIsAUserOfTheSystemOrNothing() throws Exception {
+        assertThat(MasterConfig.defaults().mailOwner()).isEmpty();
+        assertThat(parse("mail_owner = root").mailOwner()).hasValueSatisfying(u -> assertThat(u.getName()).isEqualTo("root"));
+        assertThat(parseError("mail_owner = no-such-user-pm\n"))
+                .hasMessage("main.cf: line 1: parameter \"mail_owner\": bad value: \"no-such-user-pm\": unknown user");
+    }
+
+    @Test
+    void importEnvironmentDefaultsToTheVariablesADaemonMayRelyOn() {
+        Map<String, String> parent = Map.of("PATH", "/bin", "HOME", "/root", "MAIL_CONFIG", "/etc/x", "DISPLAY", ":0");
+        assertThat(MasterConfig.defaults().importEnvironment().resolve(parent))
+                .containsOnly(Map.entry("PATH", "/bin"), Map.entry("MAIL_CONFIG", "/etc/x"));
+    }
+
+    @Test
+    void aBadImportEnvironmentItemNamesItsLine() {
+        assertThat(parseError("default_process_limit = 3\nimport_environment = TZ, =x\n"))
+                .hasMessage("main.cf: line 2: parameter \"import_environment\": bad value: \"TZ, =x\": "
+                        + "bad environment variable name in \"=x\"");
     }
 }

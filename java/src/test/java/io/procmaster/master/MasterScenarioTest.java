@@ -1,6 +1,10 @@
 package io.procmaster.master;
 
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
+import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.procmaster.policy.ServiceStatus;
 import io.procmaster.testing.ChildReport;
@@ -73,6 +77,60 @@ class MasterScenarioTest {
                 assertThat(r.signals.get("SigBlk")).isZero();
                 assertThat(r.signals.get("SigIgn")).isZero();
             }
+        }
+    }
+
+    /**
+     * Postfix's master chdirs to queue_directory and its children inherit that: the stock
+     * daemons open {@code pid/<type>.<name>} relative to it before they chdir themselves.
+     */
+    @Test
+    void childStartsInTheQueueDirectory(@TempDir Path dir) throws Exception {
+        int port = MasterFixture.freePort();
+        Path queue = dir.resolve("queue");
+        Path report = dir.resolve("report");
+        var config = MasterFixture.config(queue);
+        try (MasterFixture m = MasterFixture.start(config,
+                "127.0.0.1:" + port + " inet n - n - 1 pm-dumpchild " + report + "\n");
+             Socket client = new Socket("127.0.0.1", port)) {
+            assertThat(reports(report, 1).get(0).cwd).isEqualTo(queue.toRealPath().toString());
+        }
+    }
+
+    /** The environment is what import_environment names, plus GENERATION; nothing is inherited. */
+    @Test
+    void childEnvironmentIsImportEnvironmentAndGeneration(@TempDir Path dir) throws Exception {
+        int port = MasterFixture.freePort();
+        Path report = dir.resolve("report");
+        var config = MasterFixture.config(dir, "import_environment=MAIL_CONFIG=" + dir + " LANG=C NO_SUCH_VARIABLE_PM");
+        try (MasterFixture m = MasterFixture.start(config,
+                "127.0.0.1:" + port + " inet n - n - 1 pm-dumpchild " + report + "\n");
+             Socket client = new Socket("127.0.0.1", port)) {
+            assertThat(reports(report, 1).get(0).env)
+                    .containsExactlyInAnyOrder("MAIL_CONFIG=" + dir, "LANG=C", "GENERATION=1");
+        }
+    }
+
+    /**
+     * Path-based listeners belong to mail_owner, as Postfix's master creates them as that user:
+     * daemons that dropped to it connect to each other's private (0600) sockets. Root only, for
+     * the chown.
+     */
+    @Test
+    void pathListenersBelongToMailOwner(@TempDir Path dir) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "giving a file to another user needs root");
+        var config = MasterFixture.config(dir, "mail_owner=nobody");
+        try (MasterFixture m = MasterFixture.start(config, "a unix - - n - 1 pm-echo\nb unix-dgram n - n - 1 pm-echo\n"
+                + "c fifo - - n - 1 pm-echo\nd pass n - n - 1 pm-echo\n")) {
+            for (String p : List.of("private/a", "public/b", "private/c", "public/d")) {
+                assertThat(Files.getOwner(dir.resolve(p), NOFOLLOW_LINKS).getName()).as(p).isEqualTo("nobody");
+            }
+            assertThat(Files.getPosixFilePermissions(dir.resolve("private/a"), NOFOLLOW_LINKS))
+                    .as("private: the owner only").containsExactlyInAnyOrder(OWNER_READ, OWNER_WRITE);
+        }
+        try (MasterFixture m = MasterFixture.start(MasterFixture.config(dir), "e unix - - n - 1 pm-echo\n")) {
+            assertThat(Files.getOwner(dir.resolve("private/e"), NOFOLLOW_LINKS).getName())
+                    .as("no mail_owner: the master's user").isEqualTo("root");
         }
     }
 
