@@ -19,11 +19,7 @@ MASTER=/usr/lib/postfix/sbin/master
 [ -x "$BIN/pm-echo" ] && [ -f "$JAR" ] || { echo "run-postfix: build first: mvn -B -q -DskipTests verify" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run-postfix: master(8) must run as root" >&2; exit 2; }
 
-if [ ! -x "$MASTER" ]; then
-    echo "run-postfix: installing postfix (No configuration)" >&2
-    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >&2
-fi
+"$ROOT/ci/install-postfix.sh"
 VERSION=$(postconf -d -h mail_version 2>/dev/null || echo unknown)
 
 DIR=$(mktemp -d /tmp/pm-postfix.XXXXXX)
