@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: build, then run the example master in the foreground.
-#   printf 'hello\n' | nc 127.0.0.1 10025        answers hello
+#   printf 'hello\n' | nc -N 127.0.0.1 10025     answers hello
 #   bin/procmaster status --main examples/main.cf
 set -euo pipefail
 cd "$(dirname "$0")/.."

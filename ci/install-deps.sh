@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need and a fresh machine may lack:
-# cmake, a C compiler, nm/unzip, netcat (the README's example) and a JDK 17 + Maven.
+# cmake, a C compiler, nm/unzip, netcat (the README's example), python3 (test.sh's
+# closing summary) and a JDK 17 + Maven.
 set -euo pipefail
 need=()
 command -v cmake >/dev/null || need+=(cmake)
@@ -8,6 +9,7 @@ command -v gcc >/dev/null || need+=(gcc)
 command -v nm >/dev/null || need+=(binutils)
 command -v unzip >/dev/null || need+=(unzip)
 command -v nc >/dev/null || need+=(netcat-openbsd)
+command -v python3 >/dev/null || need+=(python3)
 command -v mvn >/dev/null || need+=(maven)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then
