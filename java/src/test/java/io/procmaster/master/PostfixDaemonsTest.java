@@ -62,7 +62,7 @@ class PostfixDaemonsTest {
     private PostfixInstance postfix;
     private int smtpPort;
     private int postscreenPort;
-    private int fdsBefore = -1;
+    private Map<Integer, String> fdsBefore;
 
     @BeforeEach
     void layOutAPrivateInstance(@TempDir Path dir) throws Exception {
@@ -71,18 +71,17 @@ class PostfixDaemonsTest {
         smtpPort = MasterFixture.freePort();
         postscreenPort = MasterFixture.freePort();
         // After the first socket: the JDK keeps a descriptor of its own from then on (NIO's pre-close socket).
-        fdsBefore = ProcSelf.fdCount();
+        fdsBefore = ProcSelf.descriptors();
         postfix = PostfixInstance.create(dir);
     }
 
     @AfterEach
     void nothingIsLeftBehind() throws Exception {
-        if (fdsBefore < 0) {
+        if (fdsBefore == null) {
             return; // skipped
         }
         assertThat(ProcSelf.zombies()).as("zombies").isEmpty();
-        assertThat(ProcSelf.fdCount()).as("descriptors of this JVM: %s", fdTargets((int) ProcessHandle.current().pid()))
-                .isEqualTo(fdsBefore);
+        assertThat(ProcSelf.openedSince(fdsBefore)).as("descriptors left open").isEmpty();
     }
 
     /** The services, as Debian's master.cf has them, without chroot; smtpd on a free port. */

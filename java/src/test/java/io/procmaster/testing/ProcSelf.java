@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** What /proc says about this JVM: open descriptors, threads, zombie children. */
@@ -17,6 +19,53 @@ public final class ProcSelf {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count() - 1; // the directory stream's own descriptor
         }
+    }
+
+    /**
+     * This JVM's open descriptors: number to what /proc/self/fd says it points at (a path,
+     * {@code socket:[inode]}, {@code pipe:[inode]}, ...), without the listing's own descriptor.
+     */
+    public static Map<Integer, String> descriptors() throws IOException {
+        Map<Integer, String> out = new TreeMap<>();
+        String listing = "/proc/" + ProcessHandle.current().pid() + "/fd";
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path p : ds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(p).toString();
+                } catch (IOException closedMeanwhile) {
+                    continue;
+                }
+                if (!target.equals(listing)) {
+                    out.put(Integer.parseInt(p.getFileName().toString()), target);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The descriptors open now that were not open, as the same thing, in {@code before}: what a
+     * test leaked. A descriptor the JVM closed meanwhile is no leak, so a plain count comparison
+     * would fail for the wrong reason; a reused number pointing elsewhere counts as new. Waits up
+     * to 5 s for descriptors that are being closed on another thread (bounded, never a timing
+     * assertion), then returns the rest as "fd -> target".
+     */
+    public static List<String> openedSince(Map<Integer, String> before) throws IOException, InterruptedException {
+        List<String> opened = new ArrayList<>();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            opened.clear();
+            for (Map.Entry<Integer, String> e : descriptors().entrySet()) {
+                if (!e.getValue().equals(before.get(e.getKey()))) {
+                    opened.add(e.getKey() + " -> " + e.getValue());
+                }
+            }
+            if (opened.isEmpty()) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return opened;
     }
 
     public static int threadCount() throws IOException {
