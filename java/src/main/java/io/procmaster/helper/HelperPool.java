@@ -402,7 +402,7 @@ public final class HelperPool implements HelperEventSink {
 
     private void armTimeout(PendingRequest r) {
         long t = config.requestTimeout().toNanos();
-        if (t > 0) r.timeout = timers.schedule(r.submitNanos + t, () -> onRequestTimeout(r, t));
+        if (t > 0) r.timeout = timers.scheduleAfter(r.submitNanos, t, () -> onRequestTimeout(r, t));
     }
 
     // ---------------------------------------------------------------- dispatch, spawn, drain
@@ -771,7 +771,7 @@ public final class HelperPool implements HelperEventSink {
     private void armReservationExpiry(HelperReservation res) {
         if (res.expiry != null) res.expiry.cancel();
         long t = config.reservationTimeout().toNanos();
-        if (t > 0) res.expiry = timers.schedule(clock.nanoTime() + t, () -> {
+        if (t > 0) res.expiry = timers.scheduleAfter(clock.nanoTime(), t, () -> {
             if (res.state == HelperReservation.State.ACTIVE && res.helper.inFlight.isEmpty()) {
                 log.warn("helper pool '{}': reservation {} expired after {} without a request", config.name(), res,
                         config.reservationTimeout());
