@@ -48,6 +48,9 @@ public final class HelperPool implements HelperEventSink {
     private final ArrayDeque<HelperStats> recentExits = new ArrayDeque<>();
     private final ArrayDeque<Runnable> completions = new ArrayDeque<>();
     private final ServiceTimeHistogram serviceTimes = new ServiceTimeHistogram();
+    private final List<PooledHelper> unflushed = new ArrayList<>();
+    private final Runnable flushTask = this::flushUnflushed;
+    private boolean flushScheduled;
 
     private volatile HelperPoolConfig config; // volatile: config() may be read from any thread
     private HelperLauncher launcher;
@@ -546,8 +549,44 @@ public final class HelperPool implements HelperEventSink {
         h.requests++;
         sent++;
         if (r.reservation != null && r.reservation.expiry != null) r.reservation.expiry.cancel();
-        h.output.addLast(WireFormat.encode(h.tagged(), wireId, r.text));
-        flush(h);
+        h.output.appendRequest(h.tagged(), wireId, r.text);
+        flushLater(h);
+    }
+
+    /**
+     * Why later: the requests dispatched to a helper while the loop works through one batch of
+     * commands and events (a burst of submissions, the replies of one poll) should leave in one write,
+     * and the helper should need one read for them (spec POOL-11). The flush is a command queued
+     * behind the ones already waiting, so it runs once they are done and before the loop sleeps.
+     */
+    private void flushLater(PooledHelper h) {
+        if (!h.flushQueued) {
+            h.flushQueued = true;
+            unflushed.add(h);
+        }
+        if (flushScheduled) return;
+        flushScheduled = true;
+        try {
+            loop.execute(flushTask);
+        } catch (RejectedExecutionException e) {
+            flushUnflushed(); // the loop is going away: write now, as a direct caller would
+        }
+    }
+
+    private void flushUnflushed() {
+        enter();
+        try {
+            for (int i = 0; i < unflushed.size(); i++) { // flushing can kill a helper, never add one
+                PooledHelper h = unflushed.get(i);
+                h.flushQueued = false;
+                flush(h);
+            }
+            unflushed.clear();
+            flushScheduled = false;
+            // No reconcile: a helper killed by a failed write is replaced once its exit is seen.
+        } finally {
+            exit();
+        }
     }
 
     private void flush(PooledHelper h) {
@@ -557,16 +596,13 @@ public final class HelperPool implements HelperEventSink {
         }
         try {
             while (!h.output.isEmpty()) {
-                ByteBuffer b = h.output.peekFirst();
-                h.channel.write(b);
-                if (b.hasRemaining()) {
+                if (h.output.writeTo(h.channel) == 0) {
                     if (!h.writeRequested) {
                         h.writeRequested = true;
                         h.channel.requestWritable();
                     }
                     return;
                 }
-                h.output.pollFirst();
             }
         } catch (java.io.IOException e) {
             String msg = "helper pool '" + config.name() + "': writing to helper " + h.describe() + " failed: " + e.getMessage();
