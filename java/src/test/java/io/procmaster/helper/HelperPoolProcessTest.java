@@ -145,6 +145,27 @@ class HelperPoolProcessTest {
         pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * More than one read (64 KiB) of replies at once, and a request longer than one write, between
+     * short ones. pm-helper answers with at most 60 000 bytes of the text.
+     */
+    @Test
+    void burstsLongerThanOneReadOrWriteArriveWhole() throws Exception {
+        HelperPoolConfig config = HelperPoolConfig.builder("long").children(1).startup(1).concurrency(8)
+                .queueLimit(100).build();
+        HelperPool pool = HelperPools.start(loop, config, helper("--ids").build());
+        List<String> texts = new ArrayList<>(List.of("short-1", "w".repeat(100_000)));
+        for (char c = 'a'; c <= 'e'; c++) texts.add(String.valueOf(c).repeat(60_000));
+        texts.add("short-2");
+        List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
+        for (String t : texts) replies.add(pool.submit(t));
+        for (int i = 0; i < texts.size(); i++) {
+            String t = texts.get(i);
+            assertThat(get(replies.get(i)).text()).isEqualTo(t.length() > 60_000 ? t.substring(0, 60_000) : t);
+        }
+        pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
+    }
+
     @Test
     void helperDeathFailsItsRequestsOnceAndIsReplaced() throws Exception {
         HelperPoolConfig config = HelperPoolConfig.builder("deaths").children(1).startup(1).concurrency(4)
