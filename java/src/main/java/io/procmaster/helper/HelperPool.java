@@ -315,8 +315,13 @@ public final class HelperPool implements HelperEventSink {
     // ---------------------------------------------------------------- submission
 
     private void doSubmit(PendingRequest req) {
-        // The seq and clock are assigned here, on the loop thread.
-        PendingRequest r = req.seq == 0 ? renumber(req) : req;
+        // The seq and clock are assigned here, on the loop thread (the caller's thread handed it over
+        // through the loop's queue: a happens-before edge).
+        PendingRequest r = req;
+        if (r.seq == 0) {
+            r.seq = nextRequestSeq++;
+            r.submitNanos = clock.nanoTime();
+        }
         if (shutdownFuture != null) {
             reject(r, new HelperPoolClosedException(closedMessage()));
             return;
@@ -363,12 +368,6 @@ public final class HelperPool implements HelperEventSink {
         }
         submitted++;
         maxQueueLength = Math.max(maxQueueLength, queue.size());
-    }
-
-    private PendingRequest renumber(PendingRequest req) {
-        PendingRequest r = new PendingRequest(nextRequestSeq++, req.text, req.future, req.reservation);
-        r.submitNanos = clock.nanoTime();
-        return r;
     }
 
     private boolean stateful(PendingRequest r) {
