@@ -120,4 +120,61 @@ class HelperPoolBatchingTest {
         assertThat(b).isNotDone(); // queued, waits for the replacement
         assertThat(pool.stats().duplicateCompletions()).isZero();
     }
+
+    @Test
+    void submitAllIsOneCommandAndEachRequestGetsItsOwnReply() {
+        launcher.onStart = h -> h.responder = FakeHelper.okTagged();
+        HelperPool pool = pool(config().children(2).startup(2).concurrency(8).build());
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 12; i++) texts.add("bulk" + i);
+        List<CompletableFuture<HelperReply>> replies = pool.submitAll(texts);
+        assertThat(commands).hasSize(1);
+        runCommands();
+        assertThat(launcher.started).extracting(h -> h.writes).containsExactly(1, 1);
+        launcher.run();
+        runCommands();
+        assertThat(replies).hasSize(12);
+        for (int i = 0; i < 12; i++) assertThat(replies.get(i).join().kv().get("echo")).isEqualTo("bulk" + i);
+    }
+
+    @Test
+    void submitAllKeepsTheOrderAndJudgesEachRequestOnItsOwn() {
+        HelperPool pool = pool(config().children(1).startup(1).queueLimit(2).build());
+        List<CompletableFuture<HelperReply>> replies = pool.submitAll(List.of("one", "bad\nline", "two", "three", "four"));
+        runCommands();
+        FakeHelper h = launcher.helper(0);
+        assertThat(h.lines).containsExactly("one"); // classic: one at a time, the rest queued in order
+        assertThat(failure(replies.get(1))).isInstanceOf(HelperInvalidRequestException.class);
+        assertThat(failure(replies.get(4))).isInstanceOf(HelperOverloadException.class); // beyond the queue limit
+        h.reply("OK 1");
+        runCommands();
+        h.reply("OK 2");
+        runCommands();
+        h.reply("OK 3");
+        runCommands();
+        assertThat(h.lines).containsExactly("one", "two", "three");
+        assertThat(replies.get(0).join().text()).isEqualTo("1");
+        assertThat(replies.get(2).join().text()).isEqualTo("2");
+        assertThat(replies.get(3).join().text()).isEqualTo("3");
+        assertThat(pool.stats().duplicateCompletions()).isZero();
+    }
+
+    @Test
+    void submitAllOnAStoppedLoopFailsEveryRequestAsClosed() {
+        HelperPool pool = new HelperPool(config().build(), launcher, clock,
+                c -> { throw new java.util.concurrent.RejectedExecutionException("stopped"); });
+        List<CompletableFuture<HelperReply>> replies = pool.submitAll(List.of("a", "b"));
+        for (CompletableFuture<HelperReply> f : replies) assertThat(failure(f)).isInstanceOf(HelperPoolClosedException.class);
+        assertThat(pool.submitAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void submitAllWithANullSubmitsNothing() {
+        HelperPool pool = pool(config().children(1).startup(1).build());
+        List<String> withNull = new ArrayList<>(List.of("a"));
+        withNull.add(null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.submitAll(withNull))
+                .isInstanceOf(NullPointerException.class);
+        assertThat(commands).isEmpty();
+    }
 }
