@@ -181,7 +181,10 @@ public final class EventLoop implements Executor, AutoCloseable {
         children.put(tag, new Watched(child, onExit));
     }
 
-    /** Adds a deadline source, consulted before every wait. */
+    /**
+     * Adds a deadline source, consulted before every wait. Loop thread (or before {@link #start});
+     * sources may add or remove sources, themselves included, from their own calls.
+     */
     public void addDeadlineSource(DeadlineSource source) {
         DeadlineSource[] d = Arrays.copyOf(deadlines, deadlines.length + 1);
         d[d.length - 1] = source;
