@@ -79,7 +79,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final int maxSleepMillis;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Dispatch dispatch = new Dispatch();
-    /** True from just before the loop checks its queue for the last time until its poll returns. */
+    /** True from just before the loop checks its queue for the last time until its wait is over. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private volatile boolean running;
     private volatile Thread thread;
@@ -234,11 +234,12 @@ public final class EventLoop implements Executor, AutoCloseable {
                 if (timeout != 0) {
                     sleeping.set(true); // then the last look at the queue: see execute()
                     if (!commands.isEmpty()) {
+                        sleeping.set(false);
                         timeout = 0;
                     }
                 }
-                core.poll(timeout, dispatch);
-                sleeping.set(false);
+                core.poll(timeout, dispatch); // clears sleeping as soon as the wait is over
+
             }
         } catch (Throwable t) {
             log.error("{}: event loop failed: {}", name, t.toString(), t);
@@ -290,6 +291,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private final class Dispatch implements EventSink {
+        @Override
+        public void onWaitOver(int records) {
+            // Before any handler runs: commands queued from here on (by handlers, or by callers
+            // meanwhile) are drained before the next poll and need no eventfd write.
+            sleeping.set(false);
+        }
+
         @Override
         public void onExit(int pidfd, int tag, ExitStatus status) {
             Watched w = children.remove(tag);
