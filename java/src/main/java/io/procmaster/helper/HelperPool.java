@@ -613,16 +613,20 @@ public final class HelperPool implements HelperEventSink {
 
     private void flushUnflushed() {
         enter();
+        int i = 0;
         try {
-            for (int i = 0; i < unflushed.size(); i++) { // flushing can kill a helper, never add one
+            for (; i < unflushed.size(); i++) { // flushing can kill a helper, never dispatch to one
                 PooledHelper h = unflushed.get(i);
                 h.flushQueued = false;
                 flush(h);
             }
-            unflushed.clear();
-            flushScheduled = false;
             // No reconcile: a helper killed by a failed write is replaced once its exit is seen.
         } finally {
+            // Even after an unexpected exception the next dispatch must schedule a flush again
+            // (requests left unwritten then end by their timeout).
+            for (; i < unflushed.size(); i++) unflushed.get(i).flushQueued = false;
+            unflushed.clear();
+            flushScheduled = false;
             exit();
         }
     }
