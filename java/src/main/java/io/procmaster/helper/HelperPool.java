@@ -45,6 +45,8 @@ public final class HelperPool implements HelperEventSink {
     private final TimerQueue timers = new TimerQueue();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     private final Map<Long, PooledHelper> helpers = new LinkedHashMap<>(); // start order
+    /** helpers' values in start order, rebuilt when one is added or removed: dispatch walks it per request. */
+    private PooledHelper[] ordered = new PooledHelper[0];
     private final ArrayDeque<HelperStats> recentExits = new ArrayDeque<>();
     private final ArrayDeque<Runnable> completions = new ArrayDeque<>();
     private final ServiceTimeHistogram serviceTimes = new ServiceTimeHistogram();
@@ -322,6 +324,7 @@ public final class HelperPool implements HelperEventSink {
             }
             h.state = HelperState.EXITED;
             helpers.remove(helperId);
+            ordered = helpers.values().toArray(new PooledHelper[0]);
             recentExits.addLast(snapshot(h));
             while (recentExits.size() > RECENT_EXITS) recentExits.removeFirst();
             reconcile();
@@ -479,7 +482,7 @@ public final class HelperPool implements HelperEventSink {
         drainQueueDuringShutdown();
         closeIdleRetired();
         boolean anyServing = false;
-        for (PooledHelper h : helpers.values()) anyServing |= !h.lost;
+        for (PooledHelper h : ordered) anyServing |= !h.lost;
         if (!anyServing && !queue.isEmpty())
             failQueued(q -> new HelperPoolClosedException(closedMessage() + ": no helper left to answer"));
         if (helpers.isEmpty() && queue.isEmpty() && !shutdownFuture.isDone()) {
@@ -495,7 +498,7 @@ public final class HelperPool implements HelperEventSink {
         if (shutdownFuture != null) return 0;
         int processes = 0;
         int live = 0;
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             if (h.generation != generation) continue;
             processes++;
             if (h.state == HelperState.READY) live++;
@@ -531,6 +534,7 @@ public final class HelperPool implements HelperEventSink {
         }
         PooledHelper h = new PooledHelper(id, generation, channel, config);
         helpers.put(id, h);
+        ordered = helpers.values().toArray(new PooledHelper[0]);
         startedCount++;
         if (replacementsOwed > 0) {
             replacementsOwed--;
@@ -558,7 +562,7 @@ public final class HelperPool implements HelperEventSink {
     private PooledHelper pick(PendingRequest r) {
         PooledHelper best = null;
         PooledHelper avoided = null;
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             if (h.generation != generation || !h.hasFreeCapacity()) continue;
             if (h.id == r.avoidHelperId) {
                 avoided = h;
@@ -654,7 +658,7 @@ public final class HelperPool implements HelperEventSink {
     }
 
     private void closeIdleRetired() {
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             if (h.state == HelperState.DRAINING && h.idle()) {
                 h.state = HelperState.CLOSING;
                 h.framer.poison();
@@ -885,7 +889,7 @@ public final class HelperPool implements HelperEventSink {
             shutdownFuture = new CompletableFuture<>();
             log.info("helper pool '{}': shutting down ({} queued, grace {})", config.name(), queue.size(), grace);
             if (spawnTimer != null) spawnTimer.cancel();
-            for (PooledHelper h : helpers.values()) {
+            for (PooledHelper h : ordered) {
                 h.expectedEnd = true;
                 if (h.reservation != null && h.inFlight.isEmpty())
                     endReservation(h.reservation, HelperReservation.State.LOST, "was ended by the pool's shutdown");
@@ -904,7 +908,7 @@ public final class HelperPool implements HelperEventSink {
     private void drainQueueDuringShutdown() {
         while (!queue.isEmpty()) {
             PooledHelper best = null;
-            for (PooledHelper h : helpers.values()) {
+            for (PooledHelper h : ordered) {
                 if (h.state == HelperState.DRAINING && !h.lost && h.reservation == null && h.load() < h.limit()
                         && (best == null || h.load() < best.load())) best = h;
             }
@@ -916,7 +920,7 @@ public final class HelperPool implements HelperEventSink {
     private void onShutdownDeadline() {
         String msg = closedMessage() + ": the shutdown deadline passed before the request was answered";
         failQueued(q -> new HelperPoolClosedException(msg));
-        for (PooledHelper h : new ArrayList<>(helpers.values())) {
+        for (PooledHelper h : ordered) {
             if (h.killRequested) continue;
             // Also helpers already closed: one that ignores EOF on stdin must not outlive the pool.
             log.warn("helper pool '{}': killing helper {} at the shutdown deadline", config.name(), h.describe());
@@ -926,7 +930,7 @@ public final class HelperPool implements HelperEventSink {
 
     private void doReconfigure(HelperPoolConfig newConfig, HelperLauncher newLauncher) {
         log.info("helper pool '{}': reconfigure to {} ({} queued requests carried over)", config.name(), newConfig, queue.size());
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             h.expectedEnd = true;
             if (h.state == HelperState.READY) h.state = HelperState.DRAINING;
         }
@@ -949,7 +953,7 @@ public final class HelperPool implements HelperEventSink {
         List<HelperStats> hs = new ArrayList<>();
         int running = 0;
         int active = 0;
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             hs.add(snapshot(h));
             running++;
             if (h.state == HelperState.READY && h.generation == generation) active++;
@@ -968,12 +972,12 @@ public final class HelperPool implements HelperEventSink {
 
     private int liveCount() {
         int n = 0;
-        for (PooledHelper h : helpers.values()) if (h.state == HelperState.READY && h.generation == generation) n++;
+        for (PooledHelper h : ordered) if (h.state == HelperState.READY && h.generation == generation) n++;
         return n;
     }
 
     private boolean anyFreeHelper() {
-        for (PooledHelper h : helpers.values()) if (h.generation == generation && h.hasFreeCapacity()) return true;
+        for (PooledHelper h : ordered) if (h.generation == generation && h.hasFreeCapacity()) return true;
         return false;
     }
 
