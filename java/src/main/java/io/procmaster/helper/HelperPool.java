@@ -78,8 +78,11 @@ public final class HelperPool implements HelperEventSink {
     private int maxQueueLength;
 
     /**
-     * @param loop runs a command on the loop thread (in production: enqueue plus eventfd wake-up;
-     *             in tests: {@code Runnable::run}); may reject once the loop has stopped
+     * @param loop runs commands on the loop thread in the order given (in production: the
+     *             {@link io.procmaster.loop.EventLoop}'s queue, with an eventfd wake-up if the loop
+     *             sleeps; in tests: {@code Runnable::run}); may reject once the loop has stopped. The
+     *             pool also queues its own flush of helper output there, to run after the commands
+     *             already waiting.
      */
     public HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
         this.config = Objects.requireNonNull(config, "config");
