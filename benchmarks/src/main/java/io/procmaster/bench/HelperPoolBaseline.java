@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code request}: one caller, every request timed (SampleTime: the median is the latency).
  * {@code request4}: four callers at once (Throughput: requests/s with the whole pool busy).
- * procmaster's {@code HelperPool} gets the same two methods once it exists (see BENCHMARKS.md).
+ * {@link HelperPoolBench} runs procmaster's {@code HelperPool} in the same two shapes, with the
+ * same helpers, line and number of callers (see BENCHMARKS.md, benchmark 6).
  */
 @Fork(value = 1, jvmArgs = {"-Xms64m"})
 @Warmup(iterations = 2, time = 1)

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * an option): queueing, dispatch to the least-loaded helper, on-demand growth, timeouts, BH retries,
  * restart backoff, crash-loop breaker, stateful reservations, graceful shutdown and reconfigure.
  *
- * <p>Threading: all state belongs to the loop thread. {@link #submit}, {@link #reserve},
+ * <p>Threading: all state belongs to the loop thread. {@link #submit}, {@link #submitAll}, {@link #reserve},
  * {@link #release}, {@link #shutdown}, {@link #reconfigure} may be called from any thread: they only
  * hand a command to the injected loop executor. The loop calls the {@link HelperEventSink} methods,
  * {@link #onTick()} when {@link #nextDeadline()} has passed, and {@link #stats()}. Futures are
@@ -45,9 +45,14 @@ public final class HelperPool implements HelperEventSink {
     private final TimerQueue timers = new TimerQueue();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     private final Map<Long, PooledHelper> helpers = new LinkedHashMap<>(); // start order
+    /** helpers' values in start order, rebuilt when one is added or removed: dispatch walks it per request. */
+    private PooledHelper[] ordered = new PooledHelper[0];
     private final ArrayDeque<HelperStats> recentExits = new ArrayDeque<>();
     private final ArrayDeque<Runnable> completions = new ArrayDeque<>();
     private final ServiceTimeHistogram serviceTimes = new ServiceTimeHistogram();
+    private final List<PooledHelper> unflushed = new ArrayList<>();
+    private final Runnable flushTask = this::flushUnflushed;
+    private boolean flushScheduled;
 
     private volatile HelperPoolConfig config; // volatile: config() may be read from any thread
     private HelperLauncher launcher;
@@ -73,8 +78,11 @@ public final class HelperPool implements HelperEventSink {
     private int maxQueueLength;
 
     /**
-     * @param loop runs a command on the loop thread (in production: enqueue plus eventfd wake-up;
-     *             in tests: {@code Runnable::run}); may reject once the loop has stopped
+     * @param loop runs commands on the loop thread in the order given (in production: the
+     *             {@link io.procmaster.loop.EventLoop}'s queue, with an eventfd wake-up if the loop
+     *             sleeps; in tests: {@code Runnable::run}); may reject once the loop has stopped. The
+     *             pool also queues its own flush of helper output there, to run after the commands
+     *             already waiting.
      */
     public HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
         this.config = Objects.requireNonNull(config, "config");
@@ -116,6 +124,45 @@ public final class HelperPool implements HelperEventSink {
     public CompletableFuture<HelperReply> submit(String request) {
         Objects.requireNonNull(request, "request");
         return cast(command(new PendingRequest(0, request, new CompletableFuture<>(), null)));
+    }
+
+    /**
+     * Submits several requests at once: the same as {@link #submit(String)} for each, in list order
+     * (each is checked, queued, dispatched, bypassed or refused on its own and completes on its own),
+     * but handed to the loop as one command. Why: a caller with many requests ready (a pipelining
+     * client) then costs the loop one wake-up and one queue entry, and the requests leave in one
+     * write per helper, however the loop's timing falls. The futures are in the order of
+     * {@code requests}.
+     *
+     * @throws NullPointerException if the list or an element is null (then nothing is submitted)
+     */
+    public List<CompletableFuture<HelperReply>> submitAll(List<String> requests) {
+        for (String text : requests) Objects.requireNonNull(text, "request");
+        List<PendingRequest> batch = new ArrayList<>(requests.size());
+        List<CompletableFuture<HelperReply>> futures = new ArrayList<>(requests.size());
+        for (String text : requests) {
+            PendingRequest r = new PendingRequest(0, text, new CompletableFuture<>(), null);
+            batch.add(r);
+            futures.add(cast(r.future));
+        }
+        if (batch.isEmpty()) return futures;
+        onLoop(() -> {
+            enter();
+            try {
+                for (PendingRequest r : batch) {
+                    try {
+                        doSubmit(r);
+                    } catch (RuntimeException e) { // one request's bug must not strand the rest of the batch
+                        log.error("helper pool '{}': submitting request failed: {}", config.name(), e.toString(), e);
+                    }
+                }
+            } finally {
+                exit();
+            }
+        }, () -> {
+            for (PendingRequest r : batch) r.future.completeExceptionally(new HelperPoolClosedException(closedMessage()));
+        });
+        return futures;
     }
 
     /** Reserves a free stateful helper for a multi-step exchange (queued like a request if none is free). */
@@ -280,6 +327,7 @@ public final class HelperPool implements HelperEventSink {
             }
             h.state = HelperState.EXITED;
             helpers.remove(helperId);
+            ordered = helpers.values().toArray(new PooledHelper[0]);
             recentExits.addLast(snapshot(h));
             while (recentExits.size() > RECENT_EXITS) recentExits.removeFirst();
             reconcile();
@@ -312,8 +360,13 @@ public final class HelperPool implements HelperEventSink {
     // ---------------------------------------------------------------- submission
 
     private void doSubmit(PendingRequest req) {
-        // The seq and clock are assigned here, on the loop thread.
-        PendingRequest r = req.seq == 0 ? renumber(req) : req;
+        // The seq and clock are assigned here, on the loop thread (the caller's thread handed it over
+        // through the loop's queue: a happens-before edge).
+        PendingRequest r = req;
+        if (r.seq == 0) {
+            r.seq = nextRequestSeq++;
+            r.submitNanos = clock.nanoTime();
+        }
         if (shutdownFuture != null) {
             reject(r, new HelperPoolClosedException(closedMessage()));
             return;
@@ -362,12 +415,6 @@ public final class HelperPool implements HelperEventSink {
         maxQueueLength = Math.max(maxQueueLength, queue.size());
     }
 
-    private PendingRequest renumber(PendingRequest req) {
-        PendingRequest r = new PendingRequest(nextRequestSeq++, req.text, req.future, req.reservation);
-        r.submitNanos = clock.nanoTime();
-        return r;
-    }
-
     private boolean stateful(PendingRequest r) {
         if (config.stateful()) return true;
         reject(r, new HelperInvalidRequestException("helper pool '" + config.name() + "' is not stateful: reservations are not supported"));
@@ -402,7 +449,7 @@ public final class HelperPool implements HelperEventSink {
 
     private void armTimeout(PendingRequest r) {
         long t = config.requestTimeout().toNanos();
-        if (t > 0) r.timeout = timers.schedule(r.submitNanos + t, () -> onRequestTimeout(r, t));
+        if (t > 0) r.timeout = timers.scheduleAfter(r.submitNanos, t, () -> onRequestTimeout(r, t));
     }
 
     // ---------------------------------------------------------------- dispatch, spawn, drain
@@ -438,7 +485,7 @@ public final class HelperPool implements HelperEventSink {
         drainQueueDuringShutdown();
         closeIdleRetired();
         boolean anyServing = false;
-        for (PooledHelper h : helpers.values()) anyServing |= !h.lost;
+        for (PooledHelper h : ordered) anyServing |= !h.lost;
         if (!anyServing && !queue.isEmpty())
             failQueued(q -> new HelperPoolClosedException(closedMessage() + ": no helper left to answer"));
         if (helpers.isEmpty() && queue.isEmpty() && !shutdownFuture.isDone()) {
@@ -454,7 +501,7 @@ public final class HelperPool implements HelperEventSink {
         if (shutdownFuture != null) return 0;
         int processes = 0;
         int live = 0;
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             if (h.generation != generation) continue;
             processes++;
             if (h.state == HelperState.READY) live++;
@@ -490,6 +537,7 @@ public final class HelperPool implements HelperEventSink {
         }
         PooledHelper h = new PooledHelper(id, generation, channel, config);
         helpers.put(id, h);
+        ordered = helpers.values().toArray(new PooledHelper[0]);
         startedCount++;
         if (replacementsOwed > 0) {
             replacementsOwed--;
@@ -517,7 +565,7 @@ public final class HelperPool implements HelperEventSink {
     private PooledHelper pick(PendingRequest r) {
         PooledHelper best = null;
         PooledHelper avoided = null;
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             if (h.generation != generation || !h.hasFreeCapacity()) continue;
             if (h.id == r.avoidHelperId) {
                 avoided = h;
@@ -546,8 +594,48 @@ public final class HelperPool implements HelperEventSink {
         h.requests++;
         sent++;
         if (r.reservation != null && r.reservation.expiry != null) r.reservation.expiry.cancel();
-        h.output.addLast(WireFormat.encode(h.tagged(), wireId, r.text));
-        flush(h);
+        h.output.appendRequest(h.tagged(), wireId, r.text);
+        flushLater(h);
+    }
+
+    /**
+     * Why later: the requests dispatched to a helper while the loop works through one batch of
+     * commands and events (a burst of submissions, the replies of one poll) should leave in one write,
+     * and the helper should need one read for them (spec POOL-11). The flush is a command queued
+     * behind the ones already waiting, so it runs once they are done and before the loop sleeps.
+     */
+    private void flushLater(PooledHelper h) {
+        if (!h.flushQueued) {
+            h.flushQueued = true;
+            unflushed.add(h);
+        }
+        if (flushScheduled) return;
+        flushScheduled = true;
+        try {
+            loop.execute(flushTask);
+        } catch (RejectedExecutionException e) {
+            flushUnflushed(); // the loop is going away: write now, as a direct caller would
+        }
+    }
+
+    private void flushUnflushed() {
+        enter();
+        int i = 0;
+        try {
+            for (; i < unflushed.size(); i++) { // flushing can kill a helper, never dispatch to one
+                PooledHelper h = unflushed.get(i);
+                h.flushQueued = false;
+                flush(h);
+            }
+            // No reconcile: a helper killed by a failed write is replaced once its exit is seen.
+        } finally {
+            // Even after an unexpected exception the next dispatch must schedule a flush again
+            // (requests left unwritten then end by their timeout).
+            for (; i < unflushed.size(); i++) unflushed.get(i).flushQueued = false;
+            unflushed.clear();
+            flushScheduled = false;
+            exit();
+        }
     }
 
     private void flush(PooledHelper h) {
@@ -557,16 +645,13 @@ public final class HelperPool implements HelperEventSink {
         }
         try {
             while (!h.output.isEmpty()) {
-                ByteBuffer b = h.output.peekFirst();
-                h.channel.write(b);
-                if (b.hasRemaining()) {
+                if (h.output.writeTo(h.channel) == 0) {
                     if (!h.writeRequested) {
                         h.writeRequested = true;
                         h.channel.requestWritable();
                     }
                     return;
                 }
-                h.output.pollFirst();
             }
         } catch (java.io.IOException e) {
             String msg = "helper pool '" + config.name() + "': writing to helper " + h.describe() + " failed: " + e.getMessage();
@@ -576,7 +661,7 @@ public final class HelperPool implements HelperEventSink {
     }
 
     private void closeIdleRetired() {
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             if (h.state == HelperState.DRAINING && h.idle()) {
                 h.state = HelperState.CLOSING;
                 h.framer.poison();
@@ -771,7 +856,7 @@ public final class HelperPool implements HelperEventSink {
     private void armReservationExpiry(HelperReservation res) {
         if (res.expiry != null) res.expiry.cancel();
         long t = config.reservationTimeout().toNanos();
-        if (t > 0) res.expiry = timers.schedule(clock.nanoTime() + t, () -> {
+        if (t > 0) res.expiry = timers.scheduleAfter(clock.nanoTime(), t, () -> {
             if (res.state == HelperReservation.State.ACTIVE && res.helper.inFlight.isEmpty()) {
                 log.warn("helper pool '{}': reservation {} expired after {} without a request", config.name(), res,
                         config.reservationTimeout());
@@ -807,7 +892,7 @@ public final class HelperPool implements HelperEventSink {
             shutdownFuture = new CompletableFuture<>();
             log.info("helper pool '{}': shutting down ({} queued, grace {})", config.name(), queue.size(), grace);
             if (spawnTimer != null) spawnTimer.cancel();
-            for (PooledHelper h : helpers.values()) {
+            for (PooledHelper h : ordered) {
                 h.expectedEnd = true;
                 if (h.reservation != null && h.inFlight.isEmpty())
                     endReservation(h.reservation, HelperReservation.State.LOST, "was ended by the pool's shutdown");
@@ -826,7 +911,7 @@ public final class HelperPool implements HelperEventSink {
     private void drainQueueDuringShutdown() {
         while (!queue.isEmpty()) {
             PooledHelper best = null;
-            for (PooledHelper h : helpers.values()) {
+            for (PooledHelper h : ordered) {
                 if (h.state == HelperState.DRAINING && !h.lost && h.reservation == null && h.load() < h.limit()
                         && (best == null || h.load() < best.load())) best = h;
             }
@@ -838,7 +923,7 @@ public final class HelperPool implements HelperEventSink {
     private void onShutdownDeadline() {
         String msg = closedMessage() + ": the shutdown deadline passed before the request was answered";
         failQueued(q -> new HelperPoolClosedException(msg));
-        for (PooledHelper h : new ArrayList<>(helpers.values())) {
+        for (PooledHelper h : ordered) {
             if (h.killRequested) continue;
             // Also helpers already closed: one that ignores EOF on stdin must not outlive the pool.
             log.warn("helper pool '{}': killing helper {} at the shutdown deadline", config.name(), h.describe());
@@ -848,7 +933,7 @@ public final class HelperPool implements HelperEventSink {
 
     private void doReconfigure(HelperPoolConfig newConfig, HelperLauncher newLauncher) {
         log.info("helper pool '{}': reconfigure to {} ({} queued requests carried over)", config.name(), newConfig, queue.size());
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             h.expectedEnd = true;
             if (h.state == HelperState.READY) h.state = HelperState.DRAINING;
         }
@@ -871,7 +956,7 @@ public final class HelperPool implements HelperEventSink {
         List<HelperStats> hs = new ArrayList<>();
         int running = 0;
         int active = 0;
-        for (PooledHelper h : helpers.values()) {
+        for (PooledHelper h : ordered) {
             hs.add(snapshot(h));
             running++;
             if (h.state == HelperState.READY && h.generation == generation) active++;
@@ -890,12 +975,12 @@ public final class HelperPool implements HelperEventSink {
 
     private int liveCount() {
         int n = 0;
-        for (PooledHelper h : helpers.values()) if (h.state == HelperState.READY && h.generation == generation) n++;
+        for (PooledHelper h : ordered) if (h.state == HelperState.READY && h.generation == generation) n++;
         return n;
     }
 
     private boolean anyFreeHelper() {
-        for (PooledHelper h : helpers.values()) if (h.generation == generation && h.hasFreeCapacity()) return true;
+        for (PooledHelper h : ordered) if (h.generation == generation && h.hasFreeCapacity()) return true;
         return false;
     }
 

@@ -94,7 +94,9 @@ public final class HelperPools {
         public long nextDeadlineNanos() {
             if (pool.isShutDown() && !removing) {
                 removing = true;
-                loop.execute(() -> loop.removeDeadlineSource(this)); // not while the loop iterates its sources
+                // Directly: the loop iterates a snapshot of its sources. Not through execute(), which
+                // throws once the loop is stopping (a pool shut down just before its loop closes).
+                loop.removeDeadlineSource(this);
             }
             return pool.nextDeadline().orElse(Long.MAX_VALUE);
         }

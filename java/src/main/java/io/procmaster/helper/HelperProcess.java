@@ -461,7 +461,7 @@ public final class HelperProcess {
             if (listener != null && phase != Phase.EXITED) listener.onWritable(this);
         }
         if ((events & (Native.EPOLLIN | Native.EPOLLHUP | Native.EPOLLERR | Native.EPOLLRDHUP)) != 0) {
-            readChannel(READS_PER_WAKEUP, events);
+            readChannel(READS_PER_WAKEUP, events, false);
         }
     }
 
@@ -492,8 +492,15 @@ public final class HelperProcess {
         }
     }
 
-    /** Reads up to {@code rounds} buffers from the channel and delivers them. */
-    private void readChannel(int rounds, int events) {
+    /**
+     * Reads up to {@code rounds} buffers from the channel and delivers them.
+     *
+     * @param toTheEnd read until the channel is empty or ended; otherwise, on a stream channel, stop
+     *                 after a read that did not fill the buffer: the channel was empty then, and the
+     *                 loop's epoll is level-triggered, so anything arriving later is reported again.
+     *                 That saves the read that would only return EAGAIN, one per wake-up.
+     */
+    private void readChannel(int rounds, int events, boolean toTheEnd) {
         ByteBuffer b = READ_BUFFER.get();
         for (int i = 0; i < rounds && inRegistered; i++) {
             b.clear();
@@ -513,7 +520,9 @@ public final class HelperProcess {
                 channelEnded();
                 return;
             }
+            boolean drained = !toTheEnd && b.hasRemaining() && !spec.channelType().isDatagram();
             deliver(b.flip());
+            if (drained) return;
         }
     }
 
@@ -578,7 +587,7 @@ public final class HelperProcess {
     private void onChildExit(ExitStatus status) {
         HelperExit he = status.exited() ? HelperExit.exited(status.code()) : HelperExit.killed(status.signal());
         // What it left behind is still ours: read it before the end is told.
-        if (inRegistered) readChannel(256, 0); // bounded: 16 MiB at most
+        if (inRegistered) readChannel(256, 0, true); // bounded: 16 MiB at most
         if (errRegistered) onStderrReady(0);
         if (phase == Phase.HANDSHAKE) {
             phase = Phase.FAILED;

@@ -22,15 +22,18 @@ final class HelperReplyParser {
         if (line.isEmpty()) return new HelperReply(HelperReply.Status.ERR, "", Map.of());
         int sp = 0;
         while (sp < line.length() && !isSpace(line.charAt(sp))) sp++;
-        HelperReply.Status status = switch (line.substring(0, sp)) {
-            case "OK" -> HelperReply.Status.OK;
-            case "ERR" -> HelperReply.Status.ERR;
-            case "BH" -> HelperReply.Status.BH;
-            default -> null;
-        };
+        HelperReply.Status status = resultToken(line, sp);
         if (status == null) return new HelperReply(HelperReply.Status.UNKNOWN, line, Map.of());
         String rest = line.substring(sp).strip();
         return new HelperReply(status, rest, parseKv(rest));
+    }
+
+    /** The result token that is the whole first word ({@code line[0, end)}), or null: no substring, no hash. */
+    private static HelperReply.Status resultToken(String line, int end) {
+        if (end == 2 && line.startsWith("OK")) return HelperReply.Status.OK;
+        if (end == 3 && line.startsWith("ERR")) return HelperReply.Status.ERR;
+        if (end == 2 && line.startsWith("BH")) return HelperReply.Status.BH;
+        return null;
     }
 
     private static Map<String, String> parseKv(String s) {

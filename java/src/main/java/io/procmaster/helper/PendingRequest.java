@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * that checks and sets it, and counts any second attempt as an internal error.
  */
 final class PendingRequest {
-    final long seq;
+    long seq;                          // 0 until the loop accepts it
     final String text;                 // null: a reservation request (stateful placeholder)
     final CompletableFuture<Object> future;
     final HelperReservation reservation; // non-null: must go to this reservation's helper

@@ -1,7 +1,5 @@
 package io.procmaster.helper;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -30,9 +28,10 @@ final class PooledHelper {
     final int maxLine;
     final Map<Long, PendingRequest> inFlight = new LinkedHashMap<>(); // dispatch order
     final Set<Long> timedOutIds = new LinkedHashSet<>();
-    final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+    final HelperOutput output = new HelperOutput();
     HelperState state = HelperState.READY;
     boolean writeRequested;
+    boolean flushQueued;     // in the pool's list of helpers to flush at the end of this batch
     boolean killRequested;
     boolean lost;            // in-flight work already failed; waiting for exit
     boolean expectedEnd;     // the pool asked it to end (retired); its end is not a death

@@ -1,5 +1,9 @@
 package io.procmaster.helper;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 
@@ -7,8 +11,18 @@ import java.util.PriorityQueue;
  * Deadlines of one pool (request timeouts, restart backoff, reservation expiry, shutdown deadline),
  * driven by the loop through {@link HelperPool#onTick()}.
  *
- * <p>Interface: {@link #schedule} returns a handle; {@link Timer#cancel()} is O(1) (lazy removal).
- * Timers with equal deadlines run in scheduling order, so tests are deterministic.
+ * <p>Interface: {@link #schedule} and {@link #scheduleAfter} return a handle; {@link Timer#cancel()}
+ * is O(1). Timers run in deadline order, those with equal deadlines in scheduling order, so tests are
+ * deterministic.
+ *
+ * <p>Why two structures: every request arms a timeout and nearly every one is cancelled soon after,
+ * by its reply. In a heap a cancelled timer stays until its deadline comes up, so a busy pool would
+ * hold rate × timeout dead timers, and with them every finished request. Timers armed with
+ * {@link #scheduleAfter} share their delay with many others (the pool's request timeout, its
+ * reservation timeout), so they fall due in the order they were scheduled: they go into one FIFO per
+ * delay, O(1) to add, and cancelled ones at its head are dropped at every look at the queue. Only
+ * a timer whose deadline would come before its lane's last one (a clock that stepped back) goes into
+ * the heap instead. {@link #runDue} merges the heap and the lanes by (deadline, scheduling order).
  *
  * <p>Failure modes: none; an action that throws propagates to the caller of {@link #runDue}.
  */
@@ -28,33 +42,94 @@ final class TimerQueue {
         void cancel() {
             cancelled = true;
         }
+
+        boolean before(Timer o) {
+            return deadline != o.deadline ? deadline - o.deadline < 0 : seq < o.seq;
+        }
     }
 
-    private final PriorityQueue<Timer> queue = new PriorityQueue<>((a, b) ->
-            a.deadline != b.deadline ? Long.compare(a.deadline - b.deadline, 0) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Timer> heap = new PriorityQueue<>((a, b) -> a.before(b) ? -1 : b.before(a) ? 1 : 0);
+    private final Map<Long, ArrayDeque<Timer>> lanes = new HashMap<>(); // by delay; usually one or two
+    private long lastDelay;
+    private ArrayDeque<Timer> lastLane; // the lane used last, kept even when empty: no lookup, no churn
     private long seq;
 
+    /** Runs {@code action} at {@code deadline} (on the pool's clock). */
     Timer schedule(long deadline, Runnable action) {
         Timer t = new Timer(deadline, seq++, action);
-        queue.add(t);
+        heap.add(t);
+        return t;
+    }
+
+    /** Runs {@code action} at {@code now + delay}: for delays many timers share (see the class comment). */
+    Timer scheduleAfter(long now, long delay, Runnable action) {
+        Timer t = new Timer(now + delay, seq++, action);
+        ArrayDeque<Timer> lane = lastLane;
+        if (lane == null || delay != lastDelay) {
+            lane = lanes.computeIfAbsent(delay, d -> new ArrayDeque<>());
+            lastDelay = delay;
+            lastLane = lane;
+        }
+        Timer last = lane.peekLast();
+        if (last != null && t.deadline - last.deadline < 0) {
+            heap.add(t); // out of order: a FIFO would run it late
+        } else {
+            lane.addLast(t);
+        }
         return t;
     }
 
     /** Runs every timer whose deadline is at or before {@code now}, including ones scheduled meanwhile. */
     void runDue(long now) {
         while (true) {
-            Timer t = queue.peek();
+            Timer t = earliest();
             if (t == null || t.deadline - now > 0) return;
-            queue.poll();
-            if (!t.cancelled) {
-                t.cancelled = true;
-                t.action.run();
-            }
+            remove(t);
+            t.cancelled = true;
+            t.action.run();
         }
     }
 
     OptionalLong nextDeadline() {
-        while (!queue.isEmpty() && queue.peek().cancelled) queue.poll();
-        return queue.isEmpty() ? OptionalLong.empty() : OptionalLong.of(queue.peek().deadline);
+        Timer t = earliest();
+        return t == null ? OptionalLong.empty() : OptionalLong.of(t.deadline);
+    }
+
+    /** Timers held, cancelled ones not yet dropped included (for tests: dead timers do not pile up). */
+    int size() {
+        int n = heap.size();
+        for (ArrayDeque<Timer> lane : lanes.values()) n += lane.size();
+        return n;
+    }
+
+    /** The next live timer, after dropping cancelled ones from every head; null if there is none. */
+    private Timer earliest() {
+        while (!heap.isEmpty() && heap.peek().cancelled) heap.poll();
+        Timer best = heap.peek();
+        for (Iterator<ArrayDeque<Timer>> it = lanes.values().iterator(); it.hasNext(); ) {
+            ArrayDeque<Timer> lane = it.next();
+            while (!lane.isEmpty() && lane.peekFirst().cancelled) lane.pollFirst();
+            if (lane.isEmpty()) {
+                if (lane != lastLane) it.remove(); // a reconfigured delay's lane does not linger
+                continue;
+            }
+            Timer head = lane.peekFirst();
+            if (best == null || head.before(best)) best = head;
+        }
+        return best;
+    }
+
+    private void remove(Timer t) {
+        if (heap.peek() == t) {
+            heap.poll();
+            return;
+        }
+        for (ArrayDeque<Timer> lane : lanes.values()) {
+            if (lane.peekFirst() == t) {
+                lane.pollFirst();
+                return;
+            }
+        }
+        throw new IllegalStateException("timer not at a head"); // earliest() only returns heads
     }
 }

@@ -1,12 +1,10 @@
 package io.procmaster.helper;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-
 /**
- * Request encoding and channel-ID parsing of the line protocol.
+ * Request validation and channel-ID parsing of the line protocol.
  *
- * <p>Request: {@code [id SP] text LF}. Reply with channel IDs: {@code id (SP|TAB)+ rest} or just
+ * <p>Request: {@code [id SP] text LF} (encoded by {@link HelperOutput} straight into the helper's
+ * output buffer). Reply with channel IDs: {@code id (SP|TAB)+ rest} or just
  * {@code id}; the id is 1–18 ASCII digits (no sign, no leading whitespace: strict, unlike C's strtol).
  * Anything else is "no valid id" (-1) and is counted by the pool, never a crash.
  */
@@ -18,11 +16,6 @@ final class WireFormat {
         if (text.indexOf('\n') >= 0)
             return "request text must not contain a line feed (the pool appends the terminator; an embedded LF would split it into two requests)";
         return null;
-    }
-
-    static ByteBuffer encode(boolean tagged, long id, String text) {
-        String line = tagged ? id + " " + text + "\n" : text + "\n";
-        return ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The channel id at the start of {@code line}, or -1 if there is none. */

@@ -6,6 +6,7 @@ import io.procmaster.os.EventSink;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.NativeIoException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,
  * as Postfix's single-threaded event loop owns the master's state.
  *
- * <p>Interface. Other threads only {@link #execute} commands (queued, then an eventfd wake-up);
- * everything else is called on the loop thread. Descriptors are registered with a handler and get
+ * <p>Interface. Other threads only {@link #execute} commands (queued, then an eventfd wake-up only if
+ * the loop is about to sleep or sleeping: see {@link #execute}); everything else is called on the loop
+ * thread. Descriptors are registered with a handler and get
  * a fresh 24-bit tag each time, so a record for a number that was closed and reused within one
  * batch goes nowhere instead of to the new owner. Children handed to {@link #watch} are reaped by
  * the C core; their pidfds are closed here. Deadline sources (the policy's timers, a helper pool)
@@ -69,11 +72,15 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<Integer, Registration> fds = new HashMap<>();
     private final Map<Integer, Watched> children = new HashMap<>(); // by tag
-    private final List<DeadlineSource> deadlines = new ArrayList<>();
+    /** Copy on write (changes are rare, reads happen twice per iteration): iterating needs no copy. */
+    private DeadlineSource[] deadlines = new DeadlineSource[0];
     private final java.util.Set<Runnable> closeHooks = new java.util.LinkedHashSet<>();
     private final LongSupplier clock;
+    private final int maxSleepMillis;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Dispatch dispatch = new Dispatch();
+    /** True from just before the loop checks its queue for the last time until its wait is over. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
     private volatile boolean running;
     private volatile Thread thread;
     private int nextTag = 1;
@@ -83,8 +90,17 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     public EventLoop(String name, LongSupplier nanoClock) throws NativeIoException {
+        this(name, nanoClock, 1000);
+    }
+
+    /**
+     * @param maxSleepMillis the longest poll with nothing due (the periodic wake that also notices a
+     *                       stop); tests make it long so that a lost wake-up shows as a hang
+     */
+    EventLoop(String name, LongSupplier nanoClock, int maxSleepMillis) throws NativeIoException {
         this.name = name;
         this.clock = nanoClock;
+        this.maxSleepMillis = maxSleepMillis;
         this.core = new EventLoopCore(256);
     }
 
@@ -100,14 +116,27 @@ public final class EventLoop implements Executor, AutoCloseable {
         t.start();
     }
 
-    /** Runs a command on the loop thread; from the loop thread itself it is queued too (never re-entrant). */
+    /**
+     * Runs a command on the loop thread; from the loop thread itself it is queued too (never re-entrant).
+     *
+     * <p>Why the eventfd is written only when {@link #sleeping} is set: a loop that is awake drains
+     * the queue before it polls again, so a wake-up would only cost a system call here and a spurious
+     * iteration there. The handshake cannot lose a command: the loop sets {@code sleeping} and then
+     * looks at the queue once more; a caller adds its command and then reads {@code sleeping}. Of two
+     * such write-then-read pairs on volatile variables at least one sees the other's write, so either
+     * the loop sees the command and does not sleep, or the caller sees {@code sleeping} and wakes it
+     * (only the caller that flips it back writes the eventfd; the others' commands are drained by the
+     * same wake-up). The eventfd counter keeps a wake-up written before the poll starts.
+     */
     @Override
     public void execute(Runnable command) {
         if (!running) {
             throw new RejectedExecutionException("loop " + name + " is not running");
         }
         commands.add(command);
-        core.wakeup();
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            core.wakeup();
+        }
     }
 
     public boolean inLoop() {
@@ -152,13 +181,21 @@ public final class EventLoop implements Executor, AutoCloseable {
         children.put(tag, new Watched(child, onExit));
     }
 
-    /** Adds a deadline source, consulted before every wait. */
+    /**
+     * Adds a deadline source, consulted before every wait. Loop thread (or before {@link #start});
+     * sources may add or remove sources, themselves included, from their own calls.
+     */
     public void addDeadlineSource(DeadlineSource source) {
-        deadlines.add(source);
+        DeadlineSource[] d = Arrays.copyOf(deadlines, deadlines.length + 1);
+        d[d.length - 1] = source;
+        deadlines = d;
     }
 
     public void removeDeadlineSource(DeadlineSource source) {
-        deadlines.remove(source);
+        List<DeadlineSource> d = new ArrayList<>(Arrays.asList(deadlines));
+        if (d.remove(source)) {
+            deadlines = d.toArray(new DeadlineSource[0]);
+        }
     }
 
     /**
@@ -194,7 +231,15 @@ public final class EventLoop implements Executor, AutoCloseable {
                 runCommands();
                 runDeadlines();
                 int timeout = timeoutMillis();
-                core.poll(commands.isEmpty() ? timeout : 0, dispatch);
+                if (timeout != 0) {
+                    sleeping.set(true); // then the last look at the queue: see execute()
+                    if (!commands.isEmpty()) {
+                        sleeping.set(false);
+                        timeout = 0;
+                    }
+                }
+                core.poll(timeout, dispatch); // clears sleeping as soon as the wait is over
+
             }
         } catch (Throwable t) {
             log.error("{}: event loop failed: {}", name, t.toString(), t);
@@ -218,7 +263,7 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void runDeadlines() {
         long now = clock.getAsLong();
-        for (DeadlineSource d : List.copyOf(deadlines)) {
+        for (DeadlineSource d : deadlines) { // a snapshot: sources may be added or removed meanwhile
             long due = d.nextDeadlineNanos();
             if (due != Long.MAX_VALUE && due - now <= 0) {
                 try {
@@ -240,12 +285,19 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
         }
         if (min == Long.MAX_VALUE) {
-            return 1000; // nothing due: still wake up now and then to notice a stop
+            return maxSleepMillis; // nothing due: still wake up now and then to notice a stop
         }
-        return (int) Math.min(1000, TimeUnit.NANOSECONDS.toMillis(min + 999_999));
+        return (int) Math.min(maxSleepMillis, TimeUnit.NANOSECONDS.toMillis(min + 999_999));
     }
 
     private final class Dispatch implements EventSink {
+        @Override
+        public void onWaitOver(int records) {
+            // Before any handler runs: commands queued from here on (by handlers, or by callers
+            // meanwhile) are drained before the next poll and need no eventfd write.
+            sleeping.set(false);
+        }
+
         @Override
         public void onExit(int pidfd, int tag, ExitStatus status) {
             Watched w = children.remove(tag);

@@ -84,6 +84,7 @@ public final class EventLoopCore implements AutoCloseable {
     public int poll(int timeoutMillis, EventSink sink) throws NativeIoException {
         int n = Native.loopPoll0(loop, buffer, capacity, timeoutMillis);
         Errno.check("epoll_wait", n);
+        sink.onWaitOver(n);
         for (int i = 0; i < n; i++) {
             int base = i * Native.EVENT_SIZE;
             int kind = buffer.getInt(base + Native.OFF_KIND);

@@ -6,6 +6,10 @@ package io.procmaster.os;
  * descriptor number closed and reused within one batch can be told from its new owner's.
  */
 public interface EventSink {
+    /** The wait is over: called once per poll, before its {@code records} records (possibly none). */
+    default void onWaitOver(int records) {
+    }
+
     /** Another thread called {@link EventLoopCore#wakeup()}. */
     default void onWakeup() {
     }

@@ -22,6 +22,7 @@ final class FakeHelper implements HelperChannel {
     private final StringBuilder partial = new StringBuilder();
     Function<String, String> responder;     // null: hangs
     int writeBudget = Integer.MAX_VALUE;    // bytes the "socket buffer" still accepts
+    int writes;                             // write calls that took bytes
     boolean failWrites;
     boolean ignoreClose;
     boolean writableRequested;
@@ -46,6 +47,7 @@ final class FakeHelper implements HelperChannel {
         if (failWrites || ended) throw new IOException("Broken pipe");
         int n = Math.min(src.remaining(), writeBudget);
         if (writeBudget != Integer.MAX_VALUE) writeBudget -= n;
+        if (n > 0) writes++;
         byte[] b = new byte[n];
         src.get(b);
         for (char c : new String(b, StandardCharsets.UTF_8).toCharArray()) {

@@ -94,6 +94,78 @@ class HelperPoolProcessTest {
         pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
     }
 
+    /**
+     * Callers on several threads at once, each keeping requests in flight: with the loop's wake-up
+     * handshake and the batched writes, every request still gets exactly its own reply.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 8})
+    void manyCallersAtOnceEachGetTheirOwnReply(int concurrency) throws Exception {
+        HelperPoolConfig config = HelperPoolConfig.builder("callers").children(4).startup(4).concurrency(concurrency)
+                .queueLimit(1000).requestTimeout(Duration.ofSeconds(30)).build();
+        HelperPool pool = HelperPools.start(loop, config, helper(concurrency > 0 ? new String[] {"--ids"} : new String[0]).build());
+        int callers = 4;
+        int perCaller = 2_000;
+        int window = 8;
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+        for (int c = 0; c < callers; c++) {
+            int caller = c;
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            done.add(finished);
+            Thread t = new Thread(() -> {
+                try {
+                    java.util.ArrayDeque<CompletableFuture<HelperReply>> inFlight = new java.util.ArrayDeque<>();
+                    java.util.ArrayDeque<String> texts = new java.util.ArrayDeque<>();
+                    for (int i = 0; i < perCaller; i++) {
+                        String text = "c" + caller + "-" + i;
+                        inFlight.add(pool.submit(text));
+                        texts.add(text);
+                        if (inFlight.size() == window || i == perCaller - 1) {
+                            while (!inFlight.isEmpty()) {
+                                if (!get(inFlight.poll()).text().equals(texts.poll())) wrong.incrementAndGet();
+                            }
+                        }
+                    }
+                    finished.complete(null);
+                } catch (Throwable e) {
+                    finished.completeExceptionally(e);
+                }
+            }, "caller-" + c);
+            t.start();
+        }
+        CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+        assertThat(wrong.get()).as("replies that reached another request").isZero();
+        HelperPoolStats s = pool.statsAsync().get(10, TimeUnit.SECONDS);
+        assertThat(s.replies()).isEqualTo((long) callers * perCaller);
+        assertThat(s.completedOk()).isEqualTo((long) callers * perCaller);
+        assertThat(s.failed()).isZero();
+        assertThat(s.duplicateCompletions()).isZero();
+        assertThat(s.unknownChannelReplies() + s.unsolicitedReplies()).isZero();
+        pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
+    }
+
+    /**
+     * More than one read (64 KiB) of replies at once, and a request longer than one write, between
+     * short ones. pm-helper answers with at most 60 000 bytes of the text.
+     */
+    @Test
+    void burstsLongerThanOneReadOrWriteArriveWhole() throws Exception {
+        HelperPoolConfig config = HelperPoolConfig.builder("long").children(1).startup(1).concurrency(8)
+                .queueLimit(100).build();
+        HelperPool pool = HelperPools.start(loop, config, helper("--ids").build());
+        List<String> texts = new ArrayList<>(List.of("short-1", "w".repeat(100_000)));
+        for (char c = 'a'; c <= 'e'; c++) texts.add(String.valueOf(c).repeat(60_000));
+        texts.add("short-2");
+        List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
+        for (String t : texts) replies.add(pool.submit(t));
+        for (int i = 0; i < texts.size(); i++) {
+            String t = texts.get(i);
+            assertThat(get(replies.get(i)).text()).isEqualTo(t.length() > 60_000 ? t.substring(0, 60_000) : t);
+        }
+        pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
+    }
+
     @Test
     void helperDeathFailsItsRequestsOnceAndIsReplaced() throws Exception {
         HelperPoolConfig config = HelperPoolConfig.builder("deaths").children(1).startup(1).concurrency(4)
