@@ -12,6 +12,18 @@ import java.util.concurrent.TimeUnit;
 
 /** What /proc says about this JVM: open descriptors, threads, zombie children. */
 public final class ProcSelf {
+    static {
+        // The JDK opens some descriptors lazily and keeps them for good: NIO's pre-close socket
+        // at its first socket, /dev/random and /dev/urandom at its first SecureRandom (temporary
+        // file names). Open them before any test takes a baseline, so that a leak check does not
+        // depend on which test class happened to run first.
+        try (var ignored = java.nio.channels.SocketChannel.open()) {
+            new java.security.SecureRandom().nextInt();
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private ProcSelf() {
     }
 
