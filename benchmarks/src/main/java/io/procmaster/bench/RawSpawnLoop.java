@@ -100,7 +100,8 @@ public class RawSpawnLoop {
             line = in.readLine();
         }
         int rc = p.waitFor();
-        if (rc != 0 || line == null || !line.startsWith("pm-spawnloop ")) {
+        String tool = java.nio.file.Path.of(cmd.get(0)).getFileName().toString();
+        if (rc != 0 || line == null || !line.startsWith(tool + " ")) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed: exit " + rc + ", output " + line);
         }
         Map<String, String> kv = new HashMap<>();
