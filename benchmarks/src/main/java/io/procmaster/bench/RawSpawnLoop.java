@@ -1,10 +1,6 @@
 package io.procmaster.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +18,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * The physical limit for benchmarks 2 and 3: the C program {@code pm-spawnloop} (native/bench)
@@ -46,7 +39,7 @@ import org.openjdk.jmh.runner.IterationType;
 @Warmup(iterations = 0)
 @Measurement(iterations = 3)
 @State(Scope.Thread)
-public class RawSpawnLoop {
+public class RawSpawnLoop extends ExternalToolBench {
     static final int SPAWNS = 20000;
     static final int WARMUP = 2000;
 
@@ -54,8 +47,6 @@ public class RawSpawnLoop {
     public int heapMb;
 
     private List<String> command;
-    private double weight;
-    private boolean measuring;
 
     /** The tool's percentiles, see the class comment for the scaling. */
     @State(Scope.Thread)
@@ -69,48 +60,18 @@ public class RawSpawnLoop {
     }
 
     @Setup(Level.Trial)
-    public void setup(BenchmarkParams params) {
+    public void setup() {
         command = List.of(Bins.path("pm-spawnloop"), "-n", Integer.toString(SPAWNS), "-w", Integer.toString(WARMUP),
                 "-c", Integer.toString(Pin.cpu()), "-M", Integer.toString(heapMb), Bins.path("pm-exit0"));
-        weight = 1.0 / ((double) params.getMeasurement().getCount() * Math.max(1, params.getForks()));
-    }
-
-    @Setup(Level.Iteration)
-    public void iteration(IterationParams params) {
-        measuring = params.getType() == IterationType.MEASUREMENT;
     }
 
     @Benchmark
     public void clone3(ToolResult r) throws IOException, InterruptedException {
         Map<String, String> kv = run(command);
-        double w = measuring ? weight : 0;
-        r.p10Us = w * Long.parseLong(kv.get("p10_ns")) / 1e3;
-        r.p50Us = w * Long.parseLong(kv.get("p50_ns")) / 1e3;
-        r.p90Us = w * Long.parseLong(kv.get("p90_ns")) / 1e3;
-        r.p99Us = w * Long.parseLong(kv.get("p99_ns")) / 1e3;
-        r.meanUs = w * Long.parseLong(kv.get("mean_ns")) / 1e3;
-    }
-
-    /** Runs the tool and parses its one key=value line; fails on a non-zero exit. */
-    static Map<String, String> run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String line;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.US_ASCII))) {
-            line = in.readLine();
-        }
-        int rc = p.waitFor();
-        String tool = java.nio.file.Path.of(cmd.get(0)).getFileName().toString();
-        if (rc != 0 || line == null || !line.startsWith(tool + " ")) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: exit " + rc + ", output " + line);
-        }
-        Map<String, String> kv = new HashMap<>();
-        for (String f : line.split(" ")) {
-            int eq = f.indexOf('=');
-            if (eq > 0) {
-                kv.put(f.substring(0, eq), f.substring(eq + 1));
-            }
-        }
-        return kv;
+        r.p10Us = scaled(Long.parseLong(kv.get("p10_ns")) / 1e3);
+        r.p50Us = scaled(Long.parseLong(kv.get("p50_ns")) / 1e3);
+        r.p90Us = scaled(Long.parseLong(kv.get("p90_ns")) / 1e3);
+        r.p99Us = scaled(Long.parseLong(kv.get("p99_ns")) / 1e3);
+        r.meanUs = scaled(Long.parseLong(kv.get("mean_ns")) / 1e3);
     }
 }

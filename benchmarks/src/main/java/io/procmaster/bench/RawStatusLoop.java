@@ -17,9 +17,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * The physical limit for benchmark 4: the C program {@code pm-statusloop} (native/bench) runs
@@ -30,8 +27,8 @@ import org.openjdk.jmh.runner.IterationType;
  *
  * <p>Scores. The primary score is JMH's wall clock for one run of the tool per record
  * (SingleShotTime, the tool's launch included, about 1%). The tool's own figures are the secondary
- * metrics {@code p50PerS}, {@code minPerS}, {@code maxPerS} (records per second), scaled as in
- * {@link RawSpawnLoop} so that JMH's sum over the measurement iterations is their mean.
+ * metrics {@code p50PerS}, {@code minPerS}, {@code maxPerS} (records per second), scaled as
+ * {@link ExternalToolBench} says so that JMH's sum over the measurement iterations is their mean.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -40,12 +37,10 @@ import org.openjdk.jmh.runner.IterationType;
 @Warmup(iterations = 0)
 @Measurement(iterations = 3)
 @State(Scope.Thread)
-public class RawStatusLoop {
+public class RawStatusLoop extends ExternalToolBench {
     static final int ROUNDS = 20;
 
     private List<String> command;
-    private double weight;
-    private boolean measuring;
 
     /** The tool's figures, see the class comment for the scaling. */
     @State(Scope.Thread)
@@ -57,24 +52,17 @@ public class RawStatusLoop {
     }
 
     @Setup(Level.Trial)
-    public void setup(BenchmarkParams params) {
+    public void setup() {
         command = List.of(Bins.path("pm-statusloop"), "-r", Integer.toString(ROUNDS),
                 "-w", Integer.toString(StatusThroughput.WRITERS), "-n", Integer.toString(StatusThroughput.RECORDS),
                 Bins.path("pm-status-writer"));
-        weight = 1.0 / ((double) params.getMeasurement().getCount() * Math.max(1, params.getForks()));
-    }
-
-    @Setup(Level.Iteration)
-    public void iteration(IterationParams params) {
-        measuring = params.getType() == IterationType.MEASUREMENT;
     }
 
     @Benchmark
     public void records(ToolResult r) throws IOException, InterruptedException {
-        Map<String, String> kv = RawSpawnLoop.run(command);
-        double w = measuring ? weight : 0;
-        r.p50PerS = w * Double.parseDouble(kv.get("p50_per_s"));
-        r.minPerS = w * Double.parseDouble(kv.get("min_per_s"));
-        r.maxPerS = w * Double.parseDouble(kv.get("max_per_s"));
+        Map<String, String> kv = run(command);
+        r.p50PerS = scaled(Double.parseDouble(kv.get("p50_per_s")));
+        r.minPerS = scaled(Double.parseDouble(kv.get("min_per_s")));
+        r.maxPerS = scaled(Double.parseDouble(kv.get("max_per_s")));
     }
 }
