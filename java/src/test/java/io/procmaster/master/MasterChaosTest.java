@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * clean connection error within its deadline, the master never runs more than 20 children, and
  * nothing is left behind. On a slow or loaded machine fewer kills fit into 20 s, so the run goes on
  * (up to {@value #MAX_CONNECTIONS} connections) rather than asserting a rate.
+ *
+ * <p>Each client holds its connection {@value #HOLD_MS} ms before it sends its line, so the load
+ * wants about 30 sessions at once: more than maxproc, so that the limit is actually tested (with
+ * fast clients one child served nearly every connection, and "at most 20" could not fail).
  */
 class MasterChaosTest {
     private static final int CONNECTIONS = 2000;
@@ -32,6 +36,7 @@ class MasterChaosTest {
     private static final int MIN_KILLS = 100;
     private static final int MAXPROC = 20;
     private static final int DEADLINE_MS = 15_000;
+    private static final int HOLD_MS = 300;
 
     @Test
     void echoServiceSurvivesRandomKills(@TempDir Path queue) throws Exception {
@@ -51,7 +56,7 @@ class MasterChaosTest {
         AtomicReference<Throwable> samplerFailure = new AtomicReference<>();
         try (MasterFixture m = MasterFixture.start(config,
                 "127.0.0.1:" + port + " inet n - n - " + MAXPROC + " pm-echo\n")) {
-            ExecutorService clients = Executors.newFixedThreadPool(16);
+            ExecutorService clients = Executors.newFixedThreadPool(3 * MAXPROC); // more clients than children
             ExecutorService chaos = Executors.newFixedThreadPool(2);
             long start = System.nanoTime();
             Future<?> killer = chaos.submit(() -> {
@@ -99,7 +104,7 @@ class MasterChaosTest {
                 sent++;
                 clients.submit(() -> {
                     try {
-                        String got = MasterFixture.echo(port, line, DEADLINE_MS);
+                        String got = MasterFixture.echo(port, line, DEADLINE_MS, HOLD_MS);
                         if (line.equals(got)) {
                             echoed.incrementAndGet();
                         } else if (got == null) {
@@ -131,6 +136,7 @@ class MasterChaosTest {
         assertThat(echoed.get()).as("most clients are served").isGreaterThan(connections.get() / 2);
         assertThat(kills.get()).as("children killed").isGreaterThanOrEqualTo(MIN_KILLS);
         assertThat(maxSeen.get()).as("most children at once").isLessThanOrEqualTo(MAXPROC);
+        assertThat(maxSeen.get()).as("the slow clients needed more than one child at once").isGreaterThan(1);
         assertThat(ProcSelf.zombies()).isEmpty();
         assertThat(ProcSelf.openedSince(fds)).as("descriptors left open").isEmpty();
     }

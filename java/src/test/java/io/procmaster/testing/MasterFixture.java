@@ -64,9 +64,22 @@ public final class MasterFixture implements AutoCloseable {
 
     /** One echo exchange; returns the answer line. */
     public static String echo(int port, String line, int timeoutMillis) throws IOException {
+        return echo(port, line, timeoutMillis, 0);
+    }
+
+    /** As {@link #echo(int, String, int)}, but a slow client: it waits {@code holdMillis} after connecting. */
+    public static String echo(int port, String line, int timeoutMillis, int holdMillis) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
             s.setSoTimeout(timeoutMillis);
+            if (holdMillis > 0) {
+                try {
+                    Thread.sleep(holdMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while holding the connection");
+                }
+            }
             OutputStream out = s.getOutputStream();
             out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
