@@ -30,17 +30,23 @@ final class TimerQueue {
     static final class Timer {
         final long deadline;
         final long seq;
-        final Runnable action;
+        private final TimerQueue owner;
+        Runnable action; // null once cancelled: a dead timer must not keep its request alive
         boolean cancelled;
 
-        Timer(long deadline, long seq, Runnable action) {
+        Timer(TimerQueue owner, long deadline, long seq, Runnable action) {
+            this.owner = owner;
             this.deadline = deadline;
             this.seq = seq;
             this.action = action;
         }
 
         void cancel() {
-            cancelled = true;
+            if (!cancelled) {
+                cancelled = true;
+                action = null;
+                owner.onCancelled();
+            }
         }
 
         boolean before(Timer o) {
@@ -53,17 +59,21 @@ final class TimerQueue {
     private long lastDelay;
     private ArrayDeque<Timer> lastLane; // the lane used last, kept even when empty: no lookup, no churn
     private long seq;
+    private int held; // timers in the heap and the lanes, cancelled ones included
+    private int dead; // cancelled timers still held
 
     /** Runs {@code action} at {@code deadline} (on the pool's clock). */
     Timer schedule(long deadline, Runnable action) {
-        Timer t = new Timer(deadline, seq++, action);
+        Timer t = new Timer(this, deadline, seq++, action);
+        held++;
         heap.add(t);
         return t;
     }
 
     /** Runs {@code action} at {@code now + delay}: for delays many timers share (see the class comment). */
     Timer scheduleAfter(long now, long delay, Runnable action) {
-        Timer t = new Timer(now + delay, seq++, action);
+        Timer t = new Timer(this, now + delay, seq++, action);
+        held++;
         ArrayDeque<Timer> lane = lastLane;
         if (lane == null || delay != lastDelay) {
             lane = lanes.computeIfAbsent(delay, d -> new ArrayDeque<>());
@@ -85,8 +95,11 @@ final class TimerQueue {
             Timer t = earliest();
             if (t == null || t.deadline - now > 0) return;
             remove(t);
+            held--;
+            Runnable action = t.action;
             t.cancelled = true;
-            t.action.run();
+            t.action = null;
+            action.run();
         }
     }
 
@@ -97,18 +110,31 @@ final class TimerQueue {
 
     /** Timers held, cancelled ones not yet dropped included (for tests: dead timers do not pile up). */
     int size() {
-        int n = heap.size();
-        for (ArrayDeque<Timer> lane : lanes.values()) n += lane.size();
-        return n;
+        return held;
+    }
+
+    /**
+     * A lane drops cancelled timers only at its head, so one slow request at the head would keep
+     * every later, already answered one. When more than half of what is held is dead, drop all
+     * dead timers at once: linear, but paid for by the cancels since the last sweep.
+     */
+    private void onCancelled() {
+        dead++;
+        if (dead > 64 && dead * 2 > held) {
+            heap.removeIf(x -> x.cancelled);
+            for (ArrayDeque<Timer> lane : lanes.values()) lane.removeIf(x -> x.cancelled);
+            held -= dead;
+            dead = 0;
+        }
     }
 
     /** The next live timer, after dropping cancelled ones from every head; null if there is none. */
     private Timer earliest() {
-        while (!heap.isEmpty() && heap.peek().cancelled) heap.poll();
+        while (!heap.isEmpty() && heap.peek().cancelled) { heap.poll(); dropDead(); }
         Timer best = heap.peek();
         for (Iterator<ArrayDeque<Timer>> it = lanes.values().iterator(); it.hasNext(); ) {
             ArrayDeque<Timer> lane = it.next();
-            while (!lane.isEmpty() && lane.peekFirst().cancelled) lane.pollFirst();
+            while (!lane.isEmpty() && lane.peekFirst().cancelled) { lane.pollFirst(); dropDead(); }
             if (lane.isEmpty()) {
                 if (lane != lastLane) it.remove(); // a reconfigured delay's lane does not linger
                 continue;
@@ -117,6 +143,11 @@ final class TimerQueue {
             if (best == null || head.before(best)) best = head;
         }
         return best;
+    }
+
+    private void dropDead() {
+        held--;
+        dead--;
     }
 
     private void remove(Timer t) {

@@ -44,6 +44,20 @@ class TimerQueueTest {
     }
 
     @Test
+    void cancelledTimersBehindALiveHeadDoNotPileUpEither() {
+        // One slow request at the head of the lane, then many answered at once (out of order):
+        // head-only dropping would keep all of them, and with them their requests.
+        timers.scheduleAfter(0, 30_000, log("slow"));
+        for (int i = 1; i <= 100_000; i++) {
+            timers.scheduleAfter(i, 30_000, log("never")).cancel();
+        }
+        assertThat(timers.size()).as("timers held").isLessThanOrEqualTo(2 * 64 + 1);
+        timers.runDue(Long.MAX_VALUE / 2);
+        assertThat(ran).containsExactly("slow");
+        assertThat(timers.size()).isZero();
+    }
+
+    @Test
     void aTimerOutOfItsLanesOrderStillRunsOnTime() {
         timers.scheduleAfter(1_000, 100, log("@1100"));
         timers.scheduleAfter(500, 100, log("@600")); // the clock stepped back: would wait behind @1100 in a FIFO
