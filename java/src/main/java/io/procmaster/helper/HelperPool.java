@@ -150,11 +150,7 @@ public final class HelperPool implements HelperEventSink {
             enter();
             try {
                 for (PendingRequest r : batch) {
-                    try {
-                        doSubmit(r);
-                    } catch (RuntimeException e) { // one request's bug must not strand the rest of the batch
-                        log.error("helper pool '{}': submitting request failed: {}", config.name(), e.toString(), e);
-                    }
+                    submitOrFail(r); // one request's failure must not strand the rest of the batch
                 }
             } finally {
                 exit();
@@ -236,12 +232,23 @@ public final class HelperPool implements HelperEventSink {
         onLoop(() -> {
             enter();
             try {
-                doSubmit(req);
+                submitOrFail(req);
             } finally {
                 exit();
             }
         }, () -> req.future.completeExceptionally(new HelperPoolClosedException(closedMessage())));
         return req.future;
+    }
+
+    /** doSubmit; an unexpected exception completes the request with it (every request completes) and is logged. */
+    private void submitOrFail(PendingRequest req) {
+        try {
+            doSubmit(req);
+        } catch (RuntimeException e) {
+            log.error("helper pool '{}': submitting request failed: {}", config.name(), e.toString(), e);
+            req.future.completeExceptionally(
+                    new HelperException("helper pool '" + config.name() + "': submitting the request failed: " + e, e));
+        }
     }
 
     private void onLoop(Runnable action, Runnable rejected) {
@@ -620,18 +627,17 @@ public final class HelperPool implements HelperEventSink {
 
     private void flushUnflushed() {
         enter();
-        int i = 0;
         try {
-            for (; i < unflushed.size(); i++) { // flushing can kill a helper, never dispatch to one
-                PooledHelper h = unflushed.get(i);
+            for (PooledHelper h : unflushed) { // flushing can kill a helper, never dispatch to one
                 h.flushQueued = false;
-                flush(h);
+                try {
+                    flush(h);
+                } catch (RuntimeException e) { // one helper's failure must not leave the others' requests unwritten
+                    log.error("helper pool '{}': flushing to a helper failed: {}", config.name(), e.toString(), e);
+                }
             }
             // No reconcile: a helper killed by a failed write is replaced once its exit is seen.
         } finally {
-            // Even after an unexpected exception the next dispatch must schedule a flush again
-            // (requests left unwritten then end by their timeout).
-            for (; i < unflushed.size(); i++) unflushed.get(i).flushQueued = false;
             unflushed.clear();
             flushScheduled = false;
             exit();
