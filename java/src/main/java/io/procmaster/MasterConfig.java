@@ -424,6 +424,14 @@ public final class MasterConfig {
         if (t.isEmpty()) {
             return null;
         }
+        // The JDK would take a number for a uid, known or not; Postfix wants a name.
+        if (t.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("a user name is expected, not a number");
+        }
+        // As Postfix: the daemons drop their privileges to this user, so it must have none.
+        if (t.equals("root")) {
+            throw new IllegalArgumentException("must not be root (the daemons drop their privileges to it)");
+        }
         try {
             return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(t);
         } catch (UserPrincipalNotFoundException e) {

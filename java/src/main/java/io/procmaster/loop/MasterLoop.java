@@ -117,7 +117,11 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             throws IOException {
         Native.ensureAvailability();
         // The children's working directory (see spawn); Postfix's master refuses to start without it.
-        Files.createDirectories(config.queueDirectory());
+        try {
+            Files.createDirectories(config.queueDirectory());
+        } catch (IOException e) {
+            throw new IOException("queue_directory " + config.queueDirectory() + ": cannot create it: " + e, e);
+        }
         MasterLoop m = new MasterLoop(config, settings);
         List<Service> bound = new ArrayList<>();
         try {

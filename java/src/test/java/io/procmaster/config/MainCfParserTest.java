@@ -204,7 +204,11 @@ class MainCfParserTest {
     @Test
     void mailOwnerIsAUserOfTheSystemOrNothing() throws Exception {
         assertThat(MasterConfig.defaults().mailOwner()).isEmpty();
-        assertThat(parse("mail_owner = root").mailOwner()).hasValueSatisfying(u -> assertThat(u.getName()).isEqualTo("root"));
+        assertThat(parse("mail_owner = nobody").mailOwner()).hasValueSatisfying(u -> assertThat(u.getName()).isEqualTo("nobody"));
+        assertThat(parseError("mail_owner = root\n"))
+                .hasMessage("main.cf: line 1: parameter \"mail_owner\": bad value: \"root\": must not be root (the daemons drop their privileges to it)");
+        assertThat(parseError("mail_owner = 12345\n"))
+                .hasMessage("main.cf: line 1: parameter \"mail_owner\": bad value: \"12345\": a user name is expected, not a number");
         assertThat(parseError("mail_owner = no-such-user-pm\n"))
                 .hasMessage("main.cf: line 1: parameter \"mail_owner\": bad value: \"no-such-user-pm\": unknown user");
     }

@@ -226,7 +226,8 @@ class PostfixDaemonsTest {
     void eachDaemonGetsPostfixArgvGenerationEnvironmentAndDescriptors() throws Exception {
         try (MasterFixture m = start()) {
             // The wakeup makes pickup the first child; then each client brings its daemons.
-            waitFor(m, "public/pickup", s -> s.counts().spawns() == 1);
+            assertThat(waitFor(m, "public/pickup", s -> s.counts().spawns() == 1).counts().spawns())
+                    .as("pickup spawned by its wakeup").isEqualTo(1);
             smtpQuit(smtpPort);
             smtpQuit(postscreenPort);
             List<List<String>> expected = List.of(
