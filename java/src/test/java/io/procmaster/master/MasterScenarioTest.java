@@ -33,12 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MasterScenarioTest {
 
     private static ServiceStatus waitFor(MasterFixture m, String id, Predicate<ServiceStatus> p) throws Exception {
-        ServiceStatus s = m.status(id);
-        for (int i = 0; i < 200 && !p.test(s); i++) {
-            TimeUnit.MILLISECONDS.sleep(25);
-            s = m.status(id);
-        }
-        return s;
+        return m.awaitStatus(id, p, 5_000);
     }
 
     private static List<ChildReport> reports(Path file, int atLeast) throws Exception {

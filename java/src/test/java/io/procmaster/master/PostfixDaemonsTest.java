@@ -291,12 +291,7 @@ class PostfixDaemonsTest {
     }
 
     private static ServiceStatus waitFor(MasterFixture m, String id, Predicate<ServiceStatus> p) throws Exception {
-        ServiceStatus s = m.status(id);
-        for (int i = 0; i < 300 && !p.test(s); i++) {
-            TimeUnit.MILLISECONDS.sleep(100);
-            s = m.status(id);
-        }
-        return s;
+        return m.awaitStatus(id, p, 30_000);
     }
 
     /** The master's live children by argv. */

@@ -88,6 +88,21 @@ public final class MasterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The status of the service, polled until {@code p} holds or {@code timeoutMillis} has passed
+     * (bounded; the caller asserts on what it returns).
+     */
+    public ServiceStatus awaitStatus(String idPrefix, java.util.function.Predicate<ServiceStatus> p, long timeoutMillis)
+            throws Exception {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        ServiceStatus s = status(idPrefix);
+        while (!p.test(s) && System.nanoTime() - until < 0) {
+            TimeUnit.MILLISECONDS.sleep(25);
+            s = status(idPrefix);
+        }
+        return s;
+    }
+
     public ServiceStatus status(String idPrefix) throws Exception {
         return master.status().get(10, TimeUnit.SECONDS).stream()
                 .filter(s -> s.id().startsWith(idPrefix)).findFirst()
