@@ -2,8 +2,6 @@ package io.procmaster.config;
 
 import io.procmaster.MasterConfig;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,13 +55,7 @@ public final class MainCfParser {
      * @throws ConfigException with every error, or one error if the file cannot be read
      */
     public static Result parse(Path file) throws ConfigException {
-        String content;
-        try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(ConfigError.message("cannot read: " + e.getMessage()).at(file.toString(), 0), e);
-        }
-        return parse(file.toString(), content);
+        return parse(file.toString(), ConfigFiles.read(file));
     }
 
     /**

@@ -5,8 +5,6 @@ import io.procmaster.ServiceKey;
 import io.procmaster.ServiceSpec;
 import io.procmaster.ServiceType;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,13 +70,7 @@ public final class MasterCfParser {
      * @throws ConfigException with every error, or one error if the file cannot be read
      */
     public ServiceTable parse(Path file) throws ConfigException {
-        String content;
-        try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(ConfigError.message("cannot read: " + e.getMessage()).at(file.toString(), 0), e);
-        }
-        return parse(file.toString(), content);
+        return parse(file.toString(), ConfigFiles.read(file));
     }
 
     /**
