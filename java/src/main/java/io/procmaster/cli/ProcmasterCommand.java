@@ -99,8 +99,8 @@ public final class ProcmasterCommand {
     static final class Stop extends ControlCommand {
     }
 
-    @Command(name = "check", description = "Validate a master.cf and print the service table.")
-    static final class Check implements Callable<Integer> {
+    /** The commands that read a master.cf given on the command line (with main.cf options). */
+    abstract static class MasterCfCommand implements Callable<Integer> {
         @Parameters(paramLabel = "master.cf")
         Path masterCf;
 
@@ -109,6 +109,10 @@ public final class ProcmasterCommand {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+    }
+
+    @Command(name = "check", description = "Validate a master.cf and print the service table.")
+    static final class Check extends MasterCfCommand {
 
         @Override
         public Integer call() {
@@ -126,17 +130,8 @@ public final class ProcmasterCommand {
     }
 
     @Command(name = "run", description = "Run the master in the foreground (SIGHUP reloads, SIGTERM stops).")
-    static final class Run implements Callable<Integer> {
+    static final class Run extends MasterCfCommand {
         private static final Logger log = LoggerFactory.getLogger("procmaster");
-
-        @Parameters(paramLabel = "master.cf")
-        Path masterCf;
-
-        @CommandLine.Mixin
-        ConfigOptions options = new ConfigOptions();
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
