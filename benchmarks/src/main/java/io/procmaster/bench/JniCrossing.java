@@ -106,25 +106,20 @@ public class JniCrossing {
         @Param({"1", "64"})
         public int records;
 
-        EventLoopCore loop;
-        FdPair channel;
+        StatusChannelLoop status;
         ByteBuffer record;
         final CountingSink sink = new CountingSink();
 
         @Setup(Level.Trial)
         public void setup() throws NativeIoException {
-            loop = new EventLoopCore(256);
-            channel = Channels.open(Channels.Kind.STATUS);
-            loop.register(channel.master().intValue(), EventLoopCore.Kind.STATUS, 1, Native.EPOLLIN);
+            status = new StatusChannelLoop(256);
             record = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
             record.putInt(0, (int) ProcessHandle.current().pid()).putInt(4, 1).putInt(8, 1);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            channel.master().close(loop);
-            channel.child().close();
-            loop.close();
+            status.close();
         }
     }
 
@@ -143,11 +138,11 @@ public class JniCrossing {
     public long statusWriteAndPull(StatusState s) throws NativeIoException {
         for (int i = 0; i < s.records; i++) {
             s.record.clear();
-            if (s.channel.child().write(s.record) != 12) {
+            if (s.status.channel.child().write(s.record) != 12) {
                 throw new IllegalStateException("status channel full");
             }
         }
-        int got = s.loop.poll(0, s.sink);
+        int got = s.status.loop.poll(0, s.sink);
         if (got != s.records) {
             throw new IllegalStateException("pulled " + got + " records, wrote " + s.records);
         }

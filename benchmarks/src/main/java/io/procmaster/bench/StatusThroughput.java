@@ -1,12 +1,9 @@
 package io.procmaster.bench;
 
-import io.procmaster.os.Channels;
 import io.procmaster.os.ChildProcess;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.EventSink;
 import io.procmaster.os.ExitStatus;
-import io.procmaster.os.FdPair;
-import io.procmaster.os.Native;
 import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
 import io.procmaster.os.StatusFlags;
@@ -51,8 +48,8 @@ public class StatusThroughput {
     static final int RECORDS = 50000;
     static final int BATCH = 1024;
 
+    private StatusChannelLoop status;
     private EventLoopCore loop;
-    private FdPair channel;
     private SpawnSpec spec;
     private final Consumer consumer = new Consumer();
 
@@ -95,19 +92,16 @@ public class StatusThroughput {
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        loop = new EventLoopCore(BATCH);
-        channel = Channels.open(Channels.Kind.STATUS);
-        loop.register(channel.master().intValue(), EventLoopCore.Kind.STATUS, 1, Native.EPOLLIN);
+        status = new StatusChannelLoop(BATCH);
+        loop = status.loop;
         String writer = Bins.path("pm-status-writer");
         spec = SpawnSpec.builder(writer).argv(writer, "count:" + RECORDS).env("GENERATION", "1")
-                .fd(5, channel.child().intValue()).build();
+                .fd(5, status.channel.child().intValue()).build();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        channel.master().close(loop);
-        channel.child().close();
-        loop.close();
+        status.close();
     }
 
     @Benchmark
