@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * what they hold) and takes every descriptor still registered out of the set: nothing is left behind.
  *
  * <p>Lifecycle, the contract callers rely on. States: NEW, RUNNING ({@link #start}), CLOSING
- * ({@link #close} called, or the loop failed), DRAINED (the loop thread has left its loop and begun
- * its final drain; from then on it runs no command it did not already take).
+ * ({@link #close} called), DRAINED (the loop thread has left its loop, because of a close or a
+ * failure, and begun its final drain; from then on it runs no command it did not already take).
  * <ul>
  * <li>{@link #execute} either accepts the command, which then runs on the loop thread exactly once,
  *     or throws {@link RejectedExecutionException}; never neither. It accepts while RUNNING or
@@ -158,8 +158,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * <li>The read sees RUNNING or CLOSING: it came before the write of DRAINED, so the add came
      *     before the final drain began, and the drain (which polls until empty) takes the command.
      *     Accepted; it runs.
-     * <li>The read sees DRAINED (the final drain may be under way) or NEW (the read came before
-     *     {@link #start} set RUNNING, but the loop thread may start and poll right after it): the
+     * <li>The read sees DRAINED (the only other answer: the state only grows, and the first read,
+     *     before the add, saw RUNNING or CLOSING): the final drain may be under way, so the
      *     command may or may not have been taken. {@code commands.remove(command)} decides, as
      *     remove and poll each unlink a node with one CAS and only one can win: removed, so no
      *     loop will see it, and it is rejected; not found, so the loop took it and runs it, and
@@ -170,7 +170,8 @@ public final class EventLoop implements Executor, AutoCloseable {
      * Two executes of the same (or {@code equals}) command object may swap which of them is
      * rejected; the counts stay exact. From the loop thread during the final drain (a command or
      * close hook executing another) the command is always rejected: the drainer is busy running
-     * the caller. The first read of {@link #state} only saves the add when the answer is known.
+     * the caller. The first read of {@link #state}, before the add, rejects at once before
+     * {@link #start} (no loop thread can take anything then) and after the drain.
      */
     @Override
     public void execute(Runnable command) {

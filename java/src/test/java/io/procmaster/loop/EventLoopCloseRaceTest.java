@@ -153,6 +153,43 @@ class EventLoopCloseRaceTest {
     }
 
     @Test
+    void closeRacingStartEitherStopsTheLoopOrKeepsItFromRunning() throws Exception {
+        int started = 0, refused = 0;
+        for (int round = 0; round < 100; round++) {
+            String name = "test-start-close-" + round;
+            EventLoop loop = new EventLoop(name, System::nanoTime, NO_PERIODIC_WAKE);
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicReference<Throwable> startResult = new AtomicReference<>();
+            Thread starter = new Thread(() -> {
+                try {
+                    go.await();
+                    loop.start();
+                } catch (Throwable t) {
+                    startResult.set(t);
+                }
+            });
+            starter.start();
+            go.countDown();
+            for (int spin = (round % 10) * 20_000; spin > 0; spin--) { // let the start get ahead, by varying amounts
+                Thread.onSpinWait();
+            }
+            loop.close();
+            starter.join(TimeUnit.SECONDS.toMillis(10));
+            loop.close(); // if start won, this one waits for the loop thread to end
+            if (startResult.get() == null) {
+                started++;
+            } else {
+                assertThat(startResult.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                refused++;
+            }
+            assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+            assertNoThreadNamed(name);
+        }
+        System.out.printf("start/close race: %d started then closed, %d refused%n", started, refused);
+        assertThat(started + refused).isEqualTo(100);
+    }
+
+    @Test
     void closeFromTheLoopThreadRunsWhatWasQueuedBeforeIt() throws Exception {
         EventLoop loop = new EventLoop("test-self-close", System::nanoTime, NO_PERIODIC_WAKE);
         loop.start();
