@@ -26,7 +26,7 @@ static long failures;
 
 #define ROUNDS 200
 #define MIN_ROUNDS 20
-#define BUDGET_NS 3000000000LL /* rounds stop after this, once MIN_ROUNDS are done */
+#define BUDGET_NS 2000000000LL /* rounds stop after this, once MIN_ROUNDS are done */
 #define THREADS 4
 #define CALLS_AFTER_CLOSE 50
 
