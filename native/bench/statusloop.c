@@ -60,7 +60,7 @@ static void usage(void)
 }
 
 /* One round: spawn the writers, drain until all records and exits are in; records/s. */
-static int round_once(struct pm_loop *loop, int child_end, const struct pm_spawn_req *req, int writers,
+static int round_once(pm_loop_t loop, int child_end, const struct pm_spawn_req *req, int writers,
                       long records, double *per_s)
 {
     static struct pm_event ev[BATCH];
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
     req.mechanism = PM_MECH_CLONE3;
 
     int err = 0, ch[2];
-    struct pm_loop *loop = pm_loop_create(&err);
+    pm_loop_t loop = pm_loop_create(&err);
     if (!loop) {
         fprintf(stderr, "pm-statusloop: loop: %s\n", strerror(err));
         return 1;

@@ -277,13 +277,13 @@ static jint signal0(JNIEnv *env, jclass c, jint pidfd, jint sig)
 static jlong loopCreate0(JNIEnv *env, jclass c)
 {
     int err = 0;
-    struct pm_loop *l = pm_loop_create(&err);
-    return l ? (jlong)(intptr_t)l : -(jlong)err;
+    pm_loop_t l = pm_loop_create(&err);
+    return l ? (jlong)l : -(jlong)err;
 }
 
 static jint loopCtl0(JNIEnv *env, jclass c, jlong loop, jint op, jint fd, jint kind, jint tag, jint events)
 {
-    return pm_loop_ctl((struct pm_loop *)(intptr_t)loop, op, fd, kind, tag, (unsigned)events);
+    return pm_loop_ctl((pm_loop_t)loop, op, fd, kind, tag, (unsigned)events);
 }
 
 /* The address and capacity of a direct buffer, checked against [off, off+len). */
@@ -301,22 +301,22 @@ static jint loopPoll0(JNIEnv *env, jclass c, jlong loop, jobject buf, jint cap, 
     struct pm_event *ev = (struct pm_event *)direct(env, buf, 0, cap * (jint)sizeof(struct pm_event));
     if (!ev || cap <= 0)
         return -EINVAL;
-    return pm_loop_poll((struct pm_loop *)(intptr_t)loop, ev, cap, timeout);
+    return pm_loop_poll((pm_loop_t)loop, ev, cap, timeout);
 }
 
 static jint loopWakeup0(JNIEnv *env, jclass c, jlong loop)
 {
-    return pm_loop_wakeup((struct pm_loop *)(intptr_t)loop);
+    return pm_loop_wakeup((pm_loop_t)loop);
 }
 
 static void loopDestroy0(JNIEnv *env, jclass c, jlong loop)
 {
-    pm_loop_destroy((struct pm_loop *)(intptr_t)loop);
+    pm_loop_destroy((pm_loop_t)loop);
 }
 
 static jint close0(JNIEnv *env, jclass c, jlong loop, jint fd)
 {
-    return pm_loop_close_fd((struct pm_loop *)(intptr_t)loop, fd);
+    return pm_loop_close_fd((pm_loop_t)loop, fd);
 }
 
 static jint channel0(JNIEnv *env, jclass c, jint kind, jintArray out)

@@ -2,12 +2,13 @@
  * loop - one epoll set, drained into fixed-size event records
  *
  * SYNOPSIS
- *   struct pm_loop *pm_loop_create(int *err);
- *   int  pm_loop_ctl(struct pm_loop *l, int op, int fd, int kind, int tag, unsigned events);
- *   int  pm_loop_poll(struct pm_loop *l, struct pm_event *buf, int cap, int timeout_ms);
- *   int  pm_loop_wakeup(struct pm_loop *l);
- *   int  pm_loop_close_fd(struct pm_loop *l, int fd);
- *   void pm_loop_destroy(struct pm_loop *l);
+ *   typedef int64_t pm_loop_t;
+ *   pm_loop_t pm_loop_create(int *err);
+ *   int pm_loop_ctl(pm_loop_t l, int op, int fd, int kind, int tag, unsigned events);
+ *   int pm_loop_poll(pm_loop_t l, struct pm_event *buf, int cap, int timeout_ms);
+ *   int pm_loop_wakeup(pm_loop_t l);
+ *   int pm_loop_close_fd(pm_loop_t l, int fd);
+ *   int pm_loop_destroy(pm_loop_t l);
  *
  * DESCRIPTION
  *   The loop watches three kinds of descriptors, named at registration:
@@ -27,8 +28,24 @@
  *   wake-up, however many events. Level-triggered: what did not fit is
  *   reported by the next call.
  *
+ *   A loop is named by a handle, not a pointer: an index into a static
+ *   table plus the generation of the loop in that slot. Every call enters
+ *   the slot (one CAS on its state word: generation matches, not closed,
+ *   user count + 1) and leaves it; pm_loop_destroy() marks it closed, so no
+ *   call enters afterwards, and wakes a poll asleep on it. The last call to
+ *   leave a closed slot closes the epoll set and the eventfd. So any thread
+ *   may call anything at any time, destroy included: a call that entered
+ *   before the destroy completes normally (a sleeping poll returns), a call
+ *   after it gets -EBADF, and no call ever touches freed memory or a
+ *   descriptor number that was reused. Handles are positive; 0 is never a
+ *   loop. A slot's generation wraps after 2^31 loops in it.
+ *
  * DIAGNOSTICS
- *   -errno results. A status packet that is not exactly 12 bytes is
+ *   -errno results. -EBADF: the handle is not a live loop (destroyed, stale
+ *   or made up); pm_loop_destroy() says so too for a second destroy.
+ *   pm_loop_close_fd() closes fd whatever the handle (0: no loop; a
+ *   destroyed loop's set is gone already). pm_loop_create() returns 0 and
+ *   sets *err (EMFILE: all 1024 slots hold live loops). A status packet that is not exactly 12 bytes is
  *   delivered flagged PM_ST_MALFORMED with its real length; one whose pid
  *   differs from the sender's credentials is flagged PM_ST_FORGED. Judging
  *   them is the policy's business, not the loop's.
@@ -68,13 +85,14 @@ struct pm_event {
     int32_t reserved;
 };
 
-struct pm_loop;
+/* A loop: slot index + 1 in the low 32 bits, the slot's generation above. */
+typedef int64_t pm_loop_t;
 
-struct pm_loop *pm_loop_create(int *err);
-int pm_loop_ctl(struct pm_loop *l, int op, int fd, int kind, int tag, unsigned events);
-int pm_loop_poll(struct pm_loop *l, struct pm_event *buf, int cap, int timeout_ms);
-int pm_loop_wakeup(struct pm_loop *l);
-int pm_loop_close_fd(struct pm_loop *l, int fd);
-void pm_loop_destroy(struct pm_loop *l);
+pm_loop_t pm_loop_create(int *err);
+int pm_loop_ctl(pm_loop_t l, int op, int fd, int kind, int tag, unsigned events);
+int pm_loop_poll(pm_loop_t l, struct pm_event *buf, int cap, int timeout_ms);
+int pm_loop_wakeup(pm_loop_t l);
+int pm_loop_close_fd(pm_loop_t l, int fd);
+int pm_loop_destroy(pm_loop_t l);
 
 #endif

@@ -26,7 +26,7 @@ static void put(int fd, int32_t pid, uint32_t gen, int32_t status, size_t len)
         failures++;
 }
 
-static void test_status_records(struct pm_loop *l)
+static void test_status_records(pm_loop_t l)
 {
     int ch[2];
     struct pm_event ev[16];
@@ -65,7 +65,7 @@ static void test_status_records(struct pm_loop *l)
     pm_loop_close_fd(l, ch[0]);
 }
 
-static void test_exit_and_wakeup(struct pm_loop *l)
+static void test_exit_and_wakeup(pm_loop_t l)
 {
     struct pm_spawn_req q;
     struct pm_spawn_res res;
@@ -120,8 +120,8 @@ static void test_channels(void)
 int main(void)
 {
     int err = 0;
-    struct pm_loop *l = pm_loop_create(&err);
-    CHECK(l != NULL, "loop create: %s", strerror(err));
+    pm_loop_t l = pm_loop_create(&err);
+    CHECK(l != 0, "loop create: %s", strerror(err));
     if (!l)
         return 1;
     test_status_records(l);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +37,28 @@ import org.slf4j.LoggerFactory;
  * poll (which cannot happen short of a broken kernel) stops the loop with an error log. Closing the
  * loop kills (SIGKILL) and reaps every child still watched, runs the close hooks (owners release
  * what they hold) and takes every descriptor still registered out of the set: nothing is left behind.
+ *
+ * <p>Lifecycle, the contract callers rely on. States: NEW, RUNNING ({@link #start}), CLOSING
+ * ({@link #close} called), DRAINED (the loop thread has left its loop, because of a close or a
+ * failure, and begun its final drain; from then on it runs no command it did not already take).
+ * <ul>
+ * <li>{@link #execute} either accepts the command, which then runs on the loop thread exactly once,
+ *     or throws {@link RejectedExecutionException}; never neither. It accepts while RUNNING or
+ *     CLOSING, and rejects before {@link #start} and once DRAINED, except that a command the final
+ *     drain already took runs and its {@code execute} returns normally. So when close begins, a
+ *     caller that holds a future for its command either sees {@code execute} throw (and fails the
+ *     future itself) or can rely on the command running before the loop thread ends.
+ * <li>{@link #close} (any thread, any number of times, also before {@link #start} and from the
+ *     loop thread) stops the loop after the command or handler now running; the loop thread then runs
+ *     every command still queued, then cleans up; from another thread close returns after that, from
+ *     the loop thread it returns at once. Closing a loop never started cleans up on the calling
+ *     thread; nothing was accepted, so nothing is to run.
+ * <li>{@link #start} after {@link #close} throws IllegalStateException; start and close are
+ *     serialised, so either the loop runs and is then closed, or it never runs.
+ * <li>After close, from any thread: {@code execute} rejects, {@link #register} throws a
+ *     {@link NativeIoException} saying the loop is closed, wake-ups are no-ops; the native handle
+ *     cannot reach freed memory ({@link EventLoopCore}).
+ * </ul>
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
@@ -77,11 +98,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final java.util.Set<Runnable> closeHooks = new java.util.LinkedHashSet<>();
     private final LongSupplier clock;
     private final int maxSleepMillis;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Dispatch dispatch = new Dispatch();
     /** True from just before the loop checks its queue for the last time until its wait is over. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
-    private volatile boolean running;
+    private static final int NEW = 0, RUNNING = 1, CLOSING = 2, DRAINED = 3;
+    /** One of the states above, only ever growing; see the class comment and {@link #execute}. */
+    private volatile int state = NEW;
     private volatile Thread thread;
     private int nextTag = 1;
 
@@ -101,15 +123,15 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.name = name;
         this.clock = nanoClock;
         this.maxSleepMillis = maxSleepMillis;
-        this.core = new EventLoopCore(256);
+        this.core = new EventLoopCore(name, 256);
     }
 
-    /** Starts the loop thread. */
+    /** Starts the loop thread; once only, and never after {@link #close}. */
     public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException("loop " + name + " already started");
+        if (state != NEW) {
+            throw new IllegalStateException("loop " + name + (thread != null ? " already started" : " is closed"));
         }
-        running = true;
+        state = RUNNING;
         Thread t = new Thread(this::run, name);
         t.setDaemon(true);
         thread = t;
@@ -127,16 +149,53 @@ public final class EventLoop implements Executor, AutoCloseable {
      * the loop sees the command and does not sleep, or the caller sees {@code sleeping} and wakes it
      * (only the caller that flips it back writes the eventfd; the others' commands are drained by the
      * same wake-up). The eventfd counter keeps a wake-up written before the poll starts.
+     *
+     * <p>Why a command is never left in the queue (run or rejected, never neither) without a lock
+     * or a system call here: this method adds the command and then reads {@link #state}; the loop
+     * thread sets DRAINED and then drains the queue to empty, as its last act before cleanup. The
+     * interleavings:
+     * <ol>
+     * <li>The read sees RUNNING or CLOSING: it came before the write of DRAINED, so the add came
+     *     before the final drain began, and the drain (which polls until empty) takes the command.
+     *     Accepted; it runs.
+     * <li>The read sees DRAINED (the only other answer: the state only grows, and the first read,
+     *     before the add, saw RUNNING or CLOSING): the final drain may be under way, so the
+     *     command may or may not have been taken. {@code commands.remove(command)} decides, as
+     *     remove and poll each unlink a node with one CAS and only one can win: removed, so no
+     *     loop will see it, and it is rejected; not found, so the loop took it and runs it, and
+     *     execute returns normally.
+     * <li>A command added after the final drain found the queue empty: the add is after the write of
+     *     DRAINED, so the read sees DRAINED and case 2 removes and rejects it.
+     * </ol>
+     * Two executes of the same (or {@code equals}) command object may swap which of them is
+     * rejected; the counts stay exact. From the loop thread during the final drain (a command or
+     * close hook executing another) the command is always rejected: the drainer is busy running
+     * the caller. The first read of {@link #state}, before the add, rejects at once before
+     * {@link #start} (no loop thread can take anything then) and after the drain.
      */
     @Override
     public void execute(Runnable command) {
-        if (!running) {
-            throw new RejectedExecutionException("loop " + name + " is not running");
+        if (!accepting(state)) {
+            throw rejected();
         }
         commands.add(command);
+        if (!accepting(state)) {
+            if (commands.remove(command)) {
+                throw rejected();
+            }
+            return; // the final drain took it and runs it
+        }
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
             core.wakeup();
         }
+    }
+
+    private static boolean accepting(int s) {
+        return s == RUNNING || s == CLOSING;
+    }
+
+    private RejectedExecutionException rejected() {
+        return new RejectedExecutionException("loop " + name + (state == NEW ? " is not started" : " is closed"));
     }
 
     public boolean inLoop() {
@@ -227,8 +286,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     private void run() {
         try {
-            while (running) {
-                runCommands();
+            while (state == RUNNING) {
+                runCommands(true);
                 runDeadlines();
                 int timeout = timeoutMillis();
                 if (timeout != 0) {
@@ -239,20 +298,24 @@ public final class EventLoop implements Executor, AutoCloseable {
                     }
                 }
                 core.poll(timeout, dispatch); // clears sleeping as soon as the wait is over
-
             }
         } catch (Throwable t) {
             log.error("{}: event loop failed: {}", name, t.toString(), t);
         } finally {
-            running = false;
+            state = DRAINED; // first the state, then the drain to empty: see execute()
+            runCommands(false);
             cleanup();
-            stopped.countDown();
         }
     }
 
-    private void runCommands() {
+    /**
+     * Runs queued commands until the queue is empty, or (untilClose) until close begins: callers that
+     * keep executing while the loop closes would otherwise keep it here; the final drain runs the rest,
+     * and there execute rejects what the drain has not taken.
+     */
+    private void runCommands(boolean untilClose) {
         Runnable r;
-        while ((r = commands.poll()) != null) {
+        while ((!untilClose || state == RUNNING) && (r = commands.poll()) != null) {
             try {
                 r.run();
             } catch (Throwable t) {
@@ -348,18 +411,28 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** Stops the loop thread and waits for it (from another thread). */
+    /**
+     * Stops the loop thread after it has run every command accepted, and waits for it (from another
+     * thread; from the loop thread it returns at once). Idempotent; see the class comment.
+     */
     @Override
     public void close() {
-        if (thread == null) {
-            cleanup();
-            return;
+        synchronized (this) { // against start(): the loop either runs and is then closed, or never runs
+            if (state == NEW) {
+                state = DRAINED; // nothing was accepted (execute rejects in NEW), so nothing to drain
+                cleanup();
+                return;
+            }
+            if (state == RUNNING) {
+                state = CLOSING;
+            }
         }
-        running = false;
-        core.wakeup();
-        if (!inLoop()) {
+        core.wakeup(); // a no-op if the loop thread has closed the core already
+        Thread t = thread; // set before RUNNING, so not null here unless the loop never started
+        if (t != null && t != Thread.currentThread()) {
             try {
-                if (!stopped.await(30, TimeUnit.SECONDS)) {
+                t.join(TimeUnit.SECONDS.toMillis(30)); // the thread itself: gone when close returns
+                if (t.isAlive()) {
                     log.error("{}: loop thread did not stop within 30 s", name);
                 }
             } catch (InterruptedException e) {

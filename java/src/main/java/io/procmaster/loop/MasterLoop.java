@@ -36,7 +36,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,20 +140,14 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         }
         m.loop.addDeadlineSource(m);
         m.loop.start();
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        m.loop.execute(() -> {
-            try {
-                for (Map.Entry<String, Service> e : m.services.entrySet()) {
-                    m.registerStatus(e.getKey(), e.getValue());
-                }
-                ReloadSummary s = m.policy.start(m.policySpecs());
-                log.info("procmaster started: {} services ({})", m.services.size(), s);
-                started.complete(null);
-            } catch (Throwable t) {
-                started.completeExceptionally(t);
+        m.onLoop(() -> {
+            for (Map.Entry<String, Service> e : m.services.entrySet()) {
+                m.registerStatus(e.getKey(), e.getValue());
             }
-        });
-        started.join();
+            ReloadSummary s = m.policy.start(m.policySpecs());
+            log.info("procmaster started: {} services ({})", m.services.size(), s);
+            return null;
+        }).join();
         return m;
     }
 
@@ -284,7 +280,11 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         }
         wakeups.send(serviceId, s.spec, triggerBytes, (id, error) -> {
             if (!stopping) {
-                loop.execute(() -> policy.onWakeupFailed(id, error));
+                try {
+                    loop.execute(() -> policy.onWakeupFailed(id, error));
+                } catch (RejectedExecutionException e) {
+                    log.debug("wakeup of {} failed while the loop closed: {}", id, error);
+                }
             }
         });
     }
@@ -364,14 +364,26 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
      * bind, nothing changes and the future fails with the reason.
      */
     public CompletableFuture<ReloadResult> reload(ServiceTable table) {
-        CompletableFuture<ReloadResult> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(applyReload(table));
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
+        return onLoop(() -> applyReload(table));
+    }
+
+    /**
+     * Calls body on the loop thread. The future always completes: with body's result or what it
+     * threw, or, if the loop no longer takes commands (closed), with the RejectedExecutionException.
+     */
+    private <T> CompletableFuture<T> onLoop(Callable<T> body) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    f.complete(body.call());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            f.completeExceptionally(e);
+        }
         return f;
     }
 
@@ -411,22 +423,16 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     /** Per-service status, read on the loop thread. */
     public CompletableFuture<List<ServiceStatus>> status() {
-        CompletableFuture<List<ServiceStatus>> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete(policy.statusAll()));
-        return f;
+        return onLoop(policy::statusAll);
     }
 
     public CompletableFuture<MasterCounters> counters() {
-        CompletableFuture<MasterCounters> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete(policy.masterCounters()));
-        return f;
+        return onLoop(policy::masterCounters);
     }
 
     /** Pids of the live children (for tests and the status command). */
     public CompletableFuture<List<Integer>> childPids() {
-        CompletableFuture<List<Integer>> f = new CompletableFuture<>();
-        loop.execute(() -> f.complete(List.copyOf(children.keySet())));
-        return f;
+        return onLoop(() -> List.copyOf(children.keySet()));
     }
 
     /**
@@ -436,7 +442,11 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     public CompletableFuture<Void> stop() {
         if (!stopping) {
             stopping = true;
-            loop.execute(policy::shutdown);
+            try {
+                loop.execute(policy::shutdown);
+            } catch (RejectedExecutionException e) {
+                stopped.completeExceptionally(e); // the loop is gone without a stop: nobody will complete it
+            }
         }
         return stopped;
     }

@@ -80,7 +80,11 @@ public final class ChildProcess implements AutoCloseable {
         return pidfd;
     }
 
-    /** Records an exit the loop reaped; closes the pidfd (out of the loop's set first). */
+    /**
+     * Records an exit the loop reaped; closes the pidfd (out of the loop's set first). {@code loop}
+     * is the loop's C handle (0: none); a closed loop's handle is refused by C and the pidfd is
+     * closed all the same.
+     */
     synchronized void exited(ExitStatus status, long loop) {
         this.exit = status;
         if (pidfd >= 0) {

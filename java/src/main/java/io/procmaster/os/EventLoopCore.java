@@ -7,19 +7,32 @@ import java.nio.ByteOrder;
  * The C core's epoll set, seen from Java: registration, one poll call per wake-up that fills a
  * direct buffer with fixed-size records, and their decoding into {@link EventSink} calls.
  *
- * <p>Not thread-safe except {@link #wakeup()}: one thread (the loop thread) owns it. Record
- * layout comes from C ({@link Native}); nothing here assumes a size or an offset.
+ * <p>Not thread-safe except {@link #wakeup()} and {@link #close()}: one thread (the loop thread)
+ * owns it. Record layout comes from C ({@link Native}); nothing here assumes a size or an offset.
+ *
+ * <p>After {@link #close()}, from any thread and even while another thread is inside a call: the
+ * handle is a generation-checked index into C's loop table ({@code loop.h}), so a late call can
+ * reach neither freed memory nor a reused descriptor number. {@link #wakeup()} is then a no-op;
+ * {@link #register}, {@link #modify} and {@link #poll} throw a {@link NativeIoException} (EBADF)
+ * saying the loop is closed; {@link #deregister} returns false; {@link #close(int)} still closes
+ * the descriptor. A poll asleep when another thread closes the loop returns.
  */
 public final class EventLoopCore implements AutoCloseable {
     /** What a registered descriptor is. */
     public enum Kind { FD, PIDFD, STATUS }
 
+    private final String name;
     private final long loop;
     private final ByteBuffer buffer;
     private final int capacity;
     private volatile boolean closed;
 
     public EventLoopCore(int capacity) throws NativeIoException {
+        this("event loop", capacity);
+    }
+
+    /** @param name what error messages call this loop ("loop procmaster-loop is closed") */
+    public EventLoopCore(String name, int capacity) throws NativeIoException {
         Native.ensureAvailability();
         if (capacity <= 0 || capacity > 65536) {
             throw new IllegalArgumentException("capacity " + capacity);
@@ -28,21 +41,38 @@ public final class EventLoopCore implements AutoCloseable {
         if (l < 0) {
             throw Errno.exception("epoll_create1", (int) l);
         }
+        this.name = name;
         this.loop = l;
         this.capacity = capacity;
         this.buffer = ByteBuffer.allocateDirect(capacity * Native.EVENT_SIZE).order(ByteOrder.nativeOrder());
     }
 
+    /** The C handle; safe to pass to C after close too (C refuses it then). */
     long address() {
-        return closed ? 0 : loop;
+        return loop;
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     public void register(int fd, Kind kind, int tag, int events) throws NativeIoException {
-        Errno.check("epoll_ctl add fd " + fd, Native.loopCtl0(loop, Native.CTL_ADD, fd, kind(kind), tag, events));
+        check("epoll_ctl add fd " + fd, Native.loopCtl0(loop, Native.CTL_ADD, fd, kind(kind), tag, events));
     }
 
     public void modify(int fd, Kind kind, int tag, int events) throws NativeIoException {
-        Errno.check("epoll_ctl mod fd " + fd, Native.loopCtl0(loop, Native.CTL_MOD, fd, kind(kind), tag, events));
+        check("epoll_ctl mod fd " + fd, Native.loopCtl0(loop, Native.CTL_MOD, fd, kind(kind), tag, events));
+    }
+
+    /**
+     * Like {@link Errno#check}, but EBADF on a closed loop says so: C refuses a closed handle with
+     * EBADF, and {@code closed} is set before the handle is destroyed, so it is visible here.
+     */
+    private int check(String op, int r) throws NativeIoException {
+        if (r == -Native.EBADF && closed) {
+            throw new NativeIoException(op + ": loop " + name + " is closed", Native.EBADF, true);
+        }
+        return Errno.check(op, r);
     }
 
     /** Removes fd from the set; false if it was not there. */
@@ -83,7 +113,7 @@ public final class EventLoopCore implements AutoCloseable {
      */
     public int poll(int timeoutMillis, EventSink sink) throws NativeIoException {
         int n = Native.loopPoll0(loop, buffer, capacity, timeoutMillis);
-        Errno.check("epoll_wait", n);
+        check("epoll_wait", n);
         sink.onWaitOver(n);
         for (int i = 0; i < n; i++) {
             int base = i * Native.EVENT_SIZE;
@@ -110,19 +140,16 @@ public final class EventLoopCore implements AutoCloseable {
         return n;
     }
 
-    /** Interrupts a poll from any thread. */
+    /** Interrupts a poll from any thread; a no-op once closed (C refuses the handle). */
     public void wakeup() {
-        if (!closed) {
-            Native.loopWakeup0(loop);
-        }
+        Native.loopWakeup0(loop);
     }
 
+    /** Destroys the loop (once; later calls are no-ops). Any thread: a poll asleep in it returns. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            Native.loopDestroy0(loop);
-        }
+        closed = true;
+        Native.loopDestroy0(loop); // C makes a second destroy a no-op (EBADF)
     }
 
     private static int kind(Kind k) {
