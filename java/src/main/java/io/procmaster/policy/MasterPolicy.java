@@ -478,8 +478,8 @@ public final class MasterPolicy {
                 && how.value() == r.signalSent().number();
         if (s != null) {
             s.counters.exits++;
-            if (how.isNormal() && r.useCount() == 0 && r.signalSent() == null) {
-                s.limiter.record(clock.nanoTime()); // exited without serving: a wasted start
+            if (s.wastedStart(r, how)) {
+                s.limiter.record(clock.nanoTime());
             }
             if (!how.isNormal()) {
                 s.counters.abnormalExits++;
