@@ -51,7 +51,7 @@ public final class MasterConfig {
     public static final String SERVICE_THROTTLE_TIME = "service_throttle_time";
     /**
      * procmaster: cap for the exponential throttle backoff (W11). Time ≥ service_throttle_time, at most 1w;
-     * default ten times {@code service_throttle_time}.
+     * default ten times {@code service_throttle_time}, at most 1w.
      */
     public static final String THROTTLE_MAX_TIME = "throttle_max_time";
     /**
@@ -187,7 +187,8 @@ public final class MasterConfig {
         mailOwner = parse(errors, MAIL_OWNER, MasterConfig::user);
         String maxText = explicit.get(THROTTLE_MAX_TIME);
         if (maxText == null) {
-            throttleMaxTime = serviceThrottleTime == null ? null : serviceThrottleTime.multipliedBy(10);
+            throttleMaxTime = serviceThrottleTime == null ? null
+                    : min(serviceThrottleTime.multipliedBy(10), MAX_TIME); // never below it: it is at most MAX_TIME
         } else {
             Duration max = parse(errors, THROTTLE_MAX_TIME, v -> time(v, 1));
             if (max != null && serviceThrottleTime != null && max.compareTo(serviceThrottleTime) < 0) {
@@ -382,6 +383,10 @@ public final class MasterConfig {
             errors.add(ConfigError.parameter(name, v, e.getMessage()));
             return null;
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static int orZero(Integer value) {

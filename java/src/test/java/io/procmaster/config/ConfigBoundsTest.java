@@ -93,6 +93,9 @@ class ConfigBoundsTest {
                 MasterConfig.SERVICE_THROTTLE_TIME, "1w",
                 MasterConfig.THROTTLE_MAX_TIME, "1w"));
         assertThat(c.throttleMaxTime()).isEqualTo(MasterConfig.MAX_TIME);
+        // The derived default (ten times the throttle time) stays within the bound too.
+        assertThat(MasterConfig.of(Map.of(MasterConfig.SERVICE_THROTTLE_TIME, "1d")).throttleMaxTime())
+                .isEqualTo(MasterConfig.MAX_TIME);
         assertThat(MasterCfParserTest.only("foo unix - - n " + ServiceSpec.MAX_WAKEUP_SECONDS + " "
                 + ServiceSpec.MAX_PROCESS_LIMIT + " cmd").maxProc()).isEqualTo(ServiceSpec.MAX_PROCESS_LIMIT);
     }
