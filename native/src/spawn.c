@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -309,6 +310,14 @@ static int spawn_posix(struct child_ctx *c, int scratch, struct pm_spawn_res *re
     return 0;
 }
 
+int pm_spawn_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX)
+        return INT_MAX;
+    return (int)rl.rlim_cur;
+}
+
 int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
 {
     struct child_ctx c;
@@ -324,6 +333,12 @@ int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
         return -E2BIG;
     if (q->ngroups < 0 || (q->ngroups > 0 && !q->groups))
         return -EINVAL;
+
+    /* Range first: the scratch number below is one above the largest fd. */
+    int fd_limit = pm_spawn_fd_limit();
+    for (int i = 0; i < q->nfds; i++)
+        if (q->fd_src[i] < 0 || q->fd_src[i] >= fd_limit || q->fd_dst[i] < 0 || q->fd_dst[i] >= fd_limit)
+            return -EBADF;
 
     memset(&c, 0, sizeof c);
     c.req = q;

@@ -4,6 +4,7 @@
  * SYNOPSIS
  *   int pm_spawn(const struct pm_spawn_req *req, struct pm_spawn_res *res);
  *   const char *pm_spawn_stage_name(int stage);
+ *   int pm_spawn_fd_limit(void);
  *
  * DESCRIPTION
  *   pm_spawn() starts req->path with an explicit argv and envp, the fd plan
@@ -29,7 +30,10 @@
  *
  * DIAGNOSTICS
  *   0 on success, else -errno with res->stage naming the step that failed
- *   (pm_spawn_stage_name). A child that failed before or at execve has been
+ *   (pm_spawn_stage_name). A source or target descriptor below 0 or not
+ *   below pm_spawn_fd_limit() (the soft RLIMIT_NOFILE, read in the parent
+ *   before clone; INT_MAX if unlimited) is -EBADF at PM_STAGE_PREPARE: no
+ *   child can hold or receive such a number, and nothing is computed on it. A child that failed before or at execve has been
  *   reaped and its pidfd closed before pm_spawn returns: no zombie, no fd.
  */
 #ifndef PROCMASTER_SPAWN_H
@@ -100,5 +104,6 @@ struct pm_spawn_res {
 
 int pm_spawn(const struct pm_spawn_req *req, struct pm_spawn_res *res);
 const char *pm_spawn_stage_name(int stage);
+int pm_spawn_fd_limit(void);
 
 #endif

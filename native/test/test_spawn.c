@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +116,44 @@ static void test_bad_requests(void)
     no_children_left("bad requests");
 }
 
+/*
+ * Issue 8 defect 11: a descriptor number out of range is refused in the
+ * parent, before any arithmetic on it (fd + 1 overflowed for INT_MAX) and
+ * before clone, with -EBADF at the prepare stage.
+ */
+static void test_fd_out_of_range(void)
+{
+    struct rlimit rl;
+    CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0, "getrlimit");
+    int limit = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
+    char *argv[] = { "true", NULL };
+    struct { int src, dst; } cases[] = {
+        { INT_MAX, 3 }, { 3, INT_MAX }, { 0, INT_MAX }, { -1, 3 }, { 3, -1 }, { INT_MIN, 3 },
+        { limit, 3 }, { 3, limit },
+    };
+    for (int mi = 0; mi < 3; mi++) {
+        int mech = mi == 0 ? PM_MECH_AUTO : mi == 1 ? PM_MECH_CLONE3 : PM_MECH_POSIX_SPAWN;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            struct pm_spawn_req q;
+            struct pm_spawn_res res;
+            memset(&q, 0, sizeof q);
+            int src[] = { 1, cases[i].src }, dst[] = { 1, cases[i].dst };
+            q.path = "/bin/true";
+            q.argv = argv;
+            q.envp = empty_env;
+            q.fd_src = src;
+            q.fd_dst = dst;
+            q.nfds = 2;
+            q.mechanism = mech;
+            int r = pm_spawn(&q, &res);
+            CHECK(r == -EBADF && res.stage == PM_STAGE_PREPARE && res.pid == -1 && res.pidfd == -1,
+                  "mech %d: fd %d -> %d: got %d stage %s", mech, cases[i].src, cases[i].dst, r,
+                  pm_spawn_stage_name(res.stage));
+        }
+    }
+    no_children_left("fd out of range");
+}
+
 int main(void)
 {
     int mechs[] = { PM_MECH_CLONE3, PM_MECH_POSIX_SPAWN };
@@ -123,6 +163,7 @@ int main(void)
         test_signal(mechs[i]);
     }
     test_bad_requests();
+    test_fd_out_of_range();
     printf("spawn: %d failures\n", failures);
     return failures ? 1 : 0;
 }

@@ -34,32 +34,38 @@ import java.util.function.Function;
  * <p>Time values take a number and an optional unit {@code s m h d w}; the default unit of
  * every time parameter here is seconds.
  *
+ * <p>Bounds: every time parameter is at most {@link #MAX_TIME} (a week), {@value #SPAWN_RATE_LIMIT}
+ * at most {@link #MAX_SPAWN_RATE_LIMIT}, {@value #DEFAULT_PROCESS_LIMIT} at most
+ * {@link ServiceSpec#MAX_PROCESS_LIMIT}: no value can make the master's timers overflow or its
+ * process count run away.
+ *
  * <p>Failure modes: {@link #of(Map)} and the {@code with…} methods validate every known
  * parameter and throw one {@link ConfigException} listing all bad ones (errors name the
  * parameter and the value; file and line are added by the main.cf parser).
  */
 public final class MasterConfig {
 
-    /** Process limit for services whose maxproc is {@code -}; also the minimum listen backlog. Integer ≥ 1, default 100. */
+    /** Process limit for services whose maxproc is {@code -}; also the minimum listen backlog. Integer 1..100000, default 100. */
     public static final String DEFAULT_PROCESS_LIMIT = "default_process_limit";
-    /** Delay before a throttled service is tried again (spec §3.6). Time ≥ 1s, default {@code 60s}. */
+    /** Delay before a throttled service is tried again (spec §3.6). Time 1s..1w, default {@code 60s}. */
     public static final String SERVICE_THROTTLE_TIME = "service_throttle_time";
     /**
-     * procmaster: cap for the exponential throttle backoff (W11). Time ≥ service_throttle_time;
-     * default ten times {@code service_throttle_time}.
+     * procmaster: cap for the exponential throttle backoff (W11). Time ≥ service_throttle_time, at most 1w;
+     * default ten times {@code service_throttle_time}, at most 1w.
      */
     public static final String THROTTLE_MAX_TIME = "throttle_max_time";
     /**
-     * procmaster: most spawns per service within one second, whatever the exit status of the
-     * children, so a daemon that exits 0 at once cannot make a tight loop (W11). Integer ≥ 0,
-     * 0 means no limit; default 100.
+     * procmaster: most children per service within one second that exit on their own without
+     * serving (never took a connection, not retired by a reload or removal), so a daemon that
+     * exits 0 at once cannot make a tight loop (W11). Integer 0..10000, 0 means no limit;
+     * default 100.
      */
     public static final String SPAWN_RATE_LIMIT = "spawn_rate_limit";
-    /** procmaster: how long children of a removed service get between SIGTERM and SIGKILL (W3). Time ≥ 1s, default {@code 10s}. */
+    /** procmaster: how long children of a removed service get between SIGTERM and SIGKILL (W3). Time 1s..1w, default {@code 10s}. */
     public static final String SERVICE_DRAIN_TIME = "service_drain_time";
-    /** Length of a stress period after a spawn at the process limit (spec §2.4). Time ≥ 1s, default {@code 1000s}. */
+    /** Length of a stress period after a spawn at the process limit (spec §2.4). Time 1s..1w, default {@code 1000s}. */
     public static final String STRESS_WINDOW_TIME = "stress_window_time";
-    /** Least time between two "has reached its process limit" warnings of a service (spec §2.2 R3). Time ≥ 1s, default {@code 1000s}. */
+    /** Least time between two "has reached its process limit" warnings of a service (spec §2.2 R3). Time 1s..1w, default {@code 1000s}. */
     public static final String BUSY_WARNING_TIME = "busy_warning_time";
     /** Directory that relative master.cf commands are resolved against. Absolute path, default {@code /usr/libexec/procmaster}. */
     public static final String DAEMON_DIRECTORY = "daemon_directory";
@@ -98,6 +104,11 @@ public final class MasterConfig {
      * private sockets. Empty (the default) leaves them to the master's own user.
      */
     public static final String MAIL_OWNER = "mail_owner";
+
+    /** Largest {@value #SPAWN_RATE_LIMIT} accepted (per service per second). */
+    public static final int MAX_SPAWN_RATE_LIMIT = 10_000;
+    /** Longest value of every time parameter above: one week. */
+    public static final Duration MAX_TIME = Duration.ofDays(7);
 
     private static final Map<String, String> DEFAULTS;
     private static final List<String> ALL = List.of("*");
@@ -155,9 +166,9 @@ public final class MasterConfig {
     private MasterConfig(Map<String, String> explicit) throws ConfigException {
         this.explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
         List<ConfigError> errors = new ArrayList<>();
-        defaultProcessLimit = orZero(parse(errors, DEFAULT_PROCESS_LIMIT, v -> integer(v, 1)));
+        defaultProcessLimit = orZero(parse(errors, DEFAULT_PROCESS_LIMIT, v -> integer(v, 1, ServiceSpec.MAX_PROCESS_LIMIT)));
         serviceThrottleTime = parse(errors, SERVICE_THROTTLE_TIME, v -> time(v, 1));
-        spawnRateLimit = orZero(parse(errors, SPAWN_RATE_LIMIT, v -> integer(v, 0)));
+        spawnRateLimit = orZero(parse(errors, SPAWN_RATE_LIMIT, v -> integer(v, 0, MAX_SPAWN_RATE_LIMIT)));
         serviceDrainTime = parse(errors, SERVICE_DRAIN_TIME, v -> time(v, 1));
         stressWindowTime = parse(errors, STRESS_WINDOW_TIME, v -> time(v, 1));
         busyWarningTime = parse(errors, BUSY_WARNING_TIME, v -> time(v, 1));
@@ -176,7 +187,8 @@ public final class MasterConfig {
         mailOwner = parse(errors, MAIL_OWNER, MasterConfig::user);
         String maxText = explicit.get(THROTTLE_MAX_TIME);
         if (maxText == null) {
-            throttleMaxTime = serviceThrottleTime == null ? null : serviceThrottleTime.multipliedBy(10);
+            throttleMaxTime = serviceThrottleTime == null ? null
+                    : min(serviceThrottleTime.multipliedBy(10), MAX_TIME); // never below it: it is at most MAX_TIME
         } else {
             Duration max = parse(errors, THROTTLE_MAX_TIME, v -> time(v, 1));
             if (max != null && serviceThrottleTime != null && max.compareTo(serviceThrottleTime) < 0) {
@@ -373,11 +385,15 @@ public final class MasterConfig {
         }
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     private static int orZero(Integer value) {
         return value == null ? 0 : value;
     }
 
-    private static int integer(String v, int min) {
+    private static int integer(String v, int min, int max) {
         String t = v.strip();
         if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("expected a decimal number");
@@ -391,6 +407,9 @@ public final class MasterConfig {
         if (n < min) {
             throw new IllegalArgumentException("must be at least " + min);
         }
+        if (n > max) {
+            throw new IllegalArgumentException("must be at most " + max);
+        }
         return n;
     }
 
@@ -398,6 +417,9 @@ public final class MasterConfig {
         Duration d = TimeValues.parse(v, 's');
         if (d.getSeconds() < minSeconds) {
             throw new IllegalArgumentException("must be at least " + minSeconds + "s");
+        }
+        if (d.compareTo(MAX_TIME) > 0) {
+            throw new IllegalArgumentException("must be at most " + TimeValues.format(MAX_TIME));
         }
         return d;
     }

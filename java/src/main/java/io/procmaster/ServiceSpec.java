@@ -31,11 +31,30 @@ import java.util.Optional;
  * pre-forked (W12; 0, the default, keeps the Postfix on-demand policy). In master.cf it is
  * written as the argument pair {@code -o procmaster_min_idle=N}, which the master consumes:
  * it is not passed to the child.
+ *
+ * <p>Bounds (so that no entry can drive the master into self-destruction): wakeup at most
+ * {@link #MAX_WAKEUP_SECONDS}, max_proc at most {@link #MAX_PROCESS_LIMIT} (0 = unlimited),
+ * min_idle at most {@link #MAX_MIN_IDLE} and never above a non-zero max_proc.
  */
 public final class ServiceSpec {
 
     /** The {@code -o} option name by which master.cf sets {@link #minIdle()}. */
     public static final String MIN_IDLE_OPTION = "procmaster_min_idle";
+
+    /**
+     * Most idle children {@code procmaster_min_idle} may ask for; it must not exceed max_proc
+     * either, when max_proc is not 0 (unlimited). Preforking is for a warm pool, not a fork bomb.
+     */
+    public static final int MAX_MIN_IDLE = 1000;
+
+    /**
+     * Largest max_proc (and {@code default_process_limit}) accepted: far above what one service
+     * needs on one host; 0 still means unlimited.
+     */
+    public static final int MAX_PROCESS_LIMIT = 100_000;
+
+    /** Longest wakeup interval accepted, one week in seconds. */
+    public static final int MAX_WAKEUP_SECONDS = 7 * 24 * 3600;
 
     /** Longest UNIX socket path, in bytes, that fits {@code sun_path} with its NUL. */
     public static final int MAX_UNIX_PATH_BYTES = 107;
@@ -478,10 +497,15 @@ public final class ServiceSpec {
             } else if (wakeupSeconds > 0 && !type.supportsWakeup()) {
                 errors.add(ConfigError.field(F_WAKEUP, wakeupText(), "a " + type.token()
                         + " service cannot receive wakeup triggers; use 0"));
+            } else if (wakeupSeconds > MAX_WAKEUP_SECONDS) {
+                errors.add(ConfigError.field(F_WAKEUP, wakeupText(), "must be at most " + MAX_WAKEUP_SECONDS));
             }
             int max = maxProc != null ? maxProc : config.defaultProcessLimit();
             if (max < 0) {
                 errors.add(ConfigError.field(F_MAXPROC, Integer.toString(max), "must be 0 (unlimited) or more"));
+            } else if (max > MAX_PROCESS_LIMIT) {
+                errors.add(ConfigError.field(F_MAXPROC, Integer.toString(max),
+                        "must be at most " + MAX_PROCESS_LIMIT + " (0 means unlimited)"));
             }
             Path executable = null;
             if (command == null) {
@@ -531,6 +555,8 @@ public final class ServiceSpec {
             } else if (max > 0 && idle > max) {
                 errors.add(ConfigError.field(F_MIN_IDLE, Integer.toString(idle),
                         "must not exceed max_proc (" + max + ")"));
+            } else if (idle > MAX_MIN_IDLE) {
+                errors.add(ConfigError.field(F_MIN_IDLE, Integer.toString(idle), "must be at most " + MAX_MIN_IDLE));
             }
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors);

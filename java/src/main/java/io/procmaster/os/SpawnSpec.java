@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * core's plan. Every descriptor above 2 that is not a target is closed in the child.
  *
  * <p>Errors: {@link IllegalArgumentException} naming the offending value (a relative path, a NUL
- * in a string, an '=' in a variable name, a negative or duplicate descriptor).
+ * in a string, an '=' in a variable name, a negative, duplicate or too high ({@link #MAX_FD})
+ * descriptor).
  */
 public final class SpawnSpec {
     /** Spawn mechanisms; AUTO is clone3 with a fallback to posix_spawn when clone3 is refused. */
@@ -31,6 +32,14 @@ public final class SpawnSpec {
             RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_AS = 9;
     /** "No limit" for {@link Builder#rlimit}. */
     public static final long RLIM_INFINITY = -1L;
+
+    /**
+     * Largest descriptor number the fd plan takes, as source or target: Linux's default
+     * {@code fs.nr_open} less one, so no process holds a higher one unless root raised that limit.
+     * The C core checks the process's own RLIMIT_NOFILE as well (before any arithmetic on the
+     * numbers, before clone) and refuses with EBADF at the prepare stage.
+     */
+    public static final int MAX_FD = (1 << 20) - 1;
 
     /** System property that forces a mechanism for every spawn (auto, clone3, posix_spawn). */
     public static final String MECHANISM_PROPERTY = "procmaster.spawn.mechanism";
@@ -220,6 +229,10 @@ public final class SpawnSpec {
             if (target < 0 || source < 0) {
                 throw new IllegalArgumentException("descriptors must not be negative: target " + target
                         + ", source " + source);
+            }
+            if (target > MAX_FD || source > MAX_FD) {
+                throw new IllegalArgumentException((target > MAX_FD ? "target descriptor " + target
+                        : "source descriptor " + source) + " is out of range: at most " + MAX_FD);
             }
             if (fds.containsKey(target)) {
                 throw new IllegalArgumentException("target descriptor " + target + " is planned twice");

@@ -6,8 +6,9 @@ package io.procmaster.policy;
  * <p>Fields: pid, generation (uint32 spawn serial), owning service id, state AVAIL or TAKEN,
  * use_count (TAKEN-to-AVAIL transitions seen), the service's status-channel epoch at spawn (children
  * of an older epoch were told to leave by a channel restart but still count towards the limit), the
- * spawn time and the last signal the master sent (so an exit by that signal is not a warning nor a
- * bad startup).
+ * spawn time, whether it ever reported TAKEN (it served, even if it left before it could report
+ * AVAIL again) and the last signal the master sent (so an exit by that signal is not a warning nor
+ * a bad startup).
  *
  * <p>Mutable; owned by {@link MasterPolicy} on the loop thread. Failure modes: none.
  */
@@ -23,6 +24,7 @@ public final class ChildRecord {
     private final long spawnedAtNanos;
     private State state = State.AVAIL;
     private int useCount;
+    private boolean served;
     private Signal signalSent;
 
     ChildRecord(int pid, long generation, String serviceId, long epoch, long spawnedAtNanos) {
@@ -40,9 +42,14 @@ public final class ChildRecord {
     public long spawnedAtNanos() { return spawnedAtNanos; }
     public State state() { return state; }
     public int useCount() { return useCount; }
+    /** Whether the child ever reported TAKEN: it took a connection. */
+    public boolean served() { return served; }
     public Signal signalSent() { return signalSent; }
 
-    void state(State s) { this.state = s; }
+    void state(State s) {
+        this.state = s;
+        served |= s == State.TAKEN;
+    }
 
     void countUse() {
         if (useCount < Integer.MAX_VALUE) {

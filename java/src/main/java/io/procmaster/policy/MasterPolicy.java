@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * MasterPolicy - the process-creation policy of the master (Postfix master_avail, master_spawn
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * (W2); removal drains asynchronously with SIGTERM then SIGKILL after a deadline (W3); unknown pids
  * are never fatal (W4); throttles back off exponentially up to a cap and a spawn-rate window catches
  * daemons that exit 0 at once (W11); an optional per-service minimum of idle children is preforked
- * (W12). All time is the injected monotonic clock (W13).
+ * (W12). All time is the injected monotonic clock (W13). Status records are judged by
+ * {@link StatusRecords}; every line a child can trigger at will is rate-limited per service and kind
+ * by {@link LogLimiter}, while the counters stay exact.
  *
  * <p>Failure modes: no input makes it throw. Unknown service ids, unknown pids, unknown generations,
  * absurd status values, forged senders, negative or null configuration values are logged (warning,
@@ -52,9 +55,8 @@ public final class MasterPolicy {
 
     private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
 
-    private static final int STATUS_TAKEN = 0;
-    private static final int STATUS_AVAIL = 1;
     private static final int MAX_BACKOFF_SHIFT = 20;
+    private static final String MASTER = "master";
 
     /** A spawn asked for and not yet reported; the epoch is the one the child is born into. */
     private record PendingSpawn(String serviceId, long epoch) { }
@@ -64,6 +66,8 @@ public final class MasterPolicy {
     private final Clock clock;
     private final MasterActions actions;
     private final GenerationCounter generations;
+    private final LogLimiter limited;
+    private final StatusRecords records;
 
     private final Map<String, ServiceState> services = new LinkedHashMap<>();
     private final Map<Integer, ChildRecord> children = new HashMap<>();
@@ -84,11 +88,19 @@ public final class MasterPolicy {
     }
 
     public MasterPolicy(PolicySettings settings, Timers timers, MasterActions actions, GenerationCounter generations) {
+        this(settings, timers, actions, generations, PolicyLog.slf4j(log));
+    }
+
+    /** As above, with the sink of the rate-limited lines given (tests count them there). */
+    MasterPolicy(PolicySettings settings, Timers timers, MasterActions actions, GenerationCounter generations,
+                 PolicyLog inputLog) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.timers = Objects.requireNonNull(timers, "timers");
         this.clock = timers.clock();
         this.actions = Objects.requireNonNull(actions, "actions");
         this.generations = Objects.requireNonNull(generations, "generations");
+        this.limited = new LogLimiter(timers, inputLog);
+        this.records = new StatusRecords(limited);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -461,32 +473,31 @@ public final class MasterPolicy {
         ChildRecord r = children.get(pid);
         if (r == null) {
             unknownPidExits++;
-            if (settings.initMode()) {
-                log.debug("master_reap: unknown pid: {} ({}) -- ignored", pid, how.describe());
-            } else {
-                log.warn("master_reap: unknown pid: {} ({}) -- ignored", pid, how.describe());
-            }
+            limited.log(MASTER, LogLimiter.Kind.UNKNOWN_PID_EXIT, settings.initMode() ? Level.DEBUG : Level.WARN,
+                    "master_reap: unknown pid: {} ({}) -- ignored", pid, how.describe());
             return;
         }
         ServiceState s = services.get(r.serviceId());
         String command = s == null ? r.serviceId() : s.spec.command();
         if (how.kind() == ChildExit.Kind.STOPPED) {
-            log.warn("process {} pid {} stopped by signal {}", command, pid, how.value());
+            limited.log(s == null ? MASTER : s.label(), LogLimiter.Kind.CHILD_STOPPED, Level.WARN,
+                    "process {} pid {} stopped by signal {}", command, pid, how.value());
             return;
         }
         boolean oursSignal = how.kind() == ChildExit.Kind.KILLED && r.signalSent() != null
                 && how.value() == r.signalSent().number();
         if (s != null) {
             s.counters.exits++;
-            if (how.isNormal() && r.useCount() == 0 && r.signalSent() == null) {
-                s.limiter.record(clock.nanoTime()); // exited without serving: a wasted start
+            if (s.wastedStart(r, how)) {
+                s.limiter.record(clock.nanoTime());
             }
             if (!how.isNormal()) {
                 s.counters.abnormalExits++;
                 if (oursSignal) {
                     log.debug("process {} pid {} {} (sent by the master)", command, pid, how.describe());
                 } else {
-                    log.warn("process {} pid {} {}", command, pid, how.describe());
+                    limited.log(s.label(), LogLimiter.Kind.CHILD_EXIT, Level.WARN, "process {} pid {} {}",
+                            command, pid, how.describe());
                 }
                 // Throttle first, then drop the counts, so the re-evaluation below cannot briefly
                 // turn listening back on and spawn (spec §3.5 ordering requirement).
@@ -522,43 +533,9 @@ public final class MasterPolicy {
      */
     public void onStatus(String serviceId, int senderPid, int pid, long generation, int status) {
         ServiceState s = service(serviceId, "status record");
-        if (s == null) {
-            return;
-        }
-        if (senderPid > 0 && senderPid != pid) {
-            s.counters.forgedRecords++;
-            log.warn("{}: status record claims pid {} but was sent by pid {} -- ignored", s.label(), pid, senderPid);
-            return;
-        }
-        ChildRecord r = children.get(pid);
-        if (r == null) {
-            // Normal: a child reaped before its last record was read, or a draining grandchild.
-            s.counters.unknownPidRecords++;
-            log.debug("{}: status update from unknown pid {} -- ignored", s.label(), pid);
-            return;
-        }
-        long gen = GenerationCounter.normalize(generation);
-        if (r.generation() != gen) {
-            s.counters.generationMismatches++;
-            log.info("ignoring status update from child pid {} generation {}", pid, gen);
-            return;
-        }
-        if (!r.serviceId().equals(s.id())) {
-            // Postfix panics here ("pointer corruption"); one forged record must not take the master down (W1).
-            s.counters.forgedRecords++;
-            log.warn("{}: status record for pid {} of service {} arrived on this service's channel -- ignored",
-                    s.label(), pid, r.serviceId());
-            return;
-        }
-        if (status != STATUS_TAKEN && status != STATUS_AVAIL) {
-            s.counters.unknownStatusValues++;
-            log.warn("master_status_event: pid {}: ignoring unknown status: {}", pid, status);
-            return;
-        }
-        ChildRecord.State next = status == STATUS_AVAIL ? ChildRecord.State.AVAIL : ChildRecord.State.TAKEN;
-        if (r.state() == next) {
-            s.counters.redundantRecords++;
-            log.trace("{}: redundant {} from pid {}", s.label(), next, pid);
+        ChildRecord r = s == null ? null : children.get(pid);
+        ChildRecord.State next = s == null ? null : records.judge(s, r, senderPid, pid, generation, status);
+        if (next == null) {
             return;
         }
         r.state(next);
@@ -579,8 +556,7 @@ public final class MasterPolicy {
     public void onMalformedStatus(String serviceId, int senderPid, int length) {
         ServiceState s = service(serviceId, "malformed status record");
         if (s != null) {
-            s.counters.malformedRecords++;
-            log.warn("{}: child (pid {}) sent partial status update ({} bytes)", s.label(), senderPid, length);
+            records.malformed(s, senderPid, length);
         }
     }
 
@@ -588,8 +564,7 @@ public final class MasterPolicy {
     public void onStatusReadError(String serviceId, String error) {
         ServiceState s = service(serviceId, "status read error");
         if (s != null) {
-            s.counters.statusReadErrors++;
-            log.warn("master_status_event: read: {} ({})", error, s.label());
+            records.readError(s, error);
         }
     }
 
@@ -600,7 +575,8 @@ public final class MasterPolicy {
         ServiceState s = service(serviceId, "wakeup failure");
         if (s != null) {
             s.counters.wakeupFailures++;
-            log.warn("master_wakeup_timer_event: {}: {}", s.label(), error);
+            limited.log(s.label(), LogLimiter.Kind.WAKEUP_FAILURE, Level.WARN, "master_wakeup_timer_event: {}: {}",
+                    s.label(), error);
         }
     }
 
@@ -746,7 +722,8 @@ public final class MasterPolicy {
         ServiceState s = id == null ? null : services.get(id);
         if (s == null) {
             unknownServiceEvents++;
-            log.warn("{} for unknown service {} -- ignored", what, id);
+            limited.log(MASTER, LogLimiter.Kind.UNKNOWN_SERVICE, Level.WARN, "{} for unknown service {} -- ignored",
+                    what, id);
         }
         return s;
     }

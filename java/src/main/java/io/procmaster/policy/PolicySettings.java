@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code throttleMax} - cap of the exponential back-off (W11). Consecutive throttles double
  *       the delay up to this cap. Equal to {@code throttleDelay} means no back-off: Postfix's fixed
  *       delay.</li>
- *   <li>{@code spawnRateLimit} / {@code spawnRateWindow} - W11: more than {@code spawnRateLimit}
- *       spawns of one service within the window throttles it, whatever the exit statuses were. This
- *       catches a daemon that exits 0 at once while a request is pending. 0 = off.</li>
+ *   <li>{@code spawnRateLimit} / {@code spawnRateWindow} - W11: a spawn when {@code spawnRateLimit}
+ *       children of the service exited within the window without serving (on their own, never
+ *       TAKEN, not retired by a reload or drain) throttles it, whatever the exit statuses were.
+ *       This catches a daemon that exits 0 at once while a request is pending. 0 = off.</li>
  *   <li>{@code stressWindow} - how long a spawn at the process limit keeps stress on (1000 s).</li>
  *   <li>{@code busyWarnInterval} - rate limit of the "reached its process limit" warnings (1000 s).</li>
  *   <li>{@code drainTime} - W3: after SIGTERM at service removal or shutdown, children still alive

@@ -78,6 +78,17 @@ final class ServiceState {
         return spec.maxProc() == 0 || total() < spec.maxProc();
     }
 
+    /**
+     * Whether the exit of {@code r} was a wasted start for the spawn-rate window (W11): it ended
+     * normally on its own, never took a connection, and was not sent away (no signal from the
+     * master, not retired by a reload that restarted the status channel, not drained). Only
+     * these count: a reload storm or a busy service replacing children must never be held back.
+     */
+    boolean wastedStart(ChildRecord r, ChildExit how) {
+        return how.isNormal() && !r.served() && r.signalSent() == null
+                && r.epoch() == epoch && !draining;
+    }
+
     boolean inStress(long now) {
         return stressSet && now - stressExpire < 0;
     }

@@ -4,15 +4,17 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
- * SpawnRateLimiter - sliding-window count of one service's spawns (W11).
+ * SpawnRateLimiter - sliding-window count of one service's wasted starts (W11).
  *
- * <p>Interface: {@link #wouldExceed(long)} answers "would one more spawn now make more than
- * {@code limit} in the last {@code window}?"; {@link #record(long)} notes a spawn. A limit of 0
- * disables it. Memory is bounded by the limit: only the last {@code limit} spawn times are kept.
+ * <p>Interface: {@link #wouldExceed(long)} answers "are there already {@code limit} wasted starts
+ * in the last {@code window}?"; {@link #record(long)} notes one. What is wasted is decided by
+ * {@link ServiceState#wastedStart}: a child that exited normally on its own without ever serving;
+ * children retired by a reload or drain, or that took a connection, do not count. A limit of 0
+ * disables it. Memory is bounded by the limit: only the last {@code limit} times are kept.
  *
  * <p>Why a window and not exit statuses: a daemon that exits 0 before serving never throttles under
- * the Postfix rules and fork-loops while a request is pending. Counting spawns catches it whatever
- * the exit status.
+ * the Postfix rules and fork-loops while a request is pending. Counting its wasted starts catches
+ * it whatever the exit status.
  *
  * <p>Failure modes: none. Loop thread only.
  */

@@ -54,6 +54,22 @@ class SpawnFailureTest {
         assertThatThrownBy(() -> SpawnSpec.builder("/bin/true").fd(-1, 4)).hasMessageContaining("negative");
     }
 
+    /** Issue 8 defect 11: fd Integer.MAX_VALUE reached the C core, where fd + 1 overflowed. */
+    @Test
+    void defect11_descriptorAboveTheMaximumIsRefusedNamingIt() {
+        assertThatThrownBy(() -> SpawnSpec.builder("/bin/true").fd(Integer.MAX_VALUE, 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("target descriptor 2147483647");
+        assertThatThrownBy(() -> SpawnSpec.builder("/bin/true").fd(3, Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("source descriptor 2147483647");
+        assertThatThrownBy(() -> SpawnSpec.builder("/bin/true").fd(SpawnSpec.MAX_FD + 1, 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most " + SpawnSpec.MAX_FD);
+        assertThat(SpawnSpec.builder("/bin/true").fd(SpawnSpec.MAX_FD, 4).build().fdPlan())
+                .containsEntry(SpawnSpec.MAX_FD, 4);
+    }
+
     @Test
     void exitCodesAndSignalsAreReportedPerChild() throws Exception {
         ExitStatus seven = Spawner.spawn(SpawnSpec.builder("/bin/sh").argv("sh", "-c", "exit 7").build()).waitFor();

@@ -25,6 +25,13 @@ class PolicyHarness {
         actions.clock = clock;
     }
 
+    /** A harness whose rate-limited log lines go to {@code log} instead of slf4j. */
+    PolicyHarness(PolicySettings settings, PolicyLog log) {
+        this.policy = new MasterPolicy(settings, timers, actions, new GenerationCounter(), log);
+        actions.policy = policy;
+        actions.clock = clock;
+    }
+
     PolicyHarness() {
         this(PolicySettings.postfixCompatible());
     }
