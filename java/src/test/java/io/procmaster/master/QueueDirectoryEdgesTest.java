@@ -113,6 +113,27 @@ class QueueDirectoryEdgesTest {
         }
     }
 
+    // --- defect 7, within one JVM (MasterInstanceTest has it across processes) --------------------
+
+    @Test
+    void defect7_secondMasterInTheSameJvmIsRefusedAndTheFirstKeepsItsSockets(@TempDir Path dir) throws Exception {
+        Path queue = dir.resolve("q");
+        MasterConfig config = MasterFixture.config(queue);
+        try (MasterFixture a = MasterFixture.start(config, UNIX_ECHO)) {
+            Object inode = Files.getAttribute(queue.resolve("public/echo"), "unix:ino");
+            IOException e = startFails(queue, UNIX_ECHO);
+            assertThat(e).hasMessage("queue_directory " + queue + ": a master is already running (pid "
+                    + ProcessHandle.current().pid() + ", lock pid/master.lock)");
+            assertThat(Files.getAttribute(queue.resolve("public/echo"), "unix:ino")).isEqualTo(inode);
+        }
+        // Released at close: the next master starts, and finds no previous instance to clean up.
+        try (MasterFixture b = MasterFixture.start(config, UNIX_ECHO)) {
+            assertThat(Files.readString(queue.resolve("pid/master.lock")))
+                    .startsWith("pid " + ProcessHandle.current().pid() + "\n");
+        }
+        assertThat(Files.readString(queue.resolve("pid/master.lock"))).isEmpty();
+    }
+
     // --- defect 8: paths ------------------------------------------------------------------------
 
     @Test
