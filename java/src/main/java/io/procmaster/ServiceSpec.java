@@ -194,7 +194,11 @@ public final class ServiceSpec {
         return listenEndpoints;
     }
 
-    /** For path-based types, {@code queue_directory/<canonical name>}; empty for inet. */
+    /**
+     * For path-based types, {@code queue_directory/<canonical name>}, always directly in
+     * {@code public/} or {@code private/} (the builder refuses names with {@code /}, and
+     * {@code .} and {@code ..}); empty for inet.
+     */
     public Optional<Path> socketPath() {
         return Optional.ofNullable(socketPath);
     }

@@ -117,8 +117,9 @@ final class QueueDirectory {
     /** mkdir (never through a link), the exact mode, the owner; then what is there, read again. */
     private Map<String, Object> create(Path dir, String mode, UserPrincipal owner, String sub) throws IOException {
         try {
-            Files.createDirectory(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode)); // whatever the umask
+            var perms = PosixFilePermissions.fromString(mode);
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(perms)); // never more than mode
+            Files.setPosixFilePermissions(dir, perms); // and exactly mode, whatever the umask
             if (owner != null) {
                 Files.getFileAttributeView(dir, FileOwnerAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setOwner(owner);
