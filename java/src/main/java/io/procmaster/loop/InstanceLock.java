@@ -98,11 +98,12 @@ final class InstanceLock implements AutoCloseable {
             throw alreadyRunning(queue, other);
         }
         FileChannel ch = null;
+        Holder found;
         try {
             ch = FileChannel.open(queue.resolve(FILE), OPEN_OPTIONS,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             FileLock lock = ch.tryLock();
-            Holder found = read(ch);
+            found = read(ch);
             if (lock != null) {
                 InstanceLock l = new InstanceLock(key, ch, lock, found);
                 // Our pid at once (for a master refused meanwhile); the previous flow pipe until
@@ -110,19 +111,16 @@ final class InstanceLock implements AutoCloseable {
                 l.write(new Holder(ProcessHandle.current().pid(), startMillis(), found.flowPipe()).format());
                 return l;
             }
-            ch.close(); // this JVM holds no lock on the file: closing drops nothing
-            HELD_IN_THIS_JVM.remove(key);
-            throw alreadyRunning(queue, found);
         } catch (IOException | RuntimeException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("queue_directory ")) {
-                throw e;
-            }
             if (ch != null) {
                 ch.close();
             }
             HELD_IN_THIS_JVM.remove(key);
             throw new IOException("queue_directory " + queue + ": cannot lock " + FILE + ": " + e, e);
         }
+        ch.close(); // this JVM holds no lock on the file: closing drops nothing
+        HELD_IN_THIS_JVM.remove(key);
+        throw alreadyRunning(queue, found);
     }
 
     private static IOException alreadyRunning(Path queue, Holder h) {
