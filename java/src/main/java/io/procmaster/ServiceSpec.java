@@ -213,7 +213,11 @@ public final class ServiceSpec {
         return listenEndpoints;
     }
 
-    /** For path-based types, {@code queue_directory/<canonical name>}; empty for inet. */
+    /**
+     * For path-based types, {@code queue_directory/<canonical name>}, always directly in
+     * {@code public/} or {@code private/} (the builder refuses names with {@code /}, and
+     * {@code .} and {@code ..}); empty for inet.
+     */
     public Optional<Path> socketPath() {
         return Optional.ofNullable(socketPath);
     }
@@ -483,6 +487,10 @@ public final class ServiceSpec {
                         errors.add(ConfigError.field(F_SERVICE, name, e.getMessage()));
                     }
                 }
+            } else if (name != null && (name.contains("/") || name.equals(".") || name.equals(".."))) {
+                // The socket is public/<name> or private/<name>: a path here could leave the queue directory.
+                errors.add(ConfigError.field(F_SERVICE, name, "a " + type.token() + " service name is a file name in "
+                        + (priv ? "private/" : "public/") + " of queue_directory: no \"/\", not \".\" or \"..\""));
             } else if (name != null) {
                 canonical = (priv ? "private/" : "public/") + name;
                 socketPath = config.queueDirectory().resolve(canonical);

@@ -29,7 +29,6 @@ import io.procmaster.policy.Signal;
 import io.procmaster.policy.Timers;
 import io.procmaster.policy.TriggerKind;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@code queue_directory}, as under Postfix's master, which chdirs there: the stock daemons open
  * their lock file {@code pid/<type>.<name>} relative to the directory they inherit, before they
  * chdir to the queue directory themselves.
+ *
+ * <p>Before it binds, the master checks {@code queue_directory} ({@link QueueDirectory}), locks it
+ * ({@link InstanceLock}: one master per queue directory, held until {@link #close}) and ends
+ * what a killed predecessor left running ({@link PreviousInstance}).
  *
  * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new
  * listener fails, nothing changes and the future fails with the reason. A spawn that fails (exec,
@@ -88,10 +91,12 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final Wakeups wakeups = new Wakeups();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final FdPair flow;
+    private final InstanceLock lock;
     private volatile boolean stopping;
 
-    private MasterLoop(MasterConfig config, PolicySettings settings) throws IOException {
+    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock) throws IOException {
         this.config = config;
+        this.lock = lock;
         this.loop = new EventLoop("procmaster-loop");
         this.timers = new Timers(Clock.system());
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
@@ -118,26 +123,32 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
             throws IOException {
         Native.ensureAvailability();
-        // The children's working directory (see spawn); Postfix's master refuses to start without it.
-        try {
-            Files.createDirectories(config.queueDirectory());
-        } catch (IOException e) {
-            throw new IOException("queue_directory " + config.queueDirectory() + ": cannot create it: " + e, e);
-        }
-        MasterLoop m = new MasterLoop(config, settings);
+        // Trusted, laid out (the children's working directory, see spawn), and ours alone before
+        // anything in it is deleted or bound; then the children a killed master left go.
+        QueueDirectory.prepare(config.queueDirectory(), config.mailOwner());
+        InstanceLock lock = InstanceLock.acquire(config.queueDirectory());
+        MasterLoop created = null;
         List<Service> bound = new ArrayList<>();
         try {
+            created = new MasterLoop(config, settings, lock);
+            PreviousInstance.end(lock.previous(), config.serviceDrainTime());
+            lock.record(PreviousInstance.pipeOf(created.flow.master().intValue()));
             for (ServiceSpec spec : table.services()) {
                 Service s = new Service(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));
                 bound.add(s);
-                m.services.put(id(spec), s);
+                created.services.put(id(spec), s);
             }
         } catch (IOException | RuntimeException e) {
-            bound.forEach(s -> s.fds.close(m.loop));
-            m.flow.close();
-            m.loop.close();
+            if (created != null) {
+                EventLoop l = created.loop;
+                bound.forEach(s -> s.fds.close(l));
+                created.flow.close();
+                created.loop.close();
+            }
+            lock.close();
             throw e;
         }
+        MasterLoop m = created;
         m.loop.addDeadlineSource(m);
         m.loop.start();
         m.onLoop(() -> {
@@ -457,13 +468,16 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     /** Stops (if not yet), waits for the children, stops the loop thread and the wakeup sender. */
     public void close() {
+        boolean clean = false;
         try {
             stop().get(config.serviceDrainTime().toMillis() + 10_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            clean = true;
         } catch (Exception e) {
             log.warn("stop did not complete cleanly: {}", e.toString());
         }
         wakeups.close();
         loop.close();
         flow.close();
+        lock.close(clean); // last: the queue directory is another master's to use from here
     }
 }

@@ -28,6 +28,10 @@ import java.util.List;
  * {@code mail_owner} (smtpd, cleanup, ...) must be able to connect to the private sockets of the
  * others (anvil, trivial-rewrite, ...), which are mode 0600.
  *
+ * <p>The directory a socket or FIFO goes in was checked and made by {@link QueueDirectory}; here
+ * only a socket or FIFO at the path is replaced (one the master left behind: the instance lock
+ * says no other master is using it), never a link, a regular file or a directory.
+ *
  * <p>Failure modes: {@link #bind} closes whatever it had bound when one address fails, or when the
  * file cannot be given to {@code mail_owner}, and throws an {@link IOException} naming the service
  * and the address.
@@ -56,17 +60,17 @@ final class ServiceDescriptors {
                     }
                 }
                 case UNIX, PASS -> {
-                    Files.createDirectories(file.getParent());
+                    QueueDirectory.checkServicePath(label(spec), file);
                     bound.add(bindOne(spec, file.toString(),
                             () -> Channels.listenUnix(file.toString(), BACKLOG, spec.isPrivate() ? 0600 : 0666)));
                 }
                 case UNIX_DGRAM -> {
-                    Files.createDirectories(file.getParent());
+                    QueueDirectory.checkServicePath(label(spec), file);
                     bound.add(bindOne(spec, file.toString(),
                             () -> Channels.bindUnixDgram(file.toString(), spec.isPrivate() ? 0600 : 0666)));
                 }
                 case FIFO -> {
-                    Files.createDirectories(file.getParent());
+                    QueueDirectory.checkServicePath(label(spec), file);
                     bound.add(bindOne(spec, file.toString(),
                             () -> Channels.openFifo(file.toString(), spec.isPrivate() ? 0600 : 0622)));
                 }
@@ -82,6 +86,10 @@ final class ServiceDescriptors {
             bound.forEach(Fd::close);
             throw e;
         }
+    }
+
+    private static String label(ServiceSpec spec) {
+        return spec.name() + "/" + spec.type().token();
     }
 
     private static void giveTo(ServiceSpec spec, Path file, UserPrincipal owner) throws IOException {
@@ -141,7 +149,8 @@ final class ServiceDescriptors {
         if (socketFile != null) {
             try {
                 // Only a socket or FIFO we made; never a regular file someone put there.
-                if (Files.exists(socketFile) && !Files.isRegularFile(socketFile) && !Files.isDirectory(socketFile)) {
+                if (Files.readAttributes(socketFile, java.nio.file.attribute.BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).isOther()) {
                     Files.deleteIfExists(socketFile);
                 }
             } catch (IOException ignored) {

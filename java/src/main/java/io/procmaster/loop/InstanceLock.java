@@ -1,0 +1,195 @@
+package io.procmaster.loop;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One master per queue directory: an exclusive lock on {@code pid/master.lock}, taken before the
+ * master deletes or binds anything there and held for its lifetime, as Postfix's master does with
+ * its own lock file. The file also says who holds it and which flow pipe that master's children
+ * got, so that a master started after a crash can find them ({@link PreviousInstance}):
+ * <pre>
+ * pid 1234
+ * start 1733080000123
+ * flow pipe:[56789]
+ * </pre>
+ * It is written once, when the lock is taken (nothing per spawn), and emptied at a clean close.
+ *
+ * <p>The lock is a POSIX record lock (FileChannel.tryLock), which the kernel drops when its
+ * holder dies, however it dies. Such a lock belongs to the process, and closing any descriptor of
+ * the file drops it: so a second master in the same JVM is refused from a table of the locks this
+ * JVM holds, without opening the file.
+ *
+ * <p>Interface: {@link #acquire}, {@link #previous}, {@link #record}, {@link #close}. Failure
+ * modes: {@code queue_directory /q: a master is already running (pid N, lock pid/master.lock)};
+ * an {@link IOException} naming the file when it cannot be opened (a link there is not followed).
+ */
+final class InstanceLock implements AutoCloseable {
+    static final String FILE = QueueDirectory.PID + "/master.lock";
+
+    /** What a holder wrote: its pid, its start (epoch ms), its flow pipe ("pipe:[ino]"), as far as known. */
+    record Holder(long pid, long startMillis, String flowPipe) {
+        static final Holder NONE = new Holder(0, 0, "");
+
+        boolean known() {
+            return pid > 0;
+        }
+
+        static Holder parse(String text) {
+            long pid = 0;
+            long start = 0;
+            String flow = "";
+            for (String line : text.split("\n")) {
+                String[] kv = line.strip().split(" ", 2);
+                try {
+                    switch (kv[0]) {
+                        case "pid" -> pid = Long.parseLong(kv[1].strip());
+                        case "start" -> start = Long.parseLong(kv[1].strip());
+                        case "flow" -> flow = kv[1].strip();
+                        default -> {
+                            // an unknown line: ignored, so that a later format can add lines
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    return NONE; // not ours, or torn: nothing can be inferred from it
+                }
+            }
+            return new Holder(pid, start, flow);
+        }
+
+        String format() {
+            return "pid " + pid + "\nstart " + startMillis + "\nflow " + flowPipe + "\n";
+        }
+    }
+
+    private static final Map<Path, Holder> HELD_IN_THIS_JVM = new ConcurrentHashMap<>();
+    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+
+    private final Path key;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final Holder previous;
+    private boolean closed;
+
+    private InstanceLock(Path key, FileChannel channel, FileLock lock, Holder previous) {
+        this.key = key;
+        this.channel = channel;
+        this.lock = lock;
+        this.previous = previous;
+    }
+
+    /** Takes the lock of {@code queue} (already checked by {@link QueueDirectory#prepare}). */
+    static InstanceLock acquire(Path queue) throws IOException {
+        Path key = queue.toRealPath().resolve(FILE);
+        Holder other = HELD_IN_THIS_JVM.putIfAbsent(key, new Holder(ProcessHandle.current().pid(), 0, ""));
+        if (other != null) {
+            throw alreadyRunning(queue, other);
+        }
+        FileChannel ch = null;
+        Holder found;
+        try {
+            ch = FileChannel.open(queue.resolve(FILE), OPEN_OPTIONS,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+            FileLock lock = ch.tryLock();
+            found = read(ch);
+            if (lock != null) {
+                InstanceLock l = new InstanceLock(key, ch, lock, found);
+                // Our pid at once (for a master refused meanwhile); the previous flow pipe until
+                // its children are ended, so that a crash in between still leaves them findable.
+                l.write(new Holder(ProcessHandle.current().pid(), startMillis(), found.flowPipe()).format());
+                return l;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            HELD_IN_THIS_JVM.remove(key);
+            throw new IOException("queue_directory " + queue + ": cannot lock " + FILE + ": " + e, e);
+        }
+        ch.close(); // this JVM holds no lock on the file: closing drops nothing
+        HELD_IN_THIS_JVM.remove(key);
+        throw alreadyRunning(queue, found);
+    }
+
+    private static IOException alreadyRunning(Path queue, Holder h) {
+        return new IOException("queue_directory " + queue + ": a master is already running ("
+                + (h.known() ? "pid " + h.pid() : "pid unknown") + ", lock " + FILE + ")");
+    }
+
+    private static Holder read(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(512);
+        ch.position(0);
+        while (b.hasRemaining() && ch.read(b) > 0) {
+            // a small file: read it all (or its first 512 bytes, all a holder writes)
+        }
+        return Holder.parse(new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII));
+    }
+
+    /** What the previous holder wrote (it is gone: the lock is ours), or {@link Holder#NONE}. */
+    Holder previous() {
+        return previous;
+    }
+
+    /** Writes this master's pid and flow pipe into the file. */
+    void record(String flowPipe) throws IOException {
+        Holder me = new Holder(ProcessHandle.current().pid(), startMillis(), flowPipe);
+        HELD_IN_THIS_JVM.put(key, me);
+        write(me.format());
+    }
+
+    private static long startMillis() {
+        return ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    }
+
+    private void write(String text) throws IOException {
+        channel.truncate(0);
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+        channel.position(0);
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+        channel.force(false);
+    }
+
+    /**
+     * Releases the lock; {@code clean} (every child is gone) also empties the file, so that the
+     * next master has no previous instance to look for.
+     */
+    synchronized void close(boolean clean) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (clean) {
+                write("");
+            }
+        } catch (IOException e) {
+            // the next master looks for children that are not there: harmless
+        }
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            // closing the descriptor drops the lock whatever else failed
+        }
+        HELD_IN_THIS_JVM.remove(key);
+    }
+
+    @Override
+    public void close() {
+        close(false);
+    }
+}
