@@ -5,9 +5,11 @@ import io.procmaster.MasterConfig;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceTable;
+import io.procmaster.config.TimeValues;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,6 +56,10 @@ public final class ProcmasterCommand {
         @Option(names = "--socket", paramLabel = "path", description = "control socket (default: from main.cf)")
         Path socket;
 
+        @Option(names = "--timeout", paramLabel = "time", defaultValue = "30s", converter = TimeConverter.class,
+                description = "give up when the whole answer is not there in time (default: ${DEFAULT-VALUE})")
+        Duration timeout;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -70,7 +76,13 @@ public final class ProcmasterCommand {
             }
             String answer;
             try {
-                answer = ControlClient.send(path, spec.name());
+                answer = ControlClient.send(path, spec.name(), timeout);
+            } catch (ControlClient.NoAnswerException e) {
+                spec.commandLine().getErr().println("procmaster: no answer from " + path + " within " + seconds(timeout));
+                return 1;
+            } catch (PeerCredentials.UntrustedServerException e) {
+                spec.commandLine().getErr().println("procmaster: " + e.getMessage());
+                return 1;
             } catch (IOException e) {
                 spec.commandLine().getErr().println("procmaster: no master answers on " + path + ": " + e.getMessage());
                 return 1;
@@ -84,6 +96,27 @@ public final class ProcmasterCommand {
             out.print(answer.startsWith("ok\n") ? answer.substring(3) : answer);
             out.flush();
             return 0;
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /** {@code --timeout}: a Postfix-style time value, seconds by default ({@code 30}, {@code 30s}, {@code 2m}). */
+    static final class TimeConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = TimeValues.parse(value, 's');
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("bad time value \"" + value + "\": " + e.getMessage());
+            }
+            if (d.isZero()) {
+                throw new CommandLine.TypeConversionException("the timeout must be more than 0");
+            }
+            return d;
         }
     }
 
