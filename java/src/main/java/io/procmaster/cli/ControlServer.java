@@ -222,11 +222,10 @@ final class ControlServer implements AutoCloseable {
 
         void expired() {
             if (out == null) {
-                refuse("silent", "error: no command line within " + seconds(deadlineNanos) + " s\n",
-                        "control socket: no command line within " + seconds(deadlineNanos) + " s, closed");
+                refuse("silent", "error: no command line within " + span(deadlineNanos) + "\n",
+                        "control socket: no command line within " + span(deadlineNanos) + ", closed");
             } else {
-                rejections.warn("unread", "control socket: answer not read within " + seconds(deadlineNanos)
-                        + " s, closed");
+                rejections.warn("unread", "control socket: answer not read within " + span(deadlineNanos) + ", closed");
                 close();
             }
         }
@@ -370,9 +369,17 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** One non-blocking write of a short line; a client that cannot take it loses it. */
+    /**
+     * One non-blocking write of a short line; a client that cannot take it loses it. What the
+     * client sent and nobody read is discarded first (up to 64 KiB): closing a unix socket with
+     * unread input resets the connection, and the client would not see the line.
+     */
     private static void tryTell(SocketChannel ch, String line) {
         try {
+            ByteBuffer unread = ByteBuffer.allocate(1 << 12);
+            for (int i = 0; i < 16 && ch.read(unread) > 0; i++) {
+                unread.clear();
+            }
             ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             // the client is gone or not reading; it is closed next anyway
@@ -387,8 +394,10 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static long seconds(long nanos) {
-        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos));
+    /** {@code 5 s}, or {@code 300 ms} for a deadline that is not whole seconds. */
+    static String span(long nanos) {
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     /** The master's answers: status, reload, stop (the stop itself follows once answered). */

@@ -78,7 +78,7 @@ public final class ProcmasterCommand {
             try {
                 answer = ControlClient.send(path, spec.name(), timeout);
             } catch (ControlClient.NoAnswerException e) {
-                spec.commandLine().getErr().println("procmaster: no answer from " + path + " within " + seconds(timeout));
+                spec.commandLine().getErr().println("procmaster: no answer from " + path + " within " + ControlServer.span(timeout.toNanos()));
                 return 1;
             } catch (PeerCredentials.UntrustedServerException e) {
                 spec.commandLine().getErr().println("procmaster: " + e.getMessage());
@@ -97,10 +97,6 @@ public final class ProcmasterCommand {
             out.flush();
             return 0;
         }
-    }
-
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** {@code --timeout}: a Postfix-style time value, seconds by default ({@code 30}, {@code 30s}, {@code 2m}). */

@@ -24,8 +24,11 @@ final class RejectionLog {
         this.nanoClock = nanoClock;
     }
 
-    /** Counts one rejection of this kind and logs {@code message} unless one was logged lately. */
-    synchronized void warn(String kind, String message) {
+    /**
+     * Counts one rejection of this kind and logs {@code message} unless one was logged lately;
+     * returns whether it logged.
+     */
+    synchronized boolean warn(String kind, String message) {
         long now = nanoClock.getAsLong();
         long[] k = byKind.get(kind);
         if (k == null) {
@@ -35,7 +38,7 @@ final class RejectionLog {
         k[0]++;
         if (now - k[2] < intervalNanos) {
             k[1]++;
-            return;
+            return false;
         }
         if (k[1] > 0) {
             log.warn("{} ({} more like it suppressed)", message, k[1]);
@@ -44,6 +47,7 @@ final class RejectionLog {
         }
         k[1] = 0;
         k[2] = now;
+        return true;
     }
 
     /** How many rejections of this kind there were, logged or not. */

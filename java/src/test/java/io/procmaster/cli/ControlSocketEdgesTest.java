@@ -98,6 +98,20 @@ class ControlSocketEdgesTest {
         }
     }
 
+    @Test
+    void defect4_theCliSaysClearlyWhenNobodyListens(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("stale.sock");
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(socket));
+        }
+        Run r = cli("status", "--socket", socket.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("procmaster: no master answers on " + socket + ": Connection refused\n");
+        Run bad = cli("status", "--socket", socket.toString(), "--timeout", "soon");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("bad time value \"soon\"");
+    }
+
     // ---- defect 5: root refused under fd exhaustion ------------------------------------------
 
     @Test
