@@ -1,8 +1,6 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
-import io.procmaster.config.ConfigException;
-import io.procmaster.loop.MasterLoop;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -85,7 +83,7 @@ final class ControlServer implements AutoCloseable {
     private volatile boolean closed;
 
     ControlServer(Path path, Master master, Runnable onStop) throws IOException {
-        this(path, command -> answer(master, command), onStop);
+        this(path, command -> MasterCommands.answer(master, command), onStop);
     }
 
     ControlServer(Path path, Commands commands, Runnable onStop) throws IOException {
@@ -398,45 +396,6 @@ final class ControlServer implements AutoCloseable {
     static String span(long nanos) {
         long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
         return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
-    }
-
-    /** The master's answers: status, reload, stop (the stop itself follows once answered). */
-    static String answer(Master master, String command) {
-        try {
-            switch (command) {
-                case "status":
-                    return "ok\n" + master.statusText();
-                case "reload":
-                    return reload(master);
-                case "stop":
-                    return "ok stopping\n";
-                default:
-                    return "error: unknown command \"" + command + "\" (status, reload, stop)\n";
-            }
-        } catch (IOException | RuntimeException e) {
-            log.error("{} failed: {}", command, e.getMessage());
-            return "error: " + e.getMessage() + "\n";
-        }
-    }
-
-    /**
-     * Re-reads master.cf and applies it (the control socket's reload and SIGHUP alike); logs the
-     * outcome and returns the answer: {@code ok <summary>} plus warnings, or {@code error: <why>}
-     * with the old configuration still running.
-     */
-    static String reload(Master master) {
-        try {
-            MasterLoop.ReloadResult r = master.reload();
-            StringBuilder sb = new StringBuilder("ok " + r.summary() + "\n");
-            r.warnings().forEach(w -> sb.append("warning: ").append(w).append('\n'));
-            return sb.toString();
-        } catch (ConfigException e) {
-            log.error("reload refused, the old configuration stays: {}", e.report());
-            return "error: " + e.report() + "\n";
-        } catch (IOException | RuntimeException e) {
-            log.error("reload failed, the old configuration stays: {}", e.getMessage());
-            return "error: " + e.getMessage() + "\n";
-        }
     }
 
     /** Ends the selector and worker threads (waiting a bounded time) and removes our socket file. */

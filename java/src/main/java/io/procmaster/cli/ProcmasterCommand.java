@@ -200,7 +200,7 @@ public final class ProcmasterCommand {
 
         private static void reload(Master master) {
             // Off the signal thread: a reload waits for the loop. Logged like a control-socket reload.
-            new Thread(() -> ControlServer.reload(master), "procmaster-sighup").start();
+            new Thread(() -> MasterCommands.reload(master), "procmaster-sighup").start();
         }
     }
 
