@@ -208,6 +208,7 @@ final class ControlServer implements AutoCloseable {
                 key.interestOps(SelectionKey.OP_WRITE);
                 return;
             }
+            discardUnread(channel); // bytes after the line would reset the connection on close
             close();
             if (command.equals("stop")) {
                 try {
@@ -374,13 +375,18 @@ final class ControlServer implements AutoCloseable {
      */
     private static void tryTell(SocketChannel ch, String line) {
         try {
-            ByteBuffer unread = ByteBuffer.allocate(1 << 12);
-            for (int i = 0; i < 16 && ch.read(unread) > 0; i++) {
-                unread.clear();
-            }
+            discardUnread(ch);
             ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             // the client is gone or not reading; it is closed next anyway
+        }
+    }
+
+    /** Reads and drops what is queued (up to 64 KiB, without blocking), so close does not reset. */
+    private static void discardUnread(SocketChannel ch) throws IOException {
+        ByteBuffer unread = ByteBuffer.allocate(1 << 12);
+        for (int i = 0; i < 16 && ch.read(unread) > 0; i++) {
+            unread.clear();
         }
     }
 

@@ -26,7 +26,9 @@ import sun.misc.Signal;
  * The {@code procmaster} command: {@code run} a master in the foreground, {@code check} a
  * master.cf, and talk to a running master over its control socket: {@code status},
  * {@code reload}, {@code stop}. Exit status 0 on success, 1 on any error (with the reason on
- * stderr), 2 on a usage error.
+ * stderr), 2 on a usage error. The control commands give up after {@code --timeout} (30 s) and
+ * believe only a server run by root or by the owner of the socket's directory
+ * ({@link ControlClient}).
  */
 @Command(name = "procmaster", mixinStandardHelpOptions = true, version = "procmaster 0.1.0",
         description = "A Postfix-style process master for the JVM.",
@@ -78,13 +80,18 @@ public final class ProcmasterCommand {
             try {
                 answer = ControlClient.send(path, spec.name(), timeout);
             } catch (ControlClient.NoAnswerException e) {
-                spec.commandLine().getErr().println("procmaster: no answer from " + path + " within " + ControlServer.span(timeout.toNanos()));
+                spec.commandLine().getErr().println("procmaster: no answer from " + path + " within "
+                        + ControlServer.span(timeout.toNanos()));
                 return 1;
             } catch (PeerCredentials.UntrustedServerException e) {
                 spec.commandLine().getErr().println("procmaster: " + e.getMessage());
                 return 1;
             } catch (IOException e) {
                 spec.commandLine().getErr().println("procmaster: no master answers on " + path + ": " + e.getMessage());
+                return 1;
+            }
+            if (answer.isEmpty()) {
+                spec.commandLine().getErr().println("procmaster: " + path + " closed the connection without an answer");
                 return 1;
             }
             if (answer.startsWith("error")) {
