@@ -19,8 +19,9 @@ import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,12 @@ final class ControlServer implements AutoCloseable {
         }
         server = s;
         selector = sel;
-        worker = Executors.newSingleThreadExecutor(r -> workerThread = daemon(r, "procmaster-control-worker"));
+        // One worker, started now (not on the first command); its queue holds at most one command
+        // per open connection plus the stops that follow answers.
+        ThreadPoolExecutor w = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> workerThread = daemon(r, "procmaster-control-worker"));
+        w.prestartAllCoreThreads();
+        worker = w;
         thread = daemon(this::serve, "procmaster-control");
         thread.start();
     }
