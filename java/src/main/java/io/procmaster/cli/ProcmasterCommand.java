@@ -5,9 +5,11 @@ import io.procmaster.MasterConfig;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceTable;
+import io.procmaster.config.TimeValues;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +26,9 @@ import sun.misc.Signal;
  * The {@code procmaster} command: {@code run} a master in the foreground, {@code check} a
  * master.cf, and talk to a running master over its control socket: {@code status},
  * {@code reload}, {@code stop}. Exit status 0 on success, 1 on any error (with the reason on
- * stderr), 2 on a usage error.
+ * stderr), 2 on a usage error. The control commands give up after {@code --timeout} (30 s) and
+ * believe only a server run by root or by the owner of the socket's directory
+ * ({@link ControlClient}).
  */
 @Command(name = "procmaster", mixinStandardHelpOptions = true, version = "procmaster 0.1.0",
         description = "A Postfix-style process master for the JVM.",
@@ -54,6 +58,10 @@ public final class ProcmasterCommand {
         @Option(names = "--socket", paramLabel = "path", description = "control socket (default: from main.cf)")
         Path socket;
 
+        @Option(names = "--timeout", paramLabel = "time", defaultValue = "30s", converter = TimeConverter.class,
+                description = "give up when the whole answer is not there in time (default: ${DEFAULT-VALUE})")
+        Duration timeout;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -70,9 +78,20 @@ public final class ProcmasterCommand {
             }
             String answer;
             try {
-                answer = ControlClient.send(path, spec.name());
+                answer = ControlClient.send(path, spec.name(), timeout);
+            } catch (ControlClient.NoAnswerException e) {
+                spec.commandLine().getErr().println("procmaster: no answer from " + path + " within "
+                        + ControlServer.span(timeout.toNanos()));
+                return 1;
+            } catch (PeerCredentials.UntrustedServerException e) {
+                spec.commandLine().getErr().println("procmaster: " + e.getMessage());
+                return 1;
             } catch (IOException e) {
                 spec.commandLine().getErr().println("procmaster: no master answers on " + path + ": " + e.getMessage());
+                return 1;
+            }
+            if (answer.isEmpty()) {
+                spec.commandLine().getErr().println("procmaster: " + path + " closed the connection without an answer");
                 return 1;
             }
             if (answer.startsWith("error")) {
@@ -84,6 +103,23 @@ public final class ProcmasterCommand {
             out.print(answer.startsWith("ok\n") ? answer.substring(3) : answer);
             out.flush();
             return 0;
+        }
+    }
+
+    /** {@code --timeout}: a Postfix-style time value, seconds by default ({@code 30}, {@code 30s}, {@code 2m}). */
+    static final class TimeConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = TimeValues.parse(value, 's');
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("bad time value \"" + value + "\": " + e.getMessage());
+            }
+            if (d.isZero()) {
+                throw new CommandLine.TypeConversionException("the timeout must be more than 0");
+            }
+            return d;
         }
     }
 
@@ -171,7 +207,7 @@ public final class ProcmasterCommand {
 
         private static void reload(Master master) {
             // Off the signal thread: a reload waits for the loop. Logged like a control-socket reload.
-            new Thread(() -> ControlServer.reload(master), "procmaster-sighup").start();
+            new Thread(() -> MasterCommands.reload(master), "procmaster-sighup").start();
         }
     }
 
