@@ -264,6 +264,10 @@ public final class HelperPool implements HelperEventSink {
      * {@link #shutdown}, {@link #release} or {@link #reconfigure} from the same thread are seen first.
      */
     private void drainInbox() {
+        if (admission.isClosed()) {
+            admission.close(null); // closed meanwhile: what waits fails as closed, nothing reaches the pool's state
+            return;
+        }
         enter();
         try {
             int max = config.admissionLimit();

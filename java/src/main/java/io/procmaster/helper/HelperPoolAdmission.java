@@ -171,9 +171,9 @@ final class HelperPoolAdmission {
         }
     }
 
-    /** Refuses everything from now on; fails what waits in the inbox. Any thread; idempotent. */
+    /** Refuses everything from now on; fails what waits in the inbox. Any thread; idempotent (null: keep the reason). */
     void close(String reason) {
-        if (closedReason == null) closedReason = reason;
+        if (closedReason == null) closedReason = reason != null ? reason : "helper pool is shut down";
         failInbox();
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class HelperPoolCloseRaceTest {
     private static final int SUBMITTERS = 3;
     private static final int MAX_ROUNDS = 300;
-    private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(12);
+    private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(8);
     private static final int PER_THREAD = 4_000;
 
     @Test
