@@ -10,9 +10,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The callers' side of a {@link HelperPool}: admission bounded where the caller stands, the inbox
- * that carries admitted requests to the loop thread, and the pool's closed state. Any thread.
+ * that carries admitted requests to the loop thread, and the pool's closed state.
  *
- * <p>Admission: {@link #admit} counts a request as admitted only while fewer than the pool's
+ * <p>Interface: callers' threads call {@link #submit} and {@link #submitAll}; the pool's loop thread
+ * takes requests with {@link #poll} in the drain task given to the constructor and calls
+ * {@link #release} from its completion path; {@link #close} from any thread.
+ *
+ * <p>Admission: {@link #submit} counts a request as admitted only while fewer than the pool's
  * {@link HelperPoolConfig#admissionLimit()} are admitted and not yet completed (one compare-and-set,
  * no lock); otherwise it refuses the request at once by the overload policy and hands the loop
  * nothing for it. The count goes down exactly once per admitted request, through {@link #release}:
