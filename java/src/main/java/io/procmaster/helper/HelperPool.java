@@ -23,11 +23,35 @@ import org.slf4j.LoggerFactory;
  * restart backoff, crash-loop breaker, stateful reservations, graceful shutdown and reconfigure.
  *
  * <p>Threading: all state belongs to the loop thread. {@link #submit}, {@link #submitAll}, {@link #reserve},
- * {@link #release}, {@link #shutdown}, {@link #reconfigure} may be called from any thread: they only
- * hand a command to the injected loop executor. The loop calls the {@link HelperEventSink} methods,
- * {@link #onTick()} when {@link #nextDeadline()} has passed, and {@link #stats()}. Futures are
- * completed on the loop thread, after the pool's state is consistent (so a callback may submit again);
- * heavy callbacks should use the {@code *Async} stages.
+ * {@link #release}, {@link #shutdown}, {@link #reconfigure} may be called from any thread: requests go
+ * through the pool's admission into its inbox, drained on the loop; the other calls hand a command to
+ * the injected loop executor. The loop calls the {@link HelperEventSink} methods, {@link #onTick()}
+ * when {@link #nextDeadline()} has passed, {@link #stats()}, and {@link #onLoopClosed()} as its last
+ * act. Futures are completed on the loop thread, after the pool's state is consistent (so a callback
+ * may submit again), except those refused at once (overload, invalid text, closed), which complete in
+ * the submitting thread before {@code submit} returns; heavy callbacks should use the {@code *Async}
+ * stages.
+ *
+ * <p>Admission (back-pressure where the caller stands): at most {@link HelperPoolConfig#admissionLimit()}
+ * requests ({@code queueLimit} plus every helper's in-flight slots) are admitted and not yet
+ * completed at any time. Beyond it, {@code submit} does not hand anything to the loop: the future
+ * completes at once by the overload policy ({@link OverloadPolicy#FAIL}: {@link HelperOverloadException};
+ * {@link OverloadPolicy#BYPASS}: a {@link HelperReply.Status#BYPASSED} reply, for plain requests; a
+ * reservation or a reservation's step fails with the exception under both). The loop still applies
+ * {@code queueLimit} to what it cannot dispatch, as before. The cost on the submitting thread is one
+ * compare-and-set and a lock-free queue insertion; the count falls in the pool's single completion
+ * path, before the future completes. See {@link HelperPoolAdmission}.
+ *
+ * <p>Closing (submissions racing the end of the pool): once the pool's executor rejects a command,
+ * or the loop has closed ({@link #onLoopClosed()}), the pool is closed: every later submission fails
+ * at once with {@link HelperPoolClosedException}, and so does every request still on its way to the
+ * loop (the caller re-checks the closed state after handing its request over, the closer empties the
+ * inbox after setting it: one of them fails it). Requests the loop already holds (queued, in flight,
+ * reserved) are failed by {@link #onLoopClosed()} with the same exception, unless a {@link #shutdown}
+ * finished them first. So a submission racing the close completes, with a reply or that exception,
+ * never neither. This needs an executor that, once stopped, runs or rejects each command it is given
+ * (the {@link io.procmaster.loop.EventLoop} contract), or else calls {@link #onLoopClosed()} at its end
+ * ({@link HelperPools} registers it as the loop's close hook).
  *
  * <p>Guarantee: every accepted request's future completes exactly once: with a reply, or with a
  * {@link HelperException} subclass naming the reason (timeout, overload, breaker open, helper died,
@@ -42,6 +66,7 @@ public final class HelperPool implements HelperEventSink {
 
     private final Clock clock;
     private final Executor loop;
+    private final HelperPoolAdmission admission;
     private final TimerQueue timers = new TimerQueue();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     private final Map<Long, PooledHelper> helpers = new LinkedHashMap<>(); // start order
@@ -80,15 +105,17 @@ public final class HelperPool implements HelperEventSink {
     /**
      * @param loop runs commands on the loop thread in the order given (in production: the
      *             {@link io.procmaster.loop.EventLoop}'s queue, with an eventfd wake-up if the loop
-     *             sleeps; in tests: {@code Runnable::run}); may reject once the loop has stopped. The
-     *             pool also queues its own flush of helper output there, to run after the commands
-     *             already waiting.
+     *             sleeps; in tests: {@code Runnable::run}); may reject once the loop has stopped
+     *             (the pool is then closed), but must not drop a command it accepted unless it calls
+     *             {@link #onLoopClosed()} at its end. The pool also queues its own flush of helper
+     *             output there, to run after the commands already waiting, and the drain of its inbox.
      */
     public HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
         this.config = Objects.requireNonNull(config, "config");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.loop = Objects.requireNonNull(loop, "loop");
+        this.admission = new HelperPoolAdmission(loop, this::drainInbox);
         newPolicies();
     }
 
@@ -99,6 +126,11 @@ public final class HelperPool implements HelperEventSink {
 
     public HelperPoolConfig config() {
         return config;
+    }
+
+    /** Requests admitted and not yet completed (at most {@link HelperPoolConfig#admissionLimit()}). Any thread. */
+    int admittedCount() {
+        return admission.admitted();
     }
 
     // ---------------------------------------------------------------- commands (any thread)
@@ -120,6 +152,8 @@ public final class HelperPool implements HelperEventSink {
      * Submits one request (text without the line terminator). The future completes with the helper's
      * reply (or a {@link HelperReply.Status#BYPASSED} one under overload policy BYPASS) or fails with a
      * {@link HelperException}. Stateful pools treat this as a one-shot exchange on a free helper.
+     * Beyond the admission limit, or once the pool is closed, the future is already complete when
+     * this returns (see the class comment).
      */
     public CompletableFuture<HelperReply> submit(String request) {
         Objects.requireNonNull(request, "request");
@@ -146,18 +180,7 @@ public final class HelperPool implements HelperEventSink {
             futures.add(cast(r.future));
         }
         if (batch.isEmpty()) return futures;
-        onLoop(() -> {
-            enter();
-            try {
-                for (PendingRequest r : batch) {
-                    submitOrFail(r); // one request's failure must not strand the rest of the batch
-                }
-            } finally {
-                exit();
-            }
-        }, () -> {
-            for (PendingRequest r : batch) r.future.completeExceptionally(new HelperPoolClosedException(closedMessage()));
-        });
+        admission.submitAll(batch, config); // those admitted reach the loop in one drain
         return futures;
     }
 
@@ -229,15 +252,33 @@ public final class HelperPool implements HelperEventSink {
     }
 
     private CompletableFuture<Object> command(PendingRequest req) {
-        onLoop(() -> {
-            enter();
-            try {
-                submitOrFail(req);
-            } finally {
-                exit();
-            }
-        }, () -> req.future.completeExceptionally(new HelperPoolClosedException(closedMessage())));
+        admission.submit(req, config);
         return req.future;
+    }
+
+    /**
+     * Loop thread: takes the admitted requests from the inbox, in order, at most one admission limit's
+     * worth per call (so a steady stream of callers cannot keep the loop from its other work; that is
+     * also at least every request that was in the inbox when the call was queued), and queues another
+     * drain if some are left. Every command runs it first, so requests submitted before a
+     * {@link #shutdown}, {@link #release} or {@link #reconfigure} from the same thread are seen first.
+     */
+    private void drainInbox() {
+        if (admission.isClosed()) {
+            admission.close(null); // closed meanwhile: what waits fails as closed, nothing reaches the pool's state
+            return;
+        }
+        enter();
+        try {
+            int max = config.admissionLimit();
+            PendingRequest r;
+            for (int i = 0; i < max && (r = admission.poll()) != null; i++) {
+                submitOrFail(r); // one request's failure must not strand the rest
+            }
+        } finally {
+            exit();
+        }
+        if (admission.hasWaiting()) admission.scheduleDrain(config);
     }
 
     /** doSubmit; an unexpected exception completes the request with it (every request completes) and is logged. */
@@ -246,15 +287,24 @@ public final class HelperPool implements HelperEventSink {
             doSubmit(req);
         } catch (RuntimeException e) {
             log.error("helper pool '{}': submitting request failed: {}", config.name(), e.toString(), e);
-            req.future.completeExceptionally(
-                    new HelperException("helper pool '" + config.name() + "': submitting the request failed: " + e, e));
+            HelperException failure = new HelperException("helper pool '" + config.name() + "': submitting the request failed: " + e, e);
+            if (!req.done && req.helper == null) {
+                queue.remove(req); // wherever it got to, it is nowhere now: finish it (and release its admission)
+                finish(req, failure, false);
+            } else {
+                req.future.completeExceptionally(failure); // a helper holds it: its own end finishes it
+            }
         }
     }
 
     private void onLoop(Runnable action, Runnable rejected) {
         try {
-            loop.execute(action);
+            loop.execute(() -> {
+                drainInbox();
+                action.run();
+            });
         } catch (RejectedExecutionException e) {
+            admission.close(HelperPoolAdmission.closedMessage(config, "its event loop no longer accepts commands (" + e.getMessage() + ")"));
             rejected.run();
         }
     }
@@ -354,6 +404,39 @@ public final class HelperPool implements HelperEventSink {
         }
     }
 
+    /**
+     * The loop has closed (its last act, on its thread; {@link HelperPools} registers this as the loop's
+     * close hook): its helpers were killed and reaped without the pool being told, and no command will
+     * run any more. Closes the pool's admission (later submissions, and those still in the inbox, fail
+     * with {@link HelperPoolClosedException}) and fails every request the pool still holds, queued or in
+     * flight, with the same exception; ends reservations; completes the {@link #shutdown} future.
+     */
+    public void onLoopClosed() {
+        enter();
+        try {
+            String why = "its event loop closed before the request was answered";
+            admission.close(HelperPoolAdmission.closedMessage(config, why));
+            if (spawnTimer != null) spawnTimer.cancel();
+            if (shutdownTimer != null) shutdownTimer.cancel();
+            if (shutdownFuture == null) shutdownFuture = new CompletableFuture<>();
+            failQueued(q -> new HelperPoolClosedException(closedMessage() + ": " + why));
+            for (PooledHelper h : ordered) {
+                h.expectedEnd = true; // ended by the loop: not a death
+                lose(h, why, HelperPoolClosedException::new);
+                h.state = HelperState.EXITED;
+            }
+            helpers.clear();
+            ordered = new PooledHelper[0];
+            unflushed.clear();
+            if (!shutdownFuture.isDone()) {
+                CompletableFuture<Void> f = shutdownFuture;
+                completions.add(() -> f.complete(null));
+            }
+        } finally {
+            exit();
+        }
+    }
+
     /** True once a shutdown has completed (every helper ended): the pool needs no more ticks. Loop thread. */
     boolean isShutDown() {
         return shutdownFuture != null && shutdownFuture.isDone();
@@ -378,13 +461,7 @@ public final class HelperPool implements HelperEventSink {
             reject(r, new HelperPoolClosedException(closedMessage()));
             return;
         }
-        if (r.text != null) {
-            String why = WireFormat.invalidRequest(r.text);
-            if (why != null) {
-                reject(r, new HelperInvalidRequestException("helper pool '" + config.name() + "': " + why));
-                return;
-            }
-        }
+        // The text was checked by the admission, in the caller's thread.
         if (r.reservation != null || r.isReserveOnly()) {
             if (!stateful(r)) return;
         }
@@ -848,6 +925,7 @@ public final class HelperPool implements HelperEventSink {
             return;
         }
         r.done = true;
+        admission.release(r); // before the future completes: its callback may submit again
         if (r.timeout != null) r.timeout.cancel();
         if (r.probe) probeInFlight = false;
         if (ok) completedOk++;
@@ -967,8 +1045,11 @@ public final class HelperPool implements HelperEventSink {
             running++;
             if (h.state == HelperState.READY && h.generation == generation) active++;
         }
-        return new HelperPoolStats(config.name(), generation, submitted, sent, replies, completedOk, failed, timeouts,
-                lateReplies, unknownChannelReplies, unsolicitedReplies, tooLongReplies, retries, overloadRejected, bypassed,
+        // Refusals in the callers' threads count like the loop's own.
+        long fastBypassed = admission.bypassed();
+        return new HelperPoolStats(config.name(), generation, submitted, sent, replies, completedOk + fastBypassed,
+                failed + admission.failed(), timeouts, lateReplies, unknownChannelReplies, unsolicitedReplies, tooLongReplies,
+                retries, overloadRejected + admission.overloadRefused(), bypassed + fastBypassed,
                 breakerRejected, startedCount, restarts, startFailures, deaths, queue.size(), maxQueueLength, running, active,
                 breaker.isOpen(), serviceTimes.meanMicros(), serviceTimes.percentileMicros(50),
                 serviceTimes.percentileMicros(99), duplicateCompletions, List.copyOf(hs), List.copyOf(recentExits));

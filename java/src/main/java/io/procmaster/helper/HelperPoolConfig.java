@@ -24,6 +24,7 @@ public final class HelperPoolConfig {
     private final int concurrency;
     private final ChannelIdDialect channelIdDialect;
     private final int queueLimit;
+    private final int admissionLimit;
     private final OverloadPolicy overloadPolicy;
     private final Duration requestTimeout;
     private final int bhRetries;
@@ -43,6 +44,7 @@ public final class HelperPoolConfig {
         concurrency = b.concurrency;
         channelIdDialect = b.channelIdDialect;
         queueLimit = b.queueLimit >= 0 ? b.queueLimit : 2 * b.children;
+        admissionLimit = (int) Math.min(Integer.MAX_VALUE, (long) queueLimit + (long) children * Math.max(1, concurrency));
         overloadPolicy = b.overloadPolicy;
         requestTimeout = b.requestTimeout;
         bhRetries = b.bhRetries;
@@ -94,6 +96,14 @@ public final class HelperPoolConfig {
     public ChannelIdDialect channelIdDialect() { return channelIdDialect; }
     /** Queued requests beyond which the overload policy applies. */
     public int queueLimit() { return queueLimit; }
+    /**
+     * The most requests the pool holds admitted and not yet completed, wherever they are (on their way
+     * to the loop, queued, in flight): {@code queueLimit + children × max(1, concurrency)}, the queue
+     * plus every helper's in-flight slots (at most {@link Integer#MAX_VALUE}). A submission beyond it
+     * gets the overload policy's outcome at once, in the caller's thread. Reservations and their steps
+     * count like requests; requests still in flight on helpers retired by a reconfigure count too.
+     */
+    public int admissionLimit() { return admissionLimit; }
     public OverloadPolicy overloadPolicy() { return overloadPolicy; }
     /** Submit-to-reply limit (queue time included); {@link Duration#ZERO} = none. */
     public Duration requestTimeout() { return requestTimeout; }

@@ -9,7 +9,9 @@ import java.util.List;
  * included); {@code replies}: reply lines matched to a request; {@code timeouts}, {@code lateReplies}
  * (replies to timed-out requests, dropped), {@code unknownChannelReplies}, {@code unsolicitedReplies},
  * {@code tooLongReplies}: protocol anomalies, each logged; {@code retries}: BH retries;
- * {@code overloadRejected}/{@code bypassed}/{@code breakerRejected}: refused submissions;
+ * {@code overloadRejected}/{@code bypassed}/{@code breakerRejected}: refused submissions (the first
+ * two include those refused at once in the caller's thread beyond the admission limit, and
+ * {@code failed}/{@code completedOk} count every refusal made there, so they add up to every future);
  * {@code started}/{@code restarts}/{@code startFailures}/{@code deaths}: process life;
  * service times in microseconds. {@code duplicateCompletions} must stay 0 (exactly-once check).
  * {@code recentExits} lists the last helpers that ended, newest last.

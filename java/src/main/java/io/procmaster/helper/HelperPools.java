@@ -15,7 +15,10 @@ import java.util.concurrent.TimeoutException;
  * <p>{@link #start(EventLoop, HelperPoolConfig, HelperSpec)} wires a pool onto a running loop: a
  * {@link ProcessHelperLauncher} for the processes, the loop as the pool's executor, and the pool's
  * timers as one of the loop's deadline sources (removed again once the pool has shut down). The pool
- * is started on the loop thread; requests submitted right away queue behind the start.
+ * is started on the loop thread; requests submitted right away queue behind the start. The pool's
+ * {@link HelperPool#onLoopClosed()} is the loop's close hook: a loop closed under a pool that was not
+ * shut down fails the pool's remaining requests instead of leaving them pending (the hook keeps the
+ * pool reachable until the loop closes).
  * {@link #startWithOwnLoop} does the same on a loop of its own, closed with the pool.
  *
  * <p>Threads: none per helper or per request; everything runs on the one loop thread.
@@ -30,6 +33,8 @@ public final class HelperPools {
         HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), Clock.system(), loop);
         loop.execute(() -> {
             loop.addDeadlineSource(new PoolTimers(loop, pool));
+            // Whatever the pool still holds when the loop ends fails as closed, never stays pending.
+            loop.addCloseHook(pool::onLoopClosed);
             pool.start();
         });
         return pool;

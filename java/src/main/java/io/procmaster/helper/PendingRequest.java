@@ -4,7 +4,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One submitted request from submit to completion: its future, deadline, retry count, and where it
- * is (queued, or in flight on a helper under a wire id). Loop-thread state only.
+ * is (queued, or in flight on a helper under a wire id). Loop-thread state only, once the loop has
+ * taken it from the pool's inbox (before that it belongs to the submitting caller, or to whoever
+ * takes it out of the inbox to fail it).
  *
  * <p>{@link #done} guards the exactly-once rule: the pool completes a request through a single path
  * that checks and sets it, and counts any second attempt as an internal error.
@@ -23,6 +25,7 @@ final class PendingRequest {
     long wireId;
     boolean probe;                      // the one request let through an open breaker
     boolean done;
+    boolean holdsAdmission;             // counted by the pool's admission until it completes (HelperPoolAdmission)
 
     PendingRequest(long seq, String text, CompletableFuture<Object> future, HelperReservation reservation) {
         this.seq = seq;

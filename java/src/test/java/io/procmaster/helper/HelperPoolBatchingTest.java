@@ -111,8 +111,8 @@ class HelperPoolBatchingTest {
     void aHelperLostBeforeTheFlushGetsNothingAndItsRequestsFailOnce() {
         HelperPool pool = pool(config().children(1).startup(1).concurrency(4).build());
         CompletableFuture<HelperReply> a = pool.submit("a");
-        CompletableFuture<HelperReply> b = pool.submit("b");
         commands.poll().run(); // a is dispatched and waits for the flush
+        CompletableFuture<HelperReply> b = pool.submit("b"); // reaches the loop after the crash
         launcher.helper(0).crash(); // the helper dies before the batch is written
         runCommands();
         assertThat(launcher.helper(0).lines).isEmpty();

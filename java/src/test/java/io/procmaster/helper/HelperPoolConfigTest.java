@@ -39,6 +39,16 @@ class HelperPoolConfigTest {
     }
 
     @Test
+    void admissionLimitIsTheQueueLimitPlusEveryHelpersInFlightSlots() {
+        assertThat(HelperPoolConfig.builder("x").build().admissionLimit()).isEqualTo(10 + 5); // classic: one per helper
+        assertThat(HelperPoolConfig.builder("x").children(4).concurrency(8).queueLimit(10).build().admissionLimit())
+                .isEqualTo(10 + 4 * 8);
+        assertThat(HelperPoolConfig.builder("x").children(2).queueLimit(0).stateful(true).build().admissionLimit()).isEqualTo(2);
+        assertThat(HelperPoolConfig.builder("x").children(1000).concurrency(Integer.MAX_VALUE).queueLimit(Integer.MAX_VALUE)
+                .build().admissionLimit()).isEqualTo(Integer.MAX_VALUE); // saturates, never wraps
+    }
+
+    @Test
     void toBuilderRoundTrips() {
         HelperPoolConfig c = HelperPoolConfig.builder("x").children(7).concurrency(3).queueLimit(0)
                 .overloadPolicy(OverloadPolicy.BYPASS).build();
