@@ -74,6 +74,16 @@ public final class MasterCfParser {
     }
 
     /**
+     * Parses the bytes of a file named {@code fileName}: each line is decoded as UTF-8 on its
+     * own, so that a bad byte is reported at its line (see {@link ConfigFiles#decode}).
+     *
+     * @throws ConfigException with every bad line, or with every error of the decoded content
+     */
+    public ServiceTable parse(String fileName, byte[] content) throws ConfigException {
+        return parse(fileName, ConfigFiles.decode(fileName, content));
+    }
+
+    /**
      * Parses {@code content}; messages name {@code fileName}.
      *
      * @throws ConfigException with every error of the content
