@@ -29,7 +29,7 @@ class ConfigFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     void masterCf(byte[] content) {
         ServiceTable table;
         try {
@@ -49,7 +49,7 @@ class ConfigFuzzTest {
         assertThat(table.format()).isNotNull();
     }
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     void mainCf(byte[] content) {
         try {
             MainCfParser.Result r = MainCfParser.parse("main.cf", content);

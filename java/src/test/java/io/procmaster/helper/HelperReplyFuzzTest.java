@@ -27,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  */
 class HelperReplyFuzzTest {
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     void framerAndParser(FuzzedDataProvider data) {
         int maxLine = data.consumeInt(1, 300);
         LineFramer framer = new LineFramer(maxLine);
@@ -83,7 +83,7 @@ class HelperReplyFuzzTest {
         return out;
     }
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     void poolReplies(FuzzedDataProvider data) {
         ChannelIdDialect dialect = data.consumeBoolean() ? ChannelIdDialect.SLOT : ChannelIdDialect.MONOTONIC;
         HelperPoolConfig config = PoolFixture.config()

@@ -28,7 +28,7 @@ import java.util.Optional;
 class StatusRecordFuzzTest {
     private static final List<String> SERVICES = List.of("smtp", "lmtp", "nope");
 
-    @FuzzTest(maxDuration = "40s")
+    @FuzzTest(maxDuration = "30s")
     void statusRecords(FuzzedDataProvider data) {
         PolicyHarness h = new PolicyHarness();
         h.start(svc("smtp").maxProc(3).build(), svc("lmtp").maxProc(0).build());
