@@ -8,7 +8,8 @@
 #        FUZZ_JOBS     targets fuzzed at once (default 2)
 # Findings: Jazzer saves the input as java/src/test/resources/<package>/<Class>Inputs/<method>/crash-*
 # (mvn verify replays it from then on); libFuzzer as target/fuzz/<target>-crash-* (copy it into
-# native/fuzz/corpus/<target>/). Logs: target/fuzz/<target>.log.
+# native/fuzz/corpus/<target>/). Logs: target/fuzz/<target>.log. Generated corpora (not in git):
+# java/.cifuzz-corpus/ and target/fuzz/corpus-<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,15 +31,17 @@ command -v clang >/dev/null || { echo "fuzz: clang missing (ci/install-deps.sh i
 rm -rf "$out"
 mkdir -p "$out"
 mvn -B -ntp -q -pl java dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/test.classpath"
-cp="java/target/test-classes:java/target/classes:$(cat "$out/test.classpath")"
+cp="target/test-classes:target/classes:$(cat "$out/test.classpath")"
 CC=clang cmake -S native -B "$out/native" -DPROCMASTER_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$out/native" -j"$(nproc)" >/dev/null
 
 # Each job records its exit status in <name>.rc and never fails itself (wait -n under set -e).
 fuzz_java() {
   local name=${1##*.}; name=${name/\#/.}
-  JAZZER_FUZZ=1 java -Dorg.slf4j.simpleLogger.defaultLogLevel=off -Djazzer.internal.basedir="$out/jazzer" \
-    -cp "$cp" io.procmaster.testing.FuzzTargetMain "$1" >"$out/$name.log" 2>&1 && echo 0 >"$out/$name.rc" \
+  # From java/, Jazzer's base directory: a finding is saved straight into the target's Inputs
+  # directory, and its generated corpus (java/.cifuzz-corpus, not in git) carries over between runs.
+  (cd java && JAZZER_FUZZ=1 java -Dorg.slf4j.simpleLogger.defaultLogLevel=off \
+     -cp "$cp" io.procmaster.testing.FuzzTargetMain "$1") >"$out/$name.log" 2>&1 && echo 0 >"$out/$name.rc" \
     || echo $? >"$out/$name.rc"
 }
 fuzz_c() {

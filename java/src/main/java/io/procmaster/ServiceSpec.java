@@ -322,7 +322,9 @@ public final class ServiceSpec {
      * {@code default_process_limit}, no arguments, minIdle 0. The command has no default.
      *
      * <p>Failure modes: {@link #build} throws one {@link ConfigException} listing every bad
-     * attribute, each naming the master.cf field and the value. Not thread-safe.
+     * attribute, each naming the master.cf field and the value; a service name or command with a
+     * control character (NUL included) and an argument with a NUL are such errors, never a path
+     * exception. Not thread-safe.
      */
     public static final class Builder {
         private final String name;

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code =} or a bad name ({@code <file>: line <n>: …}), and each known parameter with a bad
  * value ({@code <file>: line <n>: parameter "<name>": bad value: "<v>": <reason>}, the line
  * being where the winning value was set). An unreadable file is one error naming the file.
+ * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
+ * column (see {@link ConfigFiles#decode}).
  */
 public final class MainCfParser {
 

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@code <file>: line <n>: missing "<field>" field}; the line is the first physical line of
  * the logical line. Duplicates are warnings, not errors (see {@link ServiceTable}). An
  * unreadable file is one error naming the file.
+ * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
+ * column (see {@link ConfigFiles#decode}).
  */
 public final class MasterCfParser {
 
