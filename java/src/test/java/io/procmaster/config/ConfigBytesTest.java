@@ -38,14 +38,15 @@ class ConfigBytesTest {
     private ConfigException masterCfError(byte[] content) throws Exception {
         Path f = Files.write(dir.resolve("master.cf"), content);
         MasterCfParser parser = new MasterCfParser(config());
-        return (ConfigException) org.assertj.core.api.Assertions.catchThrowable(() -> parser.parse(f));
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> parser.parse(f));
+        assertThat(t).as("parsing must end in a ConfigException").isInstanceOf(ConfigException.class);
+        return (ConfigException) t;
     }
 
     @Test
     void defect9_invalidUtf8ByteIsReportedWithLineAndColumn() throws Exception {
         Path f = dir.resolve("master.cf");
         ConfigException e = masterCfError(bytes("foo unix n - n - 3 pm-echo\n", "bar unix n - n - 3 pm-", 0xC3, "(\n"));
-        assertThat(e).as("a ConfigException").isNotNull();
         assertThat(e.report()).isEqualTo(f + ": line 2: invalid UTF-8 byte 0xC3 at column 23\n");
     }
 
@@ -68,7 +69,6 @@ class ConfigBytesTest {
     void defect9_nulInServiceNameIsAFieldErrorWithFileAndLine() throws Exception {
         Path f = dir.resolve("master.cf");
         ConfigException e = masterCfError(bytes("foo unix n - n - 3 pm-echo\nb", 0, "r unix n - n - 3 pm-echo\n"));
-        assertThat(e).as("a ConfigException, not an InvalidPathException").isNotNull();
         assertThat(e.report()).startsWith(f + ": line 2: field \"service\": bad value: \"b\\x00r\": ");
     }
 
