@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need and a fresh machine may lack:
-# cmake, a C compiler, nm/unzip, netcat (the README's example), python3 (test.sh's
+# cmake, a C compiler, clang (libFuzzer, ci/fuzz.sh), nm/unzip, netcat (the README's example), python3 (test.sh's
 # closing summary) and a JDK 17 + Maven.
 set -euo pipefail
 need=()
 command -v cmake >/dev/null || need+=(cmake)
 command -v gcc >/dev/null || need+=(gcc)
+command -v clang >/dev/null || need+=(clang)   # libFuzzer targets (ci/fuzz.sh)
 command -v nm >/dev/null || need+=(binutils)
 command -v unzip >/dev/null || need+=(unzip)
 command -v nc >/dev/null || need+=(netcat-openbsd)

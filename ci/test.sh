@@ -36,6 +36,7 @@ fi
 echo "-Xcheck:jni: no warnings"
 
 ci/sanitize.sh
+ci/fuzz.sh
 
 if [ -x ci/bench-smoke.sh ]; then
   ci/bench-smoke.sh

@@ -16,7 +16,8 @@ int fdplan_compute(const int *src, const int *dst, int n, int scratch,
     unsigned char done[FDPLAN_MAX_PAIRS];
     int nops = 0, remaining = 0;
 
-    if (n < 0 || n > FDPLAN_MAX_PAIRS)
+    /* scratch is left open for fdplan_gaps() to close: never on stdio, which stays. */
+    if (n < 0 || n > FDPLAN_MAX_PAIRS || scratch < 3)
         return -EINVAL;
     for (int i = 0; i < n; i++) {
         if (src[i] < 0 || dst[i] < 0 || src[i] >= scratch || dst[i] >= scratch)

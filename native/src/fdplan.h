@@ -17,7 +17,9 @@
  *   turns the pairs into a straight list of operations that the child then
  *   executes blindly: a DUP2 whose target is not a pending source is always
  *   safe; when only cycles remain, one source is first parked on `scratch`
- *   (a number above every source and target) and the cycle unwinds. Pairs
+ *   (a number above every source and target, and above 2: the parked copy
+ *   stays open until fdplan_gaps' ranges close it, and stdio is never
+ *   closed) and the cycle unwinds. Pairs
  *   whose source already sits on its target just lose FD_CLOEXEC. Several
  *   pairs may share a source (fan-out); targets must be distinct.
  *
@@ -29,7 +31,7 @@
  *
  * DIAGNOSTICS
  *   fdplan_compute() returns the number of operations, or -EINVAL (a negative
- *   descriptor, duplicate targets, scratch not above all) or -E2BIG (max_ops
+ *   descriptor, duplicate targets, scratch not above all or below 3) or -E2BIG (max_ops
  *   too small; 2n+1 always suffices). fdplan_apply() returns 0 or -errno of
  *   the first failing call, with the failing op index in *failed_op.
  */

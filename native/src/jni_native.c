@@ -24,11 +24,11 @@
 #include "reap.h"
 #include "sock.h"
 #include "spawn.h"
+#include "strblock.h"
 
 #define NATIVE_CLASS "io/procmaster/os/Native"
 /* Java-side flag: the string block ends with a working directory. */
 #define PM_SPAWN_HAS_CWD 0x100
-#define MAX_STRING_BLOCK (16 * 1024 * 1024)
 
 static jint constants0(JNIEnv *env, jclass c, jintArray out)
 {
@@ -143,7 +143,7 @@ static jint spawn0(JNIEnv *env, jclass c, jbyteArray strings, jint nargv, jint n
     res.stage = PM_STAGE_PREPARE;
     int hascwd = (flags & PM_SPAWN_HAS_CWD) != 0;
     jsize blen = (*env)->GetArrayLength(env, strings);
-    if (nargv < 1 || nenv < 0 || blen <= 0 || blen > MAX_STRING_BLOCK)
+    if (strblock_check(blen, nargv, nenv, hascwd) < 0)
         goto done;
 
     /* path, argv..., envp..., [cwd]: each NUL-terminated; the count must match. */
@@ -160,25 +160,8 @@ static jint spawn0(JNIEnv *env, jclass c, jbyteArray strings, jint nargv, jint n
         goto done;
     }
     {
-        int want = 1 + nargv + nenv + hascwd, got = 0;
-        char *p = block, *end = block + blen;
-        char *path = NULL, *cwd = NULL;
-        while (p < end && got < want) {
-            char *z = memchr(p, 0, (size_t)(end - p));
-            if (!z)
-                break;
-            if (got == 0)
-                path = p;
-            else if (got <= nargv)
-                argv[got - 1] = p;
-            else if (got <= nargv + nenv)
-                envp[got - 1 - nargv] = p;
-            else
-                cwd = p;
-            got++;
-            p = z + 1;
-        }
-        if (got != want || p != end)
+        char *path, *cwd;
+        if (strblock_split(block, blen, nargv, nenv, hascwd, &path, argv, envp, &cwd) < 0)
             goto done;
         q.path = path;
         q.cwd = cwd;

@@ -181,8 +181,7 @@ public final class MasterConfig {
         interfaceHosts = hosts == null || allInterfaces ? List.of() : hosts;
         knownTcpPorts = parse(errors, KNOWN_TCP_PORTS, PortTable::parseKnownPorts);
         masterServiceDisable = value(MASTER_SERVICE_DISABLE).trim();
-        String sf = value(SERVICES_FILE).trim();
-        servicesFile = sf.isEmpty() ? null : Path.of(sf);
+        servicesFile = parse(errors, SERVICES_FILE, v -> v.trim().isEmpty() ? null : Path.of(v.trim()));
         importEnvironment = parse(errors, IMPORT_ENVIRONMENT, ImportEnvironment::parse);
         mailOwner = parse(errors, MAIL_OWNER, MasterConfig::user);
         String maxText = explicit.get(THROTTLE_MAX_TIME);
@@ -377,6 +376,11 @@ public final class MasterConfig {
 
     private <T> T parse(List<ConfigError> errors, String name, Function<String, T> parser) {
         String v = value(name);
+        if (v.indexOf('\0') >= 0) {
+            // Every value ends up in a path, a user name, an address or the environment: none takes a NUL.
+            errors.add(ConfigError.parameter(name, v, "must not contain a NUL character"));
+            return null;
+        }
         try {
             return parser.apply(v);
         } catch (IllegalArgumentException e) {

@@ -345,7 +345,9 @@ public final class ServiceSpec {
      * {@code default_process_limit}, no arguments, minIdle 0. The command has no default.
      *
      * <p>Failure modes: {@link #build} throws one {@link ConfigException} listing every bad
-     * attribute, each naming the master.cf field and the value. Not thread-safe.
+     * attribute, each naming the master.cf field and the value; a service name or command with a
+     * control character (NUL included) and an argument with a NUL are such errors, never a path
+     * exception. Not thread-safe.
      */
     public static final class Builder {
         private final String name;
@@ -452,8 +454,14 @@ public final class ServiceSpec {
             if (type == null) {
                 throw new ConfigException(ConfigError.message("missing \"" + F_TYPE + "\" field"));
             }
+            boolean nameOk = false;
             if (name == null || name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
                 errors.add(ConfigError.field(F_SERVICE, String.valueOf(name), "must be one non-empty token"));
+            } else if (name.chars().anyMatch(Character::isISOControl)) {
+                // A NUL cannot be in a socket path; other control characters would reach the logs raw.
+                errors.add(ConfigError.field(F_SERVICE, name, "must not contain control characters"));
+            } else {
+                nameOk = true;
             }
             String canonical = name;
             List<InetEndpoint> endpoints = List.of();
@@ -463,7 +471,7 @@ public final class ServiceSpec {
                 if (priv) {
                     errors.add(ConfigError.field(F_PRIVATE, "y", "inet service cannot be private"));
                 }
-                if (name != null) {
+                if (nameOk) {
                     try {
                         InetNames.HostPort hp = InetNames.split(name);
                         int port = config.ports().resolve(hp.port());
@@ -487,11 +495,11 @@ public final class ServiceSpec {
                         errors.add(ConfigError.field(F_SERVICE, name, e.getMessage()));
                     }
                 }
-            } else if (name != null && (name.contains("/") || name.equals(".") || name.equals(".."))) {
+            } else if (nameOk && (name.contains("/") || name.equals(".") || name.equals(".."))) {
                 // The socket is public/<name> or private/<name>: a path here could leave the queue directory.
                 errors.add(ConfigError.field(F_SERVICE, name, "a " + type.token() + " service name is a file name in "
                         + (priv ? "private/" : "public/") + " of queue_directory: no \"/\", not \".\" or \"..\""));
-            } else if (name != null) {
+            } else if (nameOk) {
                 canonical = (priv ? "private/" : "public/") + name;
                 socketPath = config.queueDirectory().resolve(canonical);
                 int len = socketPath.toString().getBytes(StandardCharsets.UTF_8).length;
@@ -518,15 +526,21 @@ public final class ServiceSpec {
             Path executable = null;
             if (command == null) {
                 errors.add(ConfigError.message("missing \"" + F_COMMAND + "\" field"));
-            } else if (command.isEmpty() || command.chars().anyMatch(Character::isWhitespace)
-                    || command.indexOf('\0') >= 0) {
+            } else if (command.isEmpty() || command.chars().anyMatch(Character::isWhitespace)) {
                 errors.add(ConfigError.field(F_COMMAND, command, "must be one non-empty token"));
+            } else if (command.chars().anyMatch(Character::isISOControl)) {
+                errors.add(ConfigError.field(F_COMMAND, command, "must not contain control characters"));
             } else {
                 Path p = Path.of(command);
                 executable = p.isAbsolute() ? p : config.daemonDirectory().resolve(p);
             }
             List<String> userArgs = new ArrayList<>();
             int idle = minIdle;
+            for (String a : args) {
+                if (a != null && a.indexOf('\0') >= 0) {
+                    errors.add(ConfigError.field(F_ARGS, a, "must not contain a NUL character (execve cannot pass it)"));
+                }
+            }
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
                 if (a == null) {

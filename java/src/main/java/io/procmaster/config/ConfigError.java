@@ -9,7 +9,8 @@ import java.util.Objects;
  * <p>{@link #message()} renders it the way the spec's scenario 28 reads, for example
  * {@code master.cf: line 3: field "private": bad value: "yes": expected y or n}. An error
  * about a missing field has no value and renders as
- * {@code master.cf: line 3: missing "command" field}. Errors found outside a file (the
+ * {@code master.cf: line 3: missing "command" field}. Control characters in the rendered text
+ * (a NUL or an ESC in a value as written) appear as {@code \xNN}. Errors found outside a file (the
  * builder API, command-line overrides) have no file or line and omit that prefix.
  *
  * @param file   the file as the user named it, or {@code null} when not from a file
@@ -76,7 +77,24 @@ public record ConfigError(String file, int line, Kind kind, String name, String 
         } else if (name != null) {
             sb.append(kind.label).append(" \"").append(name).append("\": ");
         }
-        return sb.append(reason).toString();
+        return printable(sb.append(reason));
+    }
+
+    /**
+     * The text with every control character (NUL, ESC, ...) written as {@code \xNN}: a value
+     * from a file is shown as it is, but must not write raw control bytes to a terminal or log.
+     */
+    private static String printable(CharSequence text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\x%02X", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     @Override

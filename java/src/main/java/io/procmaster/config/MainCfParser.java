@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code =} or a bad name ({@code <file>: line <n>: …}), and each known parameter with a bad
  * value ({@code <file>: line <n>: parameter "<name>": bad value: "<v>": <reason>}, the line
  * being where the winning value was set). An unreadable file is one error naming the file.
+ * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
+ * column (see {@link ConfigFiles#decode}).
  */
 public final class MainCfParser {
 
@@ -56,6 +58,16 @@ public final class MainCfParser {
      */
     public static Result parse(Path file) throws ConfigException {
         return parse(file.toString(), ConfigFiles.read(file));
+    }
+
+    /**
+     * Parses the bytes of a file named {@code fileName}: each line is decoded as UTF-8 on its
+     * own, so that a bad byte is reported at its line (see {@link ConfigFiles#decode}).
+     *
+     * @throws ConfigException with every bad line, or with every error of the decoded content
+     */
+    public static Result parse(String fileName, byte[] content) throws ConfigException {
+        return parse(fileName, ConfigFiles.decode(fileName, content));
     }
 
     /**

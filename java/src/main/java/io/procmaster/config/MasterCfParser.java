@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@code <file>: line <n>: missing "<field>" field}; the line is the first physical line of
  * the logical line. Duplicates are warnings, not errors (see {@link ServiceTable}). An
  * unreadable file is one error naming the file.
+ * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
+ * column (see {@link ConfigFiles#decode}).
  */
 public final class MasterCfParser {
 
@@ -71,6 +73,16 @@ public final class MasterCfParser {
      */
     public ServiceTable parse(Path file) throws ConfigException {
         return parse(file.toString(), ConfigFiles.read(file));
+    }
+
+    /**
+     * Parses the bytes of a file named {@code fileName}: each line is decoded as UTF-8 on its
+     * own, so that a bad byte is reported at its line (see {@link ConfigFiles#decode}).
+     *
+     * @throws ConfigException with every bad line, or with every error of the decoded content
+     */
+    public ServiceTable parse(String fileName, byte[] content) throws ConfigException {
+        return parse(fileName, ConfigFiles.decode(fileName, content));
     }
 
     /**

@@ -14,7 +14,6 @@ import io.procmaster.os.NativeIoException;
 import io.procmaster.os.SpawnException;
 import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
-import io.procmaster.os.StatusFlags;
 import io.procmaster.policy.ChildExit;
 import io.procmaster.policy.Clock;
 import io.procmaster.policy.GenerationCounter;
@@ -205,12 +204,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         loop.register(st.master().intValue(), EventLoopCore.Kind.STATUS, 0, new EventLoop.Handler() {
             @Override
             public void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) {
-                if (StatusFlags.malformed(flags)) {
-                    policy.onMalformedStatus(id, senderPid, length);
-                } else {
-                    policy.onStatus(id, StatusFlags.noCredentials(flags) ? 0 : senderPid, pid,
-                            generation & 0xffffffffL, status);
-                }
+                StatusRecords.deliver(policy, id, pid, generation, status, senderPid, flags, length);
             }
         });
     }
