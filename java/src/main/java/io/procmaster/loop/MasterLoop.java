@@ -204,7 +204,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         loop.register(st.master().intValue(), EventLoopCore.Kind.STATUS, 0, new EventLoop.Handler() {
             @Override
             public void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) {
-                StatusRecords.deliver(policy, id, pid, generation, status, senderPid, flags, length);
+                StatusPackets.deliver(policy, id, pid, generation, status, senderPid, flags, length);
             }
         });
     }

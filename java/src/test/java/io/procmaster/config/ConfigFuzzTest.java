@@ -42,6 +42,9 @@ class ConfigFuzzTest {
             // What the master does next with an accepted entry must not throw either.
             s.childArgv(false, false, true);
             s.socketPath().ifPresent(p -> assertThat(p.toString()).doesNotContain("\0"));
+            // A socket or FIFO stays a file directly in public/ or private/ of queue_directory.
+            s.socketPath().ifPresent(p -> assertThat(p.normalize().getParent().getParent())
+                    .isEqualTo(MASTER_CONFIG.queueDirectory()));
             assertThat(s.name()).doesNotContain("\0");
             assertThat(s.command()).doesNotContain("\0");
             assertThat(s.args()).noneMatch(a -> a.indexOf('\0') >= 0);

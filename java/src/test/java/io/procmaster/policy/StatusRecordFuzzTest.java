@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.procmaster.loop.StatusRecords;
+import io.procmaster.loop.StatusPackets;
 import io.procmaster.os.StatusFlags;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Fuzz target for the status-record path (Jazzer): packets as the C loop delivers them (a 12-byte
  * record read as the child wrote it, native order: pid, generation, status; then the kernel's
- * sender pid, the loop's flags and the packet length), through {@link StatusRecords#deliver}, the
+ * sender pid, the loop's flags and the packet length), through {@link StatusPackets#deliver}, the
  * code the master's loop runs, into a {@link MasterPolicy} with live children, interleaved with
  * connections, child exits and time.
  *
@@ -75,7 +75,7 @@ class StatusRecordFuzzTest {
 
         long before = rejections(h);
         Optional<ChildRecord.State> stateBefore = h.policy.child(pid).map(ChildRecord::state);
-        StatusRecords.deliver(h.policy, service, pid, generation, status, sender, flags, length);
+        StatusPackets.deliver(h.policy, service, pid, generation, status, sender, flags, length);
         h.pump();
         Optional<ChildRecord.State> stateAfter = h.policy.child(pid).map(ChildRecord::state);
         boolean applied = stateBefore.isPresent() && !stateBefore.equals(stateAfter);

@@ -17,8 +17,8 @@ import io.procmaster.policy.MasterPolicy;
  *
  * <p>Failure modes: none of its own; the policy counts and logs what it rejects.
  */
-public final class StatusRecords {
-    private StatusRecords() {
+public final class StatusPackets {
+    private StatusPackets() {
     }
 
     /** Delivers one packet of {@code serviceId}'s status channel to {@code policy}. */
