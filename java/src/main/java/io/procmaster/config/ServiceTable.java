@@ -82,7 +82,7 @@ public final class ServiceTable {
         return services.size();
     }
 
-    /** Warnings met while building the table (duplicates), in file order. */
+    /** Warnings met while building the table: duplicates, then parameters nothing reads ({@link UnusedParameters}). */
     public List<String> warnings() {
         return warnings;
     }
