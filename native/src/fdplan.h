@@ -5,7 +5,9 @@
  *   int  fdplan_compute(const int *src, const int *dst, int n, int scratch,
  *                       struct fdop *ops, int max_ops);
  *   int  fdplan_gaps(const int *dst, int n, struct fdrange *out, int max_out);
- *   long fdplan_apply(const struct fdop *ops, int nops);      (raw syscalls only)
+ *   long fdplan_apply(const struct fdop *ops, int nops, int *failed_op);
+ *   long fdplan_close_gaps(const struct fdrange *gaps, int ngaps);
+ *                                          (the last two: raw syscalls only)
  *
  * DESCRIPTION
  *   A spawn wants descriptor src[i] to appear as dst[i] in the child, for
@@ -26,14 +28,18 @@
  *   fdplan_gaps() lists the number ranges the child must close so that only
  *   0, 1, 2 and the targets survive exec: ranges for close_range(2).
  *
- *   fdplan_apply() executes the operations with raw system calls and is safe
- *   between clone(CLONE_VM|CLONE_VFORK) and execve: no libc state, no errno.
+ *   fdplan_apply() executes the operations, and fdplan_close_gaps() closes
+ *   the ranges, with raw system calls; both are safe between
+ *   clone(CLONE_VM|CLONE_VFORK) and execve: no libc state, no errno.
  *
  * DIAGNOSTICS
  *   fdplan_compute() returns the number of operations, or -EINVAL (a negative
  *   descriptor, duplicate targets, scratch not above all or below 3) or -E2BIG (max_ops
- *   too small; 2n+1 always suffices). fdplan_apply() returns 0 or -errno of
- *   the first failing call, with the failing op index in *failed_op.
+ *   too small; 2n+1 always suffices). fdplan_gaps() returns the number of
+ *   ranges or -E2BIG (max_out too small). fdplan_apply() returns 0 or -errno
+ *   of the first failing call, with the failing op's index in *failed_op
+ *   (untouched on success). fdplan_close_gaps() returns 0 or -errno of the
+ *   first failing close_range.
  */
 #ifndef PROCMASTER_FDPLAN_H
 #define PROCMASTER_FDPLAN_H

@@ -13,6 +13,7 @@
 #include <jni.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -30,31 +31,65 @@
 /* Java-side flag: the string block ends with a working directory. */
 #define PM_SPAWN_HAS_CWD 0x100
 
-static jint constants0(JNIEnv *env, jclass c, jintArray out)
+/*
+ * The constants Java needs, by name: record layout, enums, flags, errno and
+ * signal numbers. Java looks each one up by its name (Native.java), so an
+ * entry can be added or moved here without shifting any other.
+ */
+struct named_constant {
+    const char *name;
+    jint value;
+};
+
+#define K(java_name, value) { java_name, (jint)(value) }
+
+static const struct named_constant constants[] = {
+    K("EVENT_SIZE", sizeof(struct pm_event)),
+    K("OFF_KIND", offsetof(struct pm_event, kind)), K("OFF_FD", offsetof(struct pm_event, fd)),
+    K("OFF_TAG", offsetof(struct pm_event, tag)), K("OFF_EVENTS", offsetof(struct pm_event, events)),
+    K("OFF_A", offsetof(struct pm_event, a)), K("OFF_B", offsetof(struct pm_event, b)),
+    K("OFF_C", offsetof(struct pm_event, c)), K("OFF_D", offsetof(struct pm_event, d)),
+    K("OFF_LENGTH", offsetof(struct pm_event, length)),
+    K("EV_WAKEUP", PM_EV_WAKEUP), K("EV_EXIT", PM_EV_EXIT), K("EV_STATUS", PM_EV_STATUS),
+    K("EV_READY", PM_EV_READY), K("EV_HUP", PM_EV_HUP),
+    K("REG_FD", PM_REG_FD), K("REG_PIDFD", PM_REG_PIDFD), K("REG_STATUS", PM_REG_STATUS),
+    K("CTL_ADD", PM_CTL_ADD), K("CTL_MOD", PM_CTL_MOD), K("CTL_DEL", PM_CTL_DEL),
+    K("ST_FORGED", PM_ST_FORGED), K("ST_MALFORMED", PM_ST_MALFORMED), K("ST_NOCRED", PM_ST_NOCRED),
+    K("STATUS_RECORD_SIZE", PM_STATUS_RECORD_SIZE),
+    K("EPOLLIN", EPOLLIN), K("EPOLLOUT", EPOLLOUT), K("EPOLLERR", EPOLLERR), K("EPOLLHUP", EPOLLHUP),
+    K("EPOLLRDHUP", EPOLLRDHUP), K("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE),
+    K("EAGAIN", EAGAIN), K("EINTR", EINTR), K("ENOENT", ENOENT), K("ESRCH", ESRCH), K("EPIPE", EPIPE),
+    K("ECHILD", ECHILD), K("ENOSYS", ENOSYS), K("EPERM", EPERM), K("ENOTSUP", ENOTSUP), K("EBADF", EBADF),
+    K("SPAWN_SETSID", PM_SPAWN_SETSID), K("SPAWN_SETUID", PM_SPAWN_SETUID),
+    K("SPAWN_SETGID", PM_SPAWN_SETGID), K("SPAWN_SETGROUPS", PM_SPAWN_SETGROUPS),
+    K("SPAWN_HAS_CWD", PM_SPAWN_HAS_CWD),
+    K("MECH_AUTO", PM_MECH_AUTO), K("MECH_CLONE3", PM_MECH_CLONE3), K("MECH_POSIX_SPAWN", PM_MECH_POSIX_SPAWN),
+    K("CH_STATUS", PM_CH_STATUS), K("CH_PIPE", PM_CH_PIPE), K("CH_PIPE_NB", PM_CH_PIPE_NB),
+    K("CH_STREAM", PM_CH_STREAM), K("CH_DGRAM", PM_CH_DGRAM), K("CH_TCP", PM_CH_TCP), K("CH_UDP", PM_CH_UDP),
+    K("CH_FLOW", PM_CH_FLOW), K("CH_PIPE_WNB", PM_CH_PIPE_WNB),
+    K("LS_INET", PM_LS_INET), K("LS_UNIX", PM_LS_UNIX), K("LS_UNIX_DGRAM", PM_LS_UNIX_DGRAM),
+    K("LS_FIFO", PM_LS_FIFO),
+    K("STAGE_EXECVE", PM_STAGE_EXECVE), K("STAGE_FDPLAN", PM_STAGE_FDPLAN),
+    K("FDOP_DUP2", FDOP_DUP2), K("FDOP_CLEAR_CLOEXEC", FDOP_CLEAR_CLOEXEC),
+    K("SIGKILL", SIGKILL), K("SIGTERM", SIGTERM), K("FDPLAN_MAX_PAIRS", FDPLAN_MAX_PAIRS),
+};
+
+#undef K
+
+#define CONSTANT_COUNT ((int)(sizeof constants / sizeof constants[0]))
+
+static const char *constant_text(int i, char *buf, size_t len)
 {
-    const jint v[] = {
-        (jint)sizeof(struct pm_event),
-        (jint)offsetof(struct pm_event, kind), (jint)offsetof(struct pm_event, fd),
-        (jint)offsetof(struct pm_event, tag), (jint)offsetof(struct pm_event, events),
-        (jint)offsetof(struct pm_event, a), (jint)offsetof(struct pm_event, b),
-        (jint)offsetof(struct pm_event, c), (jint)offsetof(struct pm_event, d),
-        (jint)offsetof(struct pm_event, length),
-        PM_EV_WAKEUP, PM_EV_EXIT, PM_EV_STATUS, PM_EV_READY, PM_EV_HUP,
-        PM_REG_FD, PM_REG_PIDFD, PM_REG_STATUS, PM_CTL_ADD, PM_CTL_MOD, PM_CTL_DEL,
-        PM_ST_FORGED, PM_ST_MALFORMED, PM_ST_NOCRED, PM_STATUS_RECORD_SIZE,
-        EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, (jint)EPOLLEXCLUSIVE,
-        EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP,
-        PM_SPAWN_SETSID, PM_SPAWN_SETUID, PM_SPAWN_SETGID, PM_SPAWN_SETGROUPS, PM_SPAWN_HAS_CWD,
-        PM_MECH_AUTO, PM_MECH_CLONE3, PM_MECH_POSIX_SPAWN,
-        PM_CH_STATUS, PM_CH_PIPE, PM_CH_PIPE_NB, PM_CH_STREAM, PM_CH_DGRAM, PM_CH_TCP, PM_CH_UDP,
-        PM_LS_INET, PM_LS_UNIX, PM_LS_UNIX_DGRAM, PM_LS_FIFO,
-        PM_STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, PM_CH_FLOW, PM_CH_PIPE_WNB,
-    };
-    jint n = (jint)(sizeof v / sizeof v[0]);
-    if ((*env)->GetArrayLength(env, out) < n)
-        return -EINVAL;
-    (*env)->SetIntArrayRegion(env, out, 0, n, v);
-    return n;
+    snprintf(buf, len, "%s=%d", constants[i].name, (int)constants[i].value);
+    return buf;
+}
+
+static jobjectArray string_array(JNIEnv *env, int n, const char *(*text)(int, char *, size_t));
+
+/* The constants as "NAME=value" strings, one per entry of the table above. */
+static jobjectArray constants0(JNIEnv *env, jclass c)
+{
+    return string_array(env, CONSTANT_COUNT, constant_text);
 }
 
 static jobjectArray string_array(JNIEnv *env, int n, const char *(*text)(int, char *, size_t))
@@ -225,9 +260,9 @@ static jint spawn0(JNIEnv *env, jclass c, jbyteArray strings, jint nargv, jint n
     r = pm_spawn(&q, &res);
 done:
     {
-        jint o[4] = { res.pid, res.pidfd, res.stage, res.mechanism };
+        jint o[7] = { res.pid, res.pidfd, res.stage, res.mechanism, res.op_kind, res.op_a, res.op_b };
         if (!(*env)->ExceptionCheck(env))
-            (*env)->SetIntArrayRegion(env, out, 0, 4, o);
+            (*env)->SetIntArrayRegion(env, out, 0, 7, o);
     }
     free(block);
     free(argv);
@@ -371,7 +406,7 @@ static jint accept0(JNIEnv *env, jclass c, jint fd)
 }
 
 static const JNINativeMethod methods[] = {
-    { "constants0", "([I)I", (void *)constants0 },
+    { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
     { "stageNames0", "()[Ljava/lang/String;", (void *)stageNames0 },
     { "nop0", "(I)I", (void *)nop0 },

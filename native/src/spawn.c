@@ -86,6 +86,7 @@ struct child_ctx {
     uint64_t empty_mask;
     volatile int stage;
     volatile int err;
+    volatile int failed_op;     /* index into ops, at PM_STAGE_FDPLAN; else -1 */
 };
 
 PM_CHILD_CODE static void child_fail(struct child_ctx *c, int stage, long r)
@@ -104,8 +105,10 @@ PM_CHILD_CODE static int child_main(void *arg)
     int failed_op;
     long r;
 
-    if ((r = fdplan_apply(c->ops, c->nops, &failed_op)) < 0)
+    if ((r = fdplan_apply(c->ops, c->nops, &failed_op)) < 0) {
+        c->failed_op = failed_op;
         child_fail(c, PM_STAGE_FDPLAN, r);
+    }
     if ((r = fdplan_close_gaps(c->gaps, c->ngaps)) < 0)
         child_fail(c, PM_STAGE_CLOSE_RANGE, r);
     if (q->cwd && (r = RAW1(SYS_chdir, q->cwd)) < 0)
@@ -227,6 +230,11 @@ static int spawn_clone3(struct child_ctx *c, struct pm_spawn_res *res)
     if (c->err) {
         reap_failed(pidfd);
         res->stage = c->stage;
+        if (c->stage == PM_STAGE_FDPLAN && c->failed_op >= 0 && c->failed_op < c->nops) {
+            res->op_kind = c->ops[c->failed_op].kind;
+            res->op_a = c->ops[c->failed_op].a;
+            res->op_b = c->ops[c->failed_op].b;
+        }
         return -c->err;
     }
     res->pid = (int)r;
@@ -327,6 +335,9 @@ int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
     res->pidfd = -1;
     res->stage = PM_STAGE_PREPARE;
     res->mechanism = 0;
+    res->op_kind = 0;
+    res->op_a = -1;
+    res->op_b = -1;
     if (!q->path || q->path[0] != '/' || !q->argv || !q->envp)
         return -EINVAL;
     if (q->nfds < 0 || q->nfds > FDPLAN_MAX_PAIRS || q->nrlimits < 0 || q->nrlimits > PM_MAX_RLIMITS)
@@ -342,6 +353,7 @@ int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
 
     memset(&c, 0, sizeof c);
     c.req = q;
+    c.failed_op = -1;
     for (int i = 0; i < q->nfds; i++) {
         if (q->fd_src[i] >= scratch)
             scratch = q->fd_src[i] + 1;

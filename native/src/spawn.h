@@ -30,7 +30,9 @@
  *
  * DIAGNOSTICS
  *   0 on success, else -errno with res->stage naming the step that failed
- *   (pm_spawn_stage_name). A source or target descriptor below 0 or not
+ *   (pm_spawn_stage_name); at PM_STAGE_FDPLAN, res->op_kind, op_a and op_b
+ *   name the descriptor operation that failed (dup2 op_a -> op_b, or
+ *   clearing FD_CLOEXEC on op_a). A source or target descriptor below 0 or not
  *   below pm_spawn_fd_limit() (the soft RLIMIT_NOFILE, read in the parent
  *   before clone; INT_MAX if unlimited) is -EBADF at PM_STAGE_PREPARE: no
  *   child can hold or receive such a number, and nothing is computed on it. A child that failed before or at execve has been
@@ -100,6 +102,13 @@ struct pm_spawn_res {
     int pidfd;
     int stage;                  /* pm_stage, on failure */
     int mechanism;              /* the mechanism actually used */
+    /*
+     * At PM_STAGE_FDPLAN: the descriptor operation that failed (enum
+     * fdop_kind of fdplan.h, and its two numbers); op_kind 0 otherwise.
+     */
+    int op_kind;
+    int op_a;
+    int op_b;
 };
 
 int pm_spawn(const struct pm_spawn_req *req, struct pm_spawn_res *res);

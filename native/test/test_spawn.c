@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdplan.h"
 #include "reap.h"
 #include "spawn.h"
 
@@ -107,6 +108,8 @@ static void test_bad_requests(void)
     q.mechanism = PM_MECH_CLONE3;
     CHECK(pm_spawn(&q, &res) == -EBADF && res.stage == PM_STAGE_FDPLAN, "closed source: stage %s",
           pm_spawn_stage_name(res.stage));
+    CHECK(res.op_kind == FDOP_DUP2 && res.op_a == 900 && res.op_b == 3, "closed source: failed op %d %d -> %d",
+          res.op_kind, res.op_a, res.op_b);
     /* posix_spawn cannot change credentials. */
     q.nfds = 0;
     q.mechanism = PM_MECH_POSIX_SPAWN;

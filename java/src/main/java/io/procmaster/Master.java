@@ -29,33 +29,50 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Master implements AutoCloseable {
     private final Path masterCf;
+    private final MasterCfParser parser;
     private final MasterConfig config;
     private final MasterLoop loop;
 
-    private Master(Path masterCf, MasterConfig config, MasterLoop loop) {
+    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop) {
         this.masterCf = masterCf;
+        this.parser = parser;
         this.config = config;
         this.loop = loop;
     }
 
-    /** Reads main.cf (when given), applies the overrides ({@code name=value}), reads master.cf, starts. */
+    /**
+     * Reads main.cf (when given), applies the overrides ({@code name=value}), reads master.cf, starts.
+     * Parameters of main.cf or of master.cf's {@code -o} that nothing reads are logged as warnings
+     * (docs/configuration.md), at start and again at each {@link #reload()}.
+     */
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
-        MasterConfig config = loadConfig(mainCf, overrides);
-        ServiceTable table = new MasterCfParser(config).parse(masterCf);
-        return new Master(masterCf, config, MasterLoop.start(config, table));
+        MasterCfParser parser = masterCfParser(mainCf, overrides);
+        ServiceTable table = parser.parse(masterCf);
+        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table));
     }
 
     /** Starts a master on a table built with the Java API; {@link #reload()} then needs {@link #reload(ServiceTable)}. */
     public static Master start(MasterConfig config, ServiceTable table) throws IOException {
-        return new Master(null, config, MasterLoop.start(config, table));
+        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table));
     }
 
     public static MasterConfig loadConfig(Path mainCf, List<String> overrides) throws ConfigException {
-        MasterConfig config = mainCf == null ? MasterConfig.defaults() : MainCfParser.parse(mainCf).config();
+        return masterCfParser(mainCf, overrides).config();
+    }
+
+    /**
+     * A master.cf parser for main.cf (when given) with the overrides applied: it takes its defaults
+     * from that configuration and warns about the main.cf and {@code -o} parameters nothing reads.
+     *
+     * @throws ConfigException when main.cf or an override is bad
+     */
+    public static MasterCfParser masterCfParser(Path mainCf, List<String> overrides) throws ConfigException {
+        MainCfParser.Result main = mainCf == null ? null : MainCfParser.parse(mainCf);
+        MasterConfig config = main == null ? MasterConfig.defaults() : main.config();
         for (String o : overrides) {
             config = config.withOverride(o);
         }
-        return config;
+        return new MasterCfParser(config, main == null ? List.of() : main.settings());
     }
 
     public MasterConfig config() {
@@ -67,7 +84,7 @@ public final class Master implements AutoCloseable {
         if (masterCf == null) {
             throw new IllegalStateException("this master was started from a table; use reload(ServiceTable)");
         }
-        return reload(new MasterCfParser(config).parse(masterCf));
+        return reload(parser.parse(masterCf));
     }
 
     public MasterLoop.ReloadResult reload(ServiceTable table) throws IOException {

@@ -48,6 +48,11 @@ public final class ProcmasterCommand {
         MasterConfig load() throws ConfigException {
             return Master.loadConfig(mainCf, overrides);
         }
+
+        /** A master.cf parser for this main.cf and these overrides (it warns about unused parameters). */
+        MasterCfParser parser() throws ConfigException {
+            return Master.masterCfParser(mainCf, overrides);
+        }
     }
 
     /** The control-socket commands: status, reload, stop; the subcommand's name is the word sent. */
@@ -153,7 +158,7 @@ public final class ProcmasterCommand {
         @Override
         public Integer call() {
             try {
-                ServiceTable table = new MasterCfParser(options.load()).parse(masterCf);
+                ServiceTable table = options.parser().parse(masterCf);
                 table.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 spec.commandLine().getOut().print(table.format());
                 spec.commandLine().getOut().flush();

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * whitespace-led continuation lines joined with one space). Each logical line is
  * {@code name = value}; whitespace around the name and the value is ignored and the value
  * may be empty. Names are letters, digits and underscores. A later setting of the same name
- * wins, with a warning. Parameters the master does not know are kept, unchecked. No
+ * wins, with a warning. Parameters the master does not know are kept, unchecked here; which of
+ * them nothing reads is decided with master.cf ({@link UnusedParameters}, through the
+ * {@link Result#settings()}). No
  * {@code $name} expansion: the master's own parameters do not need it (the spec does not
  * require it), and a {@code $} is taken literally.
  *
@@ -41,10 +43,13 @@ public final class MainCfParser {
      *
      * @param config   the configuration: defaults with the file's values over them
      * @param warnings warnings met while parsing (settings overridden later in the file)
+     * @param settings the settings that won, each with the line it was set on, in line order:
+     *                 what {@link UnusedParameters} checks once master.cf is known
      */
-    public record Result(MasterConfig config, List<String> warnings) {
+    public record Result(MasterConfig config, List<String> warnings, List<ParameterSetting> settings) {
         public Result {
             warnings = List.copyOf(warnings);
+            settings = List.copyOf(settings);
         }
     }
 
@@ -116,6 +121,9 @@ public final class MainCfParser {
             errors.sort((a, b) -> Integer.compare(a.line(), b.line()));
             throw new ConfigException(errors);
         }
-        return new Result(config, warnings);
+        List<ParameterSetting> settings = new ArrayList<>();
+        values.forEach((name, value) -> settings.add(new ParameterSetting(fileName, lines.get(name), name, value)));
+        settings.sort((a, b) -> Integer.compare(a.line(), b.line()));
+        return new Result(config, warnings, settings);
     }
 }

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Failure modes: {@link ConfigException} with every error of the file, each as
  * {@code <file>: line <n>: field "<field>": bad value: "<value>": <reason>} or
  * {@code <file>: line <n>: missing "<field>" field}; the line is the first physical line of
- * the logical line. Duplicates are warnings, not errors (see {@link ServiceTable}). An
+ * the logical line. Duplicates are warnings, not errors (see {@link ServiceTable}); so are
+ * parameters that nothing reads, of main.cf (when given) and of {@code -o} arguments
+ * ({@link UnusedParameters}), once the file has no error. An
  * unreadable file is one error naming the file.
  * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
  * column (see {@link ConfigFiles#decode}).
@@ -59,11 +61,30 @@ public final class MasterCfParser {
 
     private final MasterConfig config;
     private final ServiceDisableList disabled;
+    private final List<ParameterSetting> mainCfSettings;
 
-    /** A parser that takes defaults, directories and the disable list from {@code config}. */
+    /**
+     * A parser that takes defaults, directories and the disable list from {@code config}, and
+     * checks no main.cf settings for being unused (the table was not read from a main.cf).
+     */
     public MasterCfParser(MasterConfig config) {
+        this(config, List.of());
+    }
+
+    /**
+     * A parser as {@link #MasterCfParser(MasterConfig)} that also warns about the settings of
+     * main.cf ({@code mainCfSettings}, {@link MainCfParser.Result#settings()}) and of master.cf's
+     * {@code -o} arguments that nothing reads ({@link UnusedParameters}).
+     */
+    public MasterCfParser(MasterConfig config, List<ParameterSetting> mainCfSettings) {
         this.config = config;
         this.disabled = ServiceDisableList.parse(config.masterServiceDisable());
+        this.mainCfSettings = List.copyOf(mainCfSettings);
+    }
+
+    /** The configuration this parser takes its defaults from. */
+    public MasterConfig config() {
+        return config;
     }
 
     /**
@@ -94,9 +115,14 @@ public final class MasterCfParser {
         List<ConfigError> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Map<ServiceKey, ServiceSpec> services = new LinkedHashMap<>();
+        List<ParameterSetting> overrides = new ArrayList<>();
+        List<String> serviceNames = new ArrayList<>();
         for (LogicalLine line : LogicalLines.split(content)) {
             List<ConfigError> lineErrors = new ArrayList<>();
-            ServiceSpec spec = parseEntry(line.text(), lineErrors);
+            ServiceSpec spec = parseEntry(line.text(), lineErrors, fileName, line.line(), overrides);
+            if (spec != null) {
+                serviceNames.add(spec.name());
+            }
             for (ConfigError e : lineErrors) {
                 errors.add(e.at(fileName, line.line()));
             }
@@ -109,11 +135,20 @@ public final class MasterCfParser {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
+        for (String w : UnusedParameters.warnings(mainCfSettings, overrides, serviceNames)) {
+            log.warn(w);
+            warnings.add(w);
+        }
         return new ServiceTable(services, warnings);
     }
 
-    /** Parses one entry; returns null when it is disabled or has errors (added to {@code errors}). */
-    private ServiceSpec parseEntry(String text, List<ConfigError> errors) {
+    /**
+     * Parses one entry; returns null when it is disabled or has errors (added to {@code errors}).
+     * The {@code -o name=value} arguments of an entry that is not disabled are added to
+     * {@code overrides}, at {@code fileName} and {@code lineNumber}.
+     */
+    private ServiceSpec parseEntry(String text, List<ConfigError> errors, String fileName, int lineNumber,
+                                   List<ParameterSetting> overrides) {
         List<String> tokens = tokenize(text, errors);
         if (!errors.isEmpty()) {
             return null;
@@ -121,6 +156,14 @@ public final class MasterCfParser {
         if (tokens.size() >= 2 && disabled.disables(tokens.get(0), tokens.get(1))) {
             log.debug("master_service_disable: skipping {}/{}", tokens.get(0), tokens.get(1));
             return null;
+        }
+        for (int i = FIXED.length; i + 1 < tokens.size(); i++) {
+            int eq = tokens.get(i + 1).indexOf('=');
+            if (tokens.get(i).equals("-o") && eq > 0) {
+                String nv = tokens.get(++i);
+                overrides.add(new ParameterSetting(fileName, lineNumber, nv.substring(0, eq).strip(),
+                        nv.substring(eq + 1).strip()));
+            }
         }
         for (int i = 1; i < FIXED.length - 1; i++) {
             if (tokens.size() <= i) {

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A validated set of services, in master.cf order, with the warnings met while building it:
- * the result of {@link MasterCfParser}, and what a reload compares ({@link #diff}).
+ * the result of {@link MasterCfParser}, and what a reload hands to the master loop.
  *
  * <p>Keys are unique. When two definitions share a {@link ServiceKey}, the later one replaces
  * the earlier one at the earlier one's position, and a warning
@@ -82,14 +82,9 @@ public final class ServiceTable {
         return services.size();
     }
 
-    /** Warnings met while building the table (duplicates), in file order. */
+    /** Warnings met while building the table: duplicates, then parameters nothing reads ({@link UnusedParameters}). */
     public List<String> warnings() {
         return warnings;
-    }
-
-    /** What changes from {@code before} to {@code after}; see {@link ServiceDiff}. */
-    public static ServiceDiff diff(ServiceTable before, ServiceTable after) {
-        return ServiceDiff.between(before, after);
     }
 
     /**

@@ -7,7 +7,9 @@ package io.procmaster.os;
  * buffer; failures come back as {@code -errno} for the wrappers in this package to turn into
  * exceptions ({@link Errno}). C never calls up into Java. Record sizes, field offsets, kinds and
  * flags are asked from C once, at class initialisation ({@link #constants0}), never hard-coded
- * here. Natives are bound with {@code RegisterNatives} in {@code JNI_OnLoad}.
+ * here; they come as {@code NAME=value} pairs and are looked up by name ({@link NativeConstants}),
+ * so adding or reordering one on the C side cannot shift another, and a missing one makes the
+ * library unavailable with a cause that names it. Natives are bound with {@code RegisterNatives} in {@code JNI_OnLoad}.
  *
  * <p>Availability follows netty's model: when the library cannot be loaded, the class still
  * initialises; {@link #isAvailable()} is false and {@link #unavailabilityCause()} says why (the
@@ -28,42 +30,48 @@ public final class Native {
     static final int MECH_AUTO, MECH_CLONE3, MECH_POSIX_SPAWN;
     static final int CH_STATUS, CH_PIPE, CH_PIPE_NB, CH_STREAM, CH_DGRAM, CH_TCP, CH_UDP;
     static final int LS_INET, LS_UNIX, LS_UNIX_DGRAM, LS_FIFO;
-    static final int STAGE_EXECVE, SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW, CH_PIPE_WNB;
-    private static final int CONSTANTS = 66;
+    static final int STAGE_EXECVE, STAGE_FDPLAN, FDOP_DUP2, FDOP_CLEAR_CLOEXEC;
+    static final int SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW, CH_PIPE_WNB;
 
     static {
         Throwable cause = null;
-        int[] k = new int[CONSTANTS];
+        NativeConstants k = NativeConstants.none();
         try {
             NativeLoader.load();
-            int n = constants0(k);
-            if (n != CONSTANTS) {
-                throw new IllegalStateException("libprocmaster returned " + n + " constants, expected " + CONSTANTS + ": "
-                        + "the library and the classes are from different versions");
-            }
+            k = NativeConstants.parse(constants0());
         } catch (Throwable t) {
             cause = t;
-            java.util.Arrays.fill(k, -1);
+        }
+        EVENT_SIZE = k.get("EVENT_SIZE"); OFF_KIND = k.get("OFF_KIND"); OFF_FD = k.get("OFF_FD");
+        OFF_TAG = k.get("OFF_TAG"); OFF_EVENTS = k.get("OFF_EVENTS"); OFF_A = k.get("OFF_A"); OFF_B = k.get("OFF_B");
+        OFF_C = k.get("OFF_C"); OFF_D = k.get("OFF_D"); OFF_LENGTH = k.get("OFF_LENGTH");
+        EV_WAKEUP = k.get("EV_WAKEUP"); EV_EXIT = k.get("EV_EXIT"); EV_STATUS = k.get("EV_STATUS");
+        EV_READY = k.get("EV_READY"); EV_HUP = k.get("EV_HUP");
+        REG_FD = k.get("REG_FD"); REG_PIDFD = k.get("REG_PIDFD"); REG_STATUS = k.get("REG_STATUS");
+        CTL_ADD = k.get("CTL_ADD"); CTL_MOD = k.get("CTL_MOD"); CTL_DEL = k.get("CTL_DEL");
+        ST_FORGED = k.get("ST_FORGED"); ST_MALFORMED = k.get("ST_MALFORMED"); ST_NOCRED = k.get("ST_NOCRED");
+        STATUS_RECORD_SIZE = k.get("STATUS_RECORD_SIZE");
+        EPOLLIN = k.get("EPOLLIN"); EPOLLOUT = k.get("EPOLLOUT"); EPOLLERR = k.get("EPOLLERR");
+        EPOLLHUP = k.get("EPOLLHUP"); EPOLLRDHUP = k.get("EPOLLRDHUP"); EPOLLEXCLUSIVE = k.get("EPOLLEXCLUSIVE");
+        EAGAIN = k.get("EAGAIN"); EINTR = k.get("EINTR"); ENOENT = k.get("ENOENT"); ESRCH = k.get("ESRCH");
+        EPIPE = k.get("EPIPE"); ECHILD = k.get("ECHILD"); ENOSYS = k.get("ENOSYS"); EPERM = k.get("EPERM");
+        ENOTSUP = k.get("ENOTSUP"); EBADF = k.get("EBADF");
+        SPAWN_SETSID = k.get("SPAWN_SETSID"); SPAWN_SETUID = k.get("SPAWN_SETUID");
+        SPAWN_SETGID = k.get("SPAWN_SETGID"); SPAWN_SETGROUPS = k.get("SPAWN_SETGROUPS");
+        SPAWN_HAS_CWD = k.get("SPAWN_HAS_CWD");
+        MECH_AUTO = k.get("MECH_AUTO"); MECH_CLONE3 = k.get("MECH_CLONE3"); MECH_POSIX_SPAWN = k.get("MECH_POSIX_SPAWN");
+        CH_STATUS = k.get("CH_STATUS"); CH_PIPE = k.get("CH_PIPE"); CH_PIPE_NB = k.get("CH_PIPE_NB");
+        CH_STREAM = k.get("CH_STREAM"); CH_DGRAM = k.get("CH_DGRAM"); CH_TCP = k.get("CH_TCP"); CH_UDP = k.get("CH_UDP");
+        CH_FLOW = k.get("CH_FLOW"); CH_PIPE_WNB = k.get("CH_PIPE_WNB");
+        LS_INET = k.get("LS_INET"); LS_UNIX = k.get("LS_UNIX"); LS_UNIX_DGRAM = k.get("LS_UNIX_DGRAM");
+        LS_FIFO = k.get("LS_FIFO");
+        STAGE_EXECVE = k.get("STAGE_EXECVE"); STAGE_FDPLAN = k.get("STAGE_FDPLAN");
+        FDOP_DUP2 = k.get("FDOP_DUP2"); FDOP_CLEAR_CLOEXEC = k.get("FDOP_CLEAR_CLOEXEC");
+        SIGKILL = k.get("SIGKILL"); SIGTERM = k.get("SIGTERM"); FDPLAN_MAX_PAIRS = k.get("FDPLAN_MAX_PAIRS");
+        if (cause == null) {
+            cause = k.missing(); // the names asked for above that the library lacks, or null
         }
         UNAVAILABILITY_CAUSE = cause;
-        int i = 0;
-        EVENT_SIZE = k[i++]; OFF_KIND = k[i++]; OFF_FD = k[i++]; OFF_TAG = k[i++]; OFF_EVENTS = k[i++];
-        OFF_A = k[i++]; OFF_B = k[i++]; OFF_C = k[i++]; OFF_D = k[i++]; OFF_LENGTH = k[i++];
-        EV_WAKEUP = k[i++]; EV_EXIT = k[i++]; EV_STATUS = k[i++]; EV_READY = k[i++]; EV_HUP = k[i++];
-        REG_FD = k[i++]; REG_PIDFD = k[i++]; REG_STATUS = k[i++]; CTL_ADD = k[i++]; CTL_MOD = k[i++]; CTL_DEL = k[i++];
-        ST_FORGED = k[i++]; ST_MALFORMED = k[i++]; ST_NOCRED = k[i++]; STATUS_RECORD_SIZE = k[i++];
-        EPOLLIN = k[i++]; EPOLLOUT = k[i++]; EPOLLERR = k[i++]; EPOLLHUP = k[i++]; EPOLLRDHUP = k[i++];
-        EPOLLEXCLUSIVE = k[i++];
-        EAGAIN = k[i++]; EINTR = k[i++]; ENOENT = k[i++]; ESRCH = k[i++]; EPIPE = k[i++]; ECHILD = k[i++];
-        ENOSYS = k[i++]; EPERM = k[i++]; ENOTSUP = k[i++];
-        SPAWN_SETSID = k[i++]; SPAWN_SETUID = k[i++]; SPAWN_SETGID = k[i++]; SPAWN_SETGROUPS = k[i++];
-        SPAWN_HAS_CWD = k[i++];
-        MECH_AUTO = k[i++]; MECH_CLONE3 = k[i++]; MECH_POSIX_SPAWN = k[i++];
-        CH_STATUS = k[i++]; CH_PIPE = k[i++]; CH_PIPE_NB = k[i++]; CH_STREAM = k[i++]; CH_DGRAM = k[i++];
-        CH_TCP = k[i++]; CH_UDP = k[i++];
-        LS_INET = k[i++]; LS_UNIX = k[i++]; LS_UNIX_DGRAM = k[i++]; LS_FIFO = k[i++];
-        STAGE_EXECVE = k[i++]; SIGKILL = k[i++]; SIGTERM = k[i++]; FDPLAN_MAX_PAIRS = k[i++]; EBADF = k[i++];
-        CH_FLOW = k[i++]; CH_PIPE_WNB = k[i++];
     }
 
     private Native() {
@@ -94,7 +102,8 @@ public final class Native {
         return nop0(x);
     }
 
-    static native int constants0(int[] out);
+    /** The C side's constants, each as {@code NAME=value}. */
+    static native String[] constants0();
 
     static native String[] errnoTexts0(int max);
 
@@ -104,7 +113,9 @@ public final class Native {
 
     /**
      * Strings block: path, argv..., env..., [cwd], each NUL-terminated. fdPlan: (source, target)
-     * pairs. rlimits: (resource, cur, max) triples. out: pid, pidfd, failed stage, mechanism used.
+     * pairs. rlimits: (resource, cur, max) triples. out (7 ints): pid, pidfd, failed stage, mechanism
+     * used, and at the fd-plan stage the failed operation: its kind ({@link #FDOP_DUP2} or
+     * {@link #FDOP_CLEAR_CLOEXEC}, else 0) and its two descriptor numbers.
      */
     static native int spawn0(byte[] strings, int nargv, int nenv, int[] fdPlan, int flags, int uid, int gid,
                              int[] groups, long[] rlimits, int mechanism, int[] out);

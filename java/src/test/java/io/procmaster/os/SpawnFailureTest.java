@@ -42,7 +42,11 @@ class SpawnFailureTest {
         assertThatThrownBy(() -> Spawner.spawn(SpawnSpec.builder("/bin/true").fd(3, 1000)
                         .mechanism(SpawnSpec.Mechanism.CLONE3).build()))
                 .isInstanceOf(SpawnException.class)
-                .hasMessage("dup2 /bin/true: Bad file descriptor");
+                .hasMessage("dup2 1000 -> 3 for /bin/true: Bad file descriptor")
+                .satisfies(e -> {
+                    assertThat(((SpawnException) e).stage()).isEqualTo("dup2");
+                    assertThat(((SpawnException) e).operation()).isEqualTo("dup2 1000 -> 3");
+                });
     }
 
     @Test
