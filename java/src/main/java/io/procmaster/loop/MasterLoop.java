@@ -108,6 +108,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return PolicySettings.postfixCompatible()
                 .withThrottle(config.serviceThrottleTime(), config.throttleMaxTime())
                 .withSpawnRateLimit(config.spawnRateLimit(), Duration.ofSeconds(1))
+                .withWindows(config.stressWindowTime(), config.busyWarningTime())
                 .withDrainTime(config.serviceDrainTime());
     }
 
