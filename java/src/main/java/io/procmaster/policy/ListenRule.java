@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ListenRule {
 
+    // The policy's one logger name, as before the split: log configurations select it.
     private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
 
     private final MasterPolicy p;

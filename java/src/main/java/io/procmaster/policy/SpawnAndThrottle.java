@@ -11,7 +11,8 @@ import org.slf4j.event.Level;
  *
  * <p>Interface (package-private, called by {@link MasterPolicy} and its other modules on the loop
  * thread): {@link #spawnOne} asks {@link MasterActions#spawn} for one child and records the pid it
- * returns (the child is AVAIL from birth, and a pending conditional wakeup starts, docs/edges.md);
+ * returns (the child is AVAIL from birth, as Postfix counts it from fork, and a conditional wakeup
+ * waiting for the first spawn starts);
  * {@link #onChildExit} forgets a reaped child and throttles on a bad startup; {@link #throttle} and
  * {@link #unthrottleNow} set and release the throttle, with exponential back-off up to
  * {@link PolicySettings#throttleMax()} from the one base delay {@link PolicySettings#throttleDelay()}.
@@ -24,6 +25,7 @@ import org.slf4j.event.Level;
  */
 final class SpawnAndThrottle {
 
+    // The policy's one logger name, as before the split: log configurations select it.
     private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
     private static final int MAX_BACKOFF_SHIFT = 20;
 

@@ -20,6 +20,7 @@ import org.slf4j.event.Level;
  */
 final class WakeupSchedule {
 
+    // The policy's one logger name, as before the split: log configurations select it.
     private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
 
     private final MasterPolicy p;
