@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need and a fresh machine may lack:
-# cmake, a C compiler, clang (libFuzzer, ci/fuzz.sh), nm/unzip, netcat (the README's example), python3 (test.sh's
+# cmake, a C compiler, clang (libFuzzer, ci/fuzz.sh), nm/unzip, netcat (the README's example), ss (iproute2: ListenBacklogTest), python3 (test.sh's
 # closing summary) and a JDK 17 + Maven.
 set -euo pipefail
 need=()
@@ -10,6 +10,7 @@ command -v clang >/dev/null || need+=(clang)   # libFuzzer targets (ci/fuzz.sh)
 command -v nm >/dev/null || need+=(binutils)
 command -v unzip >/dev/null || need+=(unzip)
 command -v nc >/dev/null || need+=(netcat-openbsd)
+command -v ss >/dev/null || need+=(iproute2)     # ListenBacklogTest reads a listener's backlog with ss
 command -v python3 >/dev/null || need+=(python3)
 command -v mvn >/dev/null || need+=(maven)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A field of exactly {@code -} takes the default. Booleans are exactly {@code y} or
  * {@code n}. wakeup is a decimal number of seconds, optionally followed by {@code ?}
  * (conditional; {@code 0?} is no wakeup). maxproc is a decimal number, 0 meaning unlimited,
- * {@code -} meaning {@code default_process_limit}. An argument that starts with <code>&#123;</code>
+ * {@code -} meaning {@code default_process_limit}; the parser checks that it is a decimal number
+ * and the builder alone checks its range. An argument that starts with <code>&#123;</code>
  * extends to the matching <code>&#125;</code>; the outer braces and the whitespace just inside them
  * are removed, so an argument can contain spaces or be empty. Entries matched by
  * {@code master_service_disable} are skipped before any other check. Each entry is then
@@ -57,7 +58,7 @@ public final class MasterCfParser {
         ServiceSpec.F_CHROOT, ServiceSpec.F_WAKEUP, ServiceSpec.F_MAXPROC, ServiceSpec.F_COMMAND,
     };
     private static final Pattern WAKEUP = Pattern.compile("(\\d{1,9})(\\?)?");
-    private static final Pattern NUMBER = Pattern.compile("\\d{1,9}");
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+");
 
     private final MasterConfig config;
     private final ServiceDisableList disabled;
@@ -200,23 +201,22 @@ public final class MasterCfParser {
                         "expected a number of seconds, optionally followed by \"?\""));
             }
         }
+        // Only the syntax of maxproc is checked here; its range is the builder's (ServiceSpec),
+        // the one place that validates it.
         Integer maxProc = null;
         String maxText = tokens.get(6);
         if (!maxText.equals("-")) {
-            if (NUMBER.matcher(maxText).matches()) {
-                maxProc = Integer.parseInt(maxText);
+            if (DECIMAL.matcher(maxText).matches()) {
+                maxProc = saturatedInt(maxText);
             } else {
                 bad.add(ServiceSpec.F_MAXPROC);
                 errors.add(ConfigError.field(ServiceSpec.F_MAXPROC, maxText,
-                        "expected 0 (unlimited) or a positive number"));
+                        "expected a decimal number (0 means unlimited)"));
             }
         }
-        if (tokens.size() < 8) {
-            errors.add(ConfigError.message("missing \"" + ServiceSpec.F_COMMAND + "\" field"));
-            return null;
-        }
-        String command = tokens.get(7);
-        if (command.equals("-")) {
+        // A missing command is reported by the builder, after its checks of the other fields.
+        String command = tokens.size() < 8 ? null : tokens.get(7);
+        if ("-".equals(command)) {
             errors.add(ConfigError.field(ServiceSpec.F_COMMAND, command, "field has no default value"));
             return null;
         }
@@ -229,7 +229,7 @@ public final class MasterCfParser {
                 .chroot(chroot != null && chroot)
                 .wakeup(wakeup, conditional)
                 .command(command)
-                .args(tokens.subList(8, tokens.size()));
+                .args(tokens.size() < 8 ? List.of() : tokens.subList(8, tokens.size()));
         if (maxProc != null) {
             b.maxProc(maxProc);
         }
@@ -264,6 +264,15 @@ public final class MasterCfParser {
                 bad.add(field);
                 errors.add(ConfigError.field(field, text, "expected \"y\" or \"n\""));
                 return null;
+        }
+    }
+
+    /** A decimal number as an int, beyond the int range clamped to its ends (the builder rejects them). */
+    private static int saturatedInt(String decimal) {
+        try {
+            return Integer.parseInt(decimal);
+        } catch (NumberFormatException e) {
+            return decimal.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
         }
     }
 

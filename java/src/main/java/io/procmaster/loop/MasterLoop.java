@@ -25,6 +25,7 @@ import io.procmaster.policy.ReloadSummary;
 import io.procmaster.policy.ServicePolicySpec;
 import io.procmaster.policy.ServiceStatus;
 import io.procmaster.policy.Signal;
+import io.procmaster.policy.SpawnFailure;
 import io.procmaster.policy.Timers;
 import io.procmaster.policy.TriggerKind;
 import java.io.IOException;
@@ -59,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new
  * listener fails, nothing changes and the future fails with the reason. A spawn that fails (exec,
- * fork) is reported to the policy, which logs and throttles. Status packets that are forged or
+ * fork) throws {@link SpawnFailure} back to the policy, which logs and throttles. Status packets that are forged or
  * malformed are passed to the policy, which counts them; nothing a child writes can stop the loop.
  */
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
@@ -108,6 +109,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return PolicySettings.postfixCompatible()
                 .withThrottle(config.serviceThrottleTime(), config.throttleMaxTime())
                 .withSpawnRateLimit(config.spawnRateLimit(), Duration.ofSeconds(1))
+                .withWindows(config.stressWindowTime(), config.busyWarningTime())
                 .withDrainTime(config.serviceDrainTime());
     }
 
@@ -183,9 +185,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 .kind(trigger(spec.type()))
                 .maxProc(spec.maxProc())
                 .wakeup(spec.wakeupSeconds(), spec.isWakeupConditional())
-                .localOnly(!spec.isStressEligible())
+                .stressEligible(spec.isStressEligible())
                 .minIdle(spec.minIdle())
-                .throttleDelay(spec.throttleTime())
                 .build();
     }
 
@@ -212,11 +213,10 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     // ---- MasterActions: called by the policy on the loop thread ----
 
     @Override
-    public void spawn(String serviceId, long generation, boolean stress) {
+    public int spawn(String serviceId, long generation, boolean stress) throws SpawnFailure {
         Service s = services.get(serviceId);
         if (s == null || s.fds.status() == null) {
-            policy.onSpawnFailed(serviceId, generation, "service has no status channel");
-            return;
+            throw new SpawnFailure(SpawnFailure.Kind.FORK, "service has no status channel");
         }
         ServiceSpec spec = s.spec;
         SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toAbsolutePath().toString())
@@ -236,15 +236,14 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             child = Spawner.spawn(b.build());
             loop.watch(child, exit -> onExit(exit));
         } catch (SpawnException e) {
-            policy.onSpawnFailed(serviceId, generation, e.getMessage());
-            return;
+            boolean noChild = e.stage().startsWith("clone") || e.stage().startsWith("fork");
+            throw new SpawnFailure(noChild ? SpawnFailure.Kind.FORK : SpawnFailure.Kind.EXEC, e.getMessage());
         } catch (NativeIoException e) {
-            policy.onSpawnFailed(serviceId, generation, "watch: " + e.getMessage());
-            return;
+            throw new SpawnFailure(SpawnFailure.Kind.FORK, "watch: " + e.getMessage());
         }
         children.put(child.pid(), child);
         log.info("spawned {} pid {} generation {}", serviceId, child.pid(), GenerationCounter.toOctal(generation));
-        policy.onSpawned(serviceId, generation, child.pid());
+        return child.pid();
     }
 
     private void onExit(ExitStatus exit) {

@@ -19,6 +19,9 @@ import java.util.List;
  * The descriptors of one service (master_listen, master_status): its listen sockets (the child's
  * fds 6..) and its status channel (the child's fd 5).
  *
+ * <p>Stream listeners (inet, unix, pass) are bound with the service's listen backlog
+ * ({@link ServiceSpec#listenBacklog()}: the larger of maxproc and default_process_limit).
+ *
  * <p>Listeners are bound when the service is added, before the policy hears of it, so a reload
  * whose new service cannot bind fails as a whole (W10). The status channel is replaced to tell a
  * generation of children to leave: closing the master's end is what they see as EOF on fd 5.
@@ -37,7 +40,6 @@ import java.util.List;
  * and the address.
  */
 final class ServiceDescriptors {
-    private static final int BACKLOG = 100;
     private final List<Fd> listeners;
     private final Path socketFile;
     private FdPair status;
@@ -56,13 +58,15 @@ final class ServiceDescriptors {
                 case INET -> {
                     for (InetEndpoint e : spec.listenEndpoints()) {
                         String host = e.isWildcard() ? "" : e.host();
-                        bound.add(bindOne(spec, e.toString(), () -> Channels.listenInet(host, e.port(), BACKLOG)));
+                        bound.add(bindOne(spec, e.toString(), () -> Channels.listenInet(host, e.port(),
+                                spec.listenBacklog())));
                     }
                 }
                 case UNIX, PASS -> {
                     QueueDirectory.checkServicePath(label(spec), file);
                     bound.add(bindOne(spec, file.toString(),
-                            () -> Channels.listenUnix(file.toString(), BACKLOG, spec.isPrivate() ? 0600 : 0666)));
+                            () -> Channels.listenUnix(file.toString(), spec.listenBacklog(),
+                                    spec.isPrivate() ? 0600 : 0666)));
                 }
                 case UNIX_DGRAM -> {
                     QueueDirectory.checkServicePath(label(spec), file);

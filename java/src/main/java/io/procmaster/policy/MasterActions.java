@@ -7,30 +7,30 @@ package io.procmaster.policy;
  * call is made on the loop thread. Calls are edge-triggered where that matters: {@link #setListening}
  * is only called when the decision changes.
  *
- * <p>Spawn protocol: {@link #spawn} asks for one child. The loop performs it (synchronously, as the
- * C core does, or later) and reports the outcome with exactly one of
- * {@link MasterPolicy#onSpawned(String, long, int)} or
- * {@link MasterPolicy#onSpawnFailed(String, long, String)}, quoting the generation. Re-entrant
- * reports from inside {@code spawn} are allowed. Until then the child already counts as existing and
- * available, as Postfix counts it from fork. The loop must report {@code onSpawned} before any exit
- * of that pid.
+ * <p>Spawn: {@link #spawn} starts one child synchronously, as the C core does, and returns its pid
+ * or throws {@link SpawnFailure}; the policy records the child itself when the call returns. The
+ * loop reports the child's exit later, through {@link MasterPolicy#onChildExit}, never from inside
+ * {@code spawn}.
  *
- * <p>Failure modes: an implementation should not throw. If {@code spawn} throws, the policy treats it
- * as a spawn failure (logged, service throttled); other methods throwing propagate, because the
- * policy's state would otherwise disagree with the world without anyone knowing.
+ * <p>Failure modes: {@code spawn} throws {@link SpawnFailure} when no child runs; the policy logs
+ * and throttles. Any other exception from {@code spawn}, or a pid that is not positive or already
+ * known, is handled the same way and counted. Other methods should not throw; if they do the
+ * exception propagates, because the policy's state would otherwise disagree with the world without
+ * anyone knowing.
  */
 public interface MasterActions {
 
     /**
-     * Spawn one child of {@code serviceId}.
+     * Spawn one child of {@code serviceId}; returns its pid.
      *
      * @param generation the number for {@code GENERATION} (uint32; octal via
      *                   {@link GenerationCounter#toOctal(long)})
      * @param stress     true: the child gets {@code -o stress=yes}; false: the stress-eligible
      *                   child gets {@code -o stress=} (non-eligible services get no stress argument;
      *                   the loop knows which from the config)
+     * @throws SpawnFailure no child was started (or it was reaped already, for an exec failure)
      */
-    void spawn(String serviceId, long generation, boolean stress);
+    int spawn(String serviceId, long generation, boolean stress) throws SpawnFailure;
 
     /** Start (true) or stop (false) watching the service's listen sockets for readability. */
     void setListening(String serviceId, boolean listening);

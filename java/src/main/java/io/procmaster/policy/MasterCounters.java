@@ -5,8 +5,8 @@ package io.procmaster.policy;
  *
  * <p>{@code unknownPidExits}: reaped pids with no record (spec §3.5 case 1, scenario 34; logged and
  * ignored, never a panic). {@code unknownServiceEvents}: events naming a service id the policy does
- * not know. {@code unexpectedSpawnReports}: spawn outcomes for a generation that was not asked for,
- * or bad pids. {@code badSpecValues}: sanitized configuration values. {@code duplicateSpecs}: specs
+ * not know. {@code unexpectedSpawnReports}: spawns that returned a pid that is not positive or is
+ * already recorded (handled as failed spawns). {@code badSpecValues}: sanitized configuration values. {@code duplicateSpecs}: specs
  * with a repeated id (the later one won).
  *
  * <p>Immutable. Failure modes: none.
@@ -15,7 +15,6 @@ public record MasterCounters(
         long lastGeneration,
         int services,
         int children,
-        int pendingSpawns,
         boolean shuttingDown,
         long unknownPidExits,
         long unknownServiceEvents,

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fields:
  * <ul>
  *   <li>{@code throttleDelay} - service_throttle_time (default 60 s, minimum 1 s): the first
- *       throttle of a service lasts this long (unless the service spec overrides it).</li>
+ *       throttle of a service lasts this long. The only route of that value into the policy:
+ *       main.cf is read once per master, so every service has the same one.</li>
  *   <li>{@code throttleMax} - cap of the exponential back-off (W11). Consecutive throttles double
  *       the delay up to this cap. Equal to {@code throttleDelay} means no back-off: Postfix's fixed
  *       delay.</li>
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *       children of the service exited within the window without serving (on their own, never
  *       TAKEN, not retired by a reload or drain) throttles it, whatever the exit statuses were.
  *       This catches a daemon that exits 0 at once while a request is pending. 0 = off.</li>
- *   <li>{@code stressWindow} - how long a spawn at the process limit keeps stress on (1000 s).</li>
- *   <li>{@code busyWarnInterval} - rate limit of the "reached its process limit" warnings (1000 s).</li>
+ *   <li>{@code stressWindow} - how long a spawn at the process limit keeps stress on: stress_window_time (1000 s).</li>
+ *   <li>{@code busyWarnInterval} - rate limit of the "reached its process limit" warnings: busy_warning_time (1000 s).</li>
  *   <li>{@code drainTime} - W3: after SIGTERM at service removal or shutdown, children still alive
  *       after this long get SIGKILL.</li>
  *   <li>{@code initMode} - master runs as PID 1: unknown reaped pids are expected (adopted
@@ -85,6 +86,12 @@ public record PolicySettings(
     public PolicySettings withSpawnRateLimit(int limit, Duration window) {
         return new PolicySettings(throttleDelay, throttleMax, limit, window, stressWindow,
                 busyWarnInterval, drainTime, initMode, clearThrottleOnCommandChange);
+    }
+
+    /** stress_window_time and busy_warning_time. */
+    public PolicySettings withWindows(Duration stress, Duration busyWarn) {
+        return new PolicySettings(throttleDelay, throttleMax, spawnRateLimit, spawnRateWindow, stress,
+                busyWarn, drainTime, initMode, clearThrottleOnCommandChange);
     }
 
     public PolicySettings withDrainTime(Duration d) {

@@ -1,6 +1,5 @@
 package io.procmaster.policy;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,17 +19,18 @@ import java.util.List;
  *   <li>{@code maxProc} - process limit, 0 = unlimited.</li>
  *   <li>{@code wakeupSeconds} - wakeup interval, 0 = none; {@code conditionalWakeup} is the
  *       {@code ?} suffix (ignored when the interval is 0: {@code 0?} means no wakeup).</li>
- *   <li>{@code localOnly} - unix/unix-dgram/fifo, or inet on loopback only; such services are
- *       never stress-eligible (spec §1.3.4-1.3.5).</li>
+ *   <li>{@code stressEligible} - the service takes part in stress: remote-facing (not unix,
+ *       unix-dgram, fifo, pass, nor inet on loopback only) and maxproc above 1. The config model
+ *       decides it (ServiceSpec.isStressEligible); the policy only reads it.</li>
  *   <li>{@code minIdle} - W12 prefork: keep at least this many idle children; 0 = off (default,
  *       Postfix behaviour).</li>
- *   <li>{@code throttleDelay} - service_throttle_time captured at parse time; null = the master's
- *       {@link PolicySettings#throttleDelay()}.</li>
  * </ul>
  *
- * <p>Failure modes: the record accepts anything; the policy sanitizes when a spec is added or
- * reloaded (negative counts and null names are logged, counted and replaced), so a bad value can
- * never throw inside the loop.
+ * <p>The throttle time is not here: it is master-wide, {@link PolicySettings#throttleDelay()}.
+ *
+ * <p>Failure modes: the record accepts anything. maxproc is trusted (the config model validated
+ * it); null names, command or kind and negative wakeup or prefork values are replaced by the policy
+ * (see {@link Reconfiguration}), so a bad value can never throw inside the loop.
  */
 public record ServicePolicySpec(
         String id,
@@ -41,17 +41,11 @@ public record ServicePolicySpec(
         int maxProc,
         int wakeupSeconds,
         boolean conditionalWakeup,
-        boolean localOnly,
-        int minIdle,
-        Duration throttleDelay) {
+        boolean stressEligible,
+        int minIdle) {
 
     public ServicePolicySpec {
         args = args == null ? List.of() : List.copyOf(args);
-    }
-
-    /** Stress-eligible: remote-facing and maxproc above 1 (unlimited is not eligible). */
-    public boolean stressEligible() {
-        return !localOnly && maxProc > 1;
     }
 
     /** Whether this spec asks for any wakeup at all. */
@@ -59,7 +53,7 @@ public record ServicePolicySpec(
         return wakeupSeconds > 0;
     }
 
-    /** A builder with Postfix-like defaults: unix, local, maxproc 100, no wakeup, no prefork. */
+    /** A builder with Postfix-like defaults: unix, not stress-eligible, maxproc 100, no wakeup, no prefork. */
     public static Builder builder(String id) {
         return new Builder(id);
     }
@@ -67,8 +61,7 @@ public record ServicePolicySpec(
     /** A builder preloaded with this spec, for "the same, but with ..." at reload. */
     public Builder toBuilder() {
         return new Builder(id).name(name).command(command).args(args).kind(kind).maxProc(maxProc)
-                .wakeup(wakeupSeconds, conditionalWakeup).localOnly(localOnly).minIdle(minIdle)
-                .throttleDelay(throttleDelay);
+                .wakeup(wakeupSeconds, conditionalWakeup).stressEligible(stressEligible).minIdle(minIdle);
     }
 
     /** Mutable builder; {@link #build()} may be called more than once. */
@@ -81,9 +74,9 @@ public record ServicePolicySpec(
         private int maxProc = 100;
         private int wakeupSeconds;
         private boolean conditionalWakeup;
-        private boolean localOnly = true;
+        private boolean remote;
+        private Boolean stressEligible;
         private int minIdle;
-        private Duration throttleDelay;
 
         private Builder(String id) {
             this.id = id;
@@ -101,15 +94,19 @@ public record ServicePolicySpec(
             this.conditionalWakeup = conditional;
             return this;
         }
-        public Builder localOnly(boolean v) { this.localOnly = v; return this; }
-        /** Shorthand for a remote-facing inet service (stress-eligible when maxproc &gt; 1). */
-        public Builder publicInet() { this.kind = TriggerKind.INET; this.localOnly = false; return this; }
+        /** Stress eligibility as the config model decided it. */
+        public Builder stressEligible(boolean v) { this.stressEligible = v; return this; }
+        /**
+         * Shorthand for a remote-facing inet service: stress-eligible when maxproc &gt; 1, unless
+         * {@link #stressEligible(boolean)} says otherwise.
+         */
+        public Builder publicInet() { this.kind = TriggerKind.INET; this.remote = true; return this; }
         public Builder minIdle(int v) { this.minIdle = v; return this; }
-        public Builder throttleDelay(Duration v) { this.throttleDelay = v; return this; }
 
         public ServicePolicySpec build() {
+            boolean eligible = stressEligible != null ? stressEligible : remote && maxProc > 1;
             return new ServicePolicySpec(id, name, command, args, kind, maxProc, wakeupSeconds,
-                    conditionalWakeup, localOnly, minIdle, throttleDelay);
+                    conditionalWakeup, eligible, minIdle);
         }
     }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * ServiceState - the master's mutable state for one service (spec §2.1).
  *
- * <p>Holds: the current spec; the service's children by pid, plus spawns asked for but not yet
- * reported ("pending", which count as existing and available, as Postfix counts a child from fork);
+ * <p>Holds: the current spec; the service's children by pid (a child is recorded when the
+ * synchronous spawn returns, and is AVAIL from birth, as Postfix counts it from fork);
  * the LISTEN decision last sent to the loop; THROTTLE with its timer, deadline and back-off level;
  * CONDWAKE and the wakeup timer; the stress and busy-warning timestamps (monotonic nanos, with an
  * explicit "ever set" flag instead of Postfix's 0); the status-channel epoch (bumped by every
@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <p>{@link #total()} and {@link #avail()} are the spec's total_proc and avail_proc.
  *
- * <p>Owned and mutated only by {@link MasterPolicy} on the loop thread; the outside world sees
+ * <p>Owned and mutated only by {@link MasterPolicy} and its modules on the loop thread; the outside world sees
  * {@link ServiceStatus} snapshots. Failure modes: none of its own; {@link MasterPolicy} keeps the
  * counts consistent (availCount never below 0 is checked there).
  */
@@ -25,7 +25,6 @@ final class ServiceState {
 
     ServicePolicySpec spec;
     final Map<Integer, ChildRecord> children = new LinkedHashMap<>();
-    int pending;
     int availChildren;
 
     boolean listening;
@@ -63,14 +62,14 @@ final class ServiceState {
         return spec.id();
     }
 
-    /** total_proc: recorded children of every epoch plus spawns in flight. */
+    /** total_proc: recorded children of every epoch. */
     int total() {
-        return children.size() + pending;
+        return children.size();
     }
 
-    /** avail_proc: children last seen AVAIL plus spawns in flight (AVAIL from birth). */
+    /** avail_proc: children last seen AVAIL (a child is AVAIL from birth). */
     int avail() {
-        return availChildren + pending;
+        return availChildren;
     }
 
     /** Under the limit: unlimited, or total below max. */

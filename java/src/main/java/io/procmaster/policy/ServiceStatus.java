@@ -20,7 +20,6 @@ public record ServiceStatus(
         int maxProc,
         int total,
         int avail,
-        int pendingSpawns,
         int oldEpochChildren,
         boolean listening,
         boolean throttled,
@@ -81,7 +80,7 @@ public record ServiceStatus(
         }
         boolean stress = s.inStress(now);
         return new ServiceStatus(
-                s.id(), s.spec.name(), s.spec.maxProc(), s.total(), s.avail(), s.pending, old,
+                s.id(), s.spec.name(), s.spec.maxProc(), s.total(), s.avail(), old,
                 s.listening, s.throttled,
                 s.throttled ? s.throttledUntil : null,
                 s.throttled ? s.remaining(s.throttledUntil, now) : null,

@@ -5,9 +5,15 @@
  * status records (§4.2), wakeup timers (§5), throttle with back-off and spawn-rate limit (W11),
  * stress, prefork (W12), reload decisions and asynchronous removal (§7.2, W3), shutdown.
  *
+ * <p>Files follow Postfix's master modules: {@link io.procmaster.policy.MasterPolicy} coordinates and
+ * owns the state; ListenRule (master_avail), SpawnAndThrottle (master_spawn), StatusRecords
+ * (master_status), WakeupSchedule (master_wakeup) and Reconfiguration (master_ent, master_config)
+ * hold the rules.
+ *
  * <p>How it is driven: the loop thread owns one {@link io.procmaster.policy.MasterPolicy}, feeds it
- * events ({@code onListenReady}, {@code onSpawned}/{@code onSpawnFailed}, {@code onStatus},
- * {@code onChildExit}, ...), sizes its epoll wait with {@link io.procmaster.policy.Timers#nextDeadline()}
+ * events ({@code onListenReady}, {@code onStatus}, {@code onChildExit}, ...), answers its
+ * synchronous {@link io.procmaster.policy.MasterActions#spawn} with a pid or a
+ * {@link io.procmaster.policy.SpawnFailure}, sizes its epoll wait with {@link io.procmaster.policy.Timers#nextDeadline()}
  * and calls {@link io.procmaster.policy.Timers#runDue()} after each wake-up. The policy answers only
  * through {@link io.procmaster.policy.MasterActions}. No processes, descriptors, native code or
  * threads here: tests run every rule on a {@link io.procmaster.policy.FakeClock} in milliseconds.

@@ -133,7 +133,7 @@ class MasterCfParserTest {
     void badFieldsAreReportedEvenWhenTheCommandIsMissing() {
         ConfigException e = parseError("foo unix - - n - -5");
         assertThat(e.errors()).extracting(ConfigError::message).containsExactly(
-                "master.cf: line 1: field \"max_proc\": bad value: \"-5\": expected 0 (unlimited) or a positive number",
+                "master.cf: line 1: field \"max_proc\": bad value: \"-5\": must be 0 (unlimited) or more",
                 "master.cf: line 1: missing \"command\" field");
     }
 

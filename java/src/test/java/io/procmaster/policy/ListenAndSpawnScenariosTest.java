@@ -169,19 +169,15 @@ class ListenAndSpawnScenariosTest {
     }
 
     @Test
-    void spawnInFlight_countsAsAvailableUntilReported() {
-        h.actions.autoSpawn = false;
+    void theSpawnedChildIsRecordedWhenTheSpawnReturns_availableFromBirth() {
+        h.actions.nextPid = 4242;
         h.start(svc("foo").build());
         h.requestPending("foo");
         assertThat(h.actions.spawnCount("foo")).isEqualTo(1);
-        assertThat(h.status("foo").pendingSpawns()).isEqualTo(1);
         assertThat(h.status("foo").avail()).isEqualTo(1);
         assertThat(h.listening("foo")).isFalse();
-
-        long gen = h.actions.of(SPAWN).get(0).generation();
-        h.policy.onSpawned("foo", gen, 4242);
-        assertThat(h.status("foo").pendingSpawns()).isZero();
         assertThat(h.status("foo").total()).isEqualTo(1);
         assertThat(h.policy.child(4242)).isPresent();
+        assertThat(h.generationOf(4242)).isEqualTo(h.actions.of(SPAWN).get(0).generation());
     }
 }

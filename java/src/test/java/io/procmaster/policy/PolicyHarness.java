@@ -21,14 +21,12 @@ class PolicyHarness {
 
     PolicyHarness(PolicySettings settings) {
         this.policy = new MasterPolicy(settings, timers, actions);
-        actions.policy = policy;
         actions.clock = clock;
     }
 
     /** A harness whose rate-limited log lines go to {@code log} instead of slf4j. */
     PolicyHarness(PolicySettings settings, PolicyLog log) {
         this.policy = new MasterPolicy(settings, timers, actions, new GenerationCounter(), log);
-        actions.policy = policy;
         actions.clock = clock;
     }
 
@@ -38,6 +36,7 @@ class PolicyHarness {
 
     PolicyHarness start(ServicePolicySpec... specs) {
         policy.start(Arrays.asList(specs));
+        actions.settle();
         return this;
     }
 
@@ -60,6 +59,7 @@ class PolicyHarness {
     void connect(String id) {
         if (listening(id)) {
             policy.onListenReady(id);
+            actions.settle();
         }
     }
 
@@ -70,6 +70,7 @@ class PolicyHarness {
     /** Delivers listen readiness while a listening service has a request pending (bounded). */
     void pump() {
         for (int i = 0; i < 10_000; i++) {
+            actions.settle();
             String ready = null;
             for (String id : pendingRequests) {
                 if (listening(id)) {

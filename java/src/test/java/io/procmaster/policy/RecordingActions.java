@@ -6,8 +6,10 @@ import java.util.function.Predicate;
 
 /**
  * RecordingActions - a fake loop for policy tests: records every {@link MasterActions} call in
- * order, and in auto mode completes each spawn at once (re-entrantly, as the synchronous C core
- * would) with the next fake pid, or fails it when a failure was queued.
+ * order; each spawn returns the next fake pid (or {@link #nextResult} once, when set), or throws a
+ * {@link SpawnFailure} when one was queued. {@link #afterSpawn} runs for each new child once the
+ * policy has recorded it ({@link #settle()}, called by the harness between events), as a real child
+ * can only die after the spawn returned.
  */
 class RecordingActions implements MasterActions {
 
@@ -31,10 +33,11 @@ class RecordingActions implements MasterActions {
     }
 
     final List<Call> calls = new ArrayList<>();
-    MasterPolicy policy;
-    boolean autoSpawn = true;
     int nextPid = 1000;
     String failNextSpawnWith;
+    /** Returned once by the next spawn instead of a fresh pid (a bad loop), then cleared. */
+    Integer nextResult;
+    private final List<Integer> born = new ArrayList<>();
     final List<Integer> spawnedPids = new ArrayList<>();
     /** Clock readings at each spawn call (set by the harness). */
     final List<Long> spawnTimes = new ArrayList<>();
@@ -43,24 +46,32 @@ class RecordingActions implements MasterActions {
     java.util.function.IntConsumer afterSpawn = pid -> { };
 
     @Override
-    public void spawn(String serviceId, long generation, boolean stress) {
+    public int spawn(String serviceId, long generation, boolean stress) throws SpawnFailure {
         calls.add(new Call(Type.SPAWN, serviceId, generation, stress, null, null, null));
         if (clock != null) {
             spawnTimes.add(clock.nanoTime());
         }
-        if (!autoSpawn) {
-            return;
-        }
         if (failNextSpawnWith != null) {
             String err = failNextSpawnWith;
             failNextSpawnWith = null;
-            policy.onSpawnFailed(serviceId, generation, err);
-            return;
+            throw new SpawnFailure(err.startsWith("exec") ? SpawnFailure.Kind.EXEC : SpawnFailure.Kind.FORK, err);
+        }
+        if (nextResult != null) {
+            int r = nextResult;
+            nextResult = null;
+            return r;
         }
         int pid = nextPid++;
         spawnedPids.add(pid);
-        policy.onSpawned(serviceId, generation, pid);
-        afterSpawn.accept(pid);
+        born.add(pid);
+        return pid;
+    }
+
+    /** Runs {@link #afterSpawn} for the children spawned since the last call. */
+    void settle() {
+        while (!born.isEmpty()) {
+            afterSpawn.accept(born.remove(0));
+        }
     }
 
     @Override

@@ -117,21 +117,6 @@ class ReloadScenariosTest {
     }
 
     @Test
-    void W3_childBornIntoADrainingServiceIsTerminatedAtOnce() {
-        h.actions.autoSpawn = false;
-        h.start(foo);
-        h.connect("foo");
-        long gen = h.actions.of(RecordingActions.Type.SPAWN).get(0).generation();
-        h.policy.reload(List.of());
-        assertThat(h.actions.of(GONE)).isEmpty(); // the spawn in flight still counts
-
-        h.policy.onSpawned("foo", gen, 777);
-        assertThat(h.actions.signals()).extracting(RecordingActions.Call::pid).containsExactly(777);
-        h.exit(777, ChildExit.killed(15));
-        assertThat(h.actions.of(GONE)).hasSize(1);
-    }
-
-    @Test
     void W3_serviceBackInTheConfigurationWhileDraining_isRevivedNotDuplicated() {
         h.start(foo);
         h.connect("foo");

@@ -132,7 +132,6 @@ class StatusGossipScenariosTest {
         RecordingActions actions = new RecordingActions();
         FakeClock clock = new FakeClock();
         MasterPolicy p = new MasterPolicy(PolicySettings.postfixCompatible(), new Timers(clock), actions, gens);
-        actions.policy = p;
         p.start(java.util.List.of(svc("foo").build()));
         p.onListenReady("foo");
         int pid = actions.spawnedPids.get(0);

@@ -165,7 +165,6 @@ class ThrottleScenariosTest {
         assertThat(st.avail()).isZero();
         assertThat(st.counts().spawnFailures()).isEqualTo(1);
         assertThat(h.policy.masterCounters().children()).isZero();
-        assertThat(h.policy.masterCounters().pendingSpawns()).isZero();
     }
 
     @Test
@@ -293,9 +292,10 @@ class ThrottleScenariosTest {
     }
 
     @Test
-    void perServiceThrottleDelayOverridesTheMasterDefault() {
-        PolicyHarness h = new PolicyHarness();
-        h.start(svc("foo").throttleDelay(Duration.ofSeconds(5)).build());
+    void theThrottleDelayIsTheMasterSetting() {
+        PolicyHarness h = new PolicyHarness(PolicySettings.postfixCompatible()
+                .withThrottle(Duration.ofSeconds(5), Duration.ofSeconds(5)));
+        h.start(svc("foo").build());
         h.connect("foo");
         h.exit(h.pid(0), ChildExit.exited(1));
         assertThat(h.status("foo").throttleRemaining()).isEqualTo(Duration.ofSeconds(5));
