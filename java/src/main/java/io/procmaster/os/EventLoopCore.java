@@ -88,7 +88,13 @@ public final class EventLoopCore implements AutoCloseable {
     /** Hands a child to this loop: it will be reaped here and reported through {@link EventSink#onExit}. */
     public int watch(ChildProcess child, int tag) throws NativeIoException {
         int fd = child.pidfdForLoop();
-        register(fd, Kind.PIDFD, tag, Native.EPOLLIN);
+        try {
+            register(fd, Kind.PIDFD, tag, Native.EPOLLIN);
+        } catch (NativeIoException | RuntimeException e) {
+            // Nobody would reap it now: it must not outlive the failed hand-over, running or as a zombie.
+            child.killAndReap(loop);
+            throw e;
+        }
         return fd;
     }
 
