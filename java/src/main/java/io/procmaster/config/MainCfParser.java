@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@code name = value}; whitespace around the name and the value is ignored and the value
  * may be empty. Names are letters, digits and underscores. A later setting of the same name
  * wins, with a warning. Parameters the master does not know are kept, unchecked. No
- * {@code $name} expansion: the master's own parameters do not need it (the spec does not
+ * {@code $name} expansion: the master's own parameters do not need it (docs/postfix-master.md does not
  * require it), and a {@code $} is taken literally.
  *
  * <p>Failure modes: {@link ConfigException} with every error of the file: a line with no

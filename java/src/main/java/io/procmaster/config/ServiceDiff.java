@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * What a reload changes: the difference between the running service table and a newly
- * parsed one, matched by {@link ServiceKey} (canonical name and type), as in spec §7.2.
+ * parsed one, matched by {@link ServiceKey} (canonical name and type), as in docs/postfix-master.md §7.2.
  *
  * <ul>
  *   <li>{@link #added()}: keys only in the new table (start them).</li>
@@ -24,7 +24,7 @@ import java.util.Objects;
  *
  * <p>A service whose key stays but whose listen endpoints differ (a {@code host:port} name
  * whose addresses changed, or a new {@code inet_interfaces}) is reported as removed and
- * added, as W10 recommends: its sockets must be rebound. Postfix itself ignores an
+ * added, as docs/postfix-master.md §10 W10 recommends: its sockets must be rebound. Postfix itself ignores an
  * {@code inet_interfaces} change on reload; whether to apply one is the caller's choice.
  *
  * <p>Note that a Postfix reload restarts every existing service (new status channel), even

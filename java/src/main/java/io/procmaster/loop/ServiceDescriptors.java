@@ -20,7 +20,7 @@ import java.util.List;
  * fds 6..) and its status channel (the child's fd 5).
  *
  * <p>Listeners are bound when the service is added, before the policy hears of it, so a reload
- * whose new service cannot bind fails as a whole (W10). The status channel is replaced to tell a
+ * whose new service cannot bind fails as a whole (docs/postfix-master.md §10 W10). The status channel is replaced to tell a
  * generation of children to leave: closing the master's end is what they see as EOF on fd 5.
  *
  * <p>The socket or FIFO file of a path-based service is given to {@code mail_owner} when that is

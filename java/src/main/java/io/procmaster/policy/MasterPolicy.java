@@ -32,16 +32,16 @@ import org.slf4j.event.Level;
  *   <li>queries: {@link #status(String)}, {@link #statusAll()}, {@link #masterCounters()}.</li>
  * </ul>
  *
- * <p>Rules, in the spec's words: the listen rule R1-R3 is re-evaluated after every change of
+ * <p>Rules, in the words of docs/postfix-master.md §2: the listen rule R1-R3 is re-evaluated after every change of
  * throttle, counts, availability or configuration; a readable listen socket spawns one child (after
  * the stress check); a child is AVAIL from birth, so one spawn happens per "nobody available"
  * episode. A child dying abnormally before it ever went TAKEN-to-AVAIL throttles the service, and the
- * throttle is set before the counts drop so listening never flickers on. Improvements from spec §10
- * are built in: forged or foreign status records are logged and counted (W1), malformed ones too
- * (W2); removal drains asynchronously with SIGTERM then SIGKILL after a deadline (W3); unknown pids
- * are never fatal (W4); throttles back off exponentially up to a cap and a spawn-rate window catches
- * daemons that exit 0 at once (W11); an optional per-service minimum of idle children is preforked
- * (W12). All time is the injected monotonic clock (W13). Status records are judged by
+ * throttle is set before the counts drop so listening never flickers on. Improvements from docs/postfix-master.md §10
+ * are built in: forged or foreign status records are logged and counted (docs/postfix-master.md §10 W1), malformed ones too
+ * (docs/postfix-master.md §10 W2); removal drains asynchronously with SIGTERM then SIGKILL after a deadline (docs/postfix-master.md §10 W3); unknown pids
+ * are never fatal (docs/postfix-master.md §10 W4); throttles back off exponentially up to a cap and a spawn-rate window catches
+ * daemons that exit 0 at once (docs/postfix-master.md §10 W11); an optional per-service minimum of idle children is preforked
+ * (docs/postfix-master.md §10 W12). All time is the injected monotonic clock (docs/postfix-master.md §10 W13). Status records are judged by
  * {@link StatusRecords}; every line a child can trigger at will is rate-limited per service and kind
  * by {@link LogLimiter}, while the counters stay exact.
  *
@@ -49,7 +49,7 @@ import org.slf4j.event.Level;
  * absurd status values, forged senders, negative or null configuration values are logged (warning,
  * or debug where Postfix is silent by design) and counted in {@link ServiceStatus} or
  * {@link MasterCounters}, and the state is left unchanged. A {@link MasterActions#spawn} that throws is
- * handled as a spawn failure. Not thread-safe: one loop thread owns it (DESIGN decision 4).
+ * handled as a spawn failure. Not thread-safe: one loop thread owns it (docs/DESIGN.md decision 4).
  */
 public final class MasterPolicy {
 
@@ -107,7 +107,7 @@ public final class MasterPolicy {
 
     /**
      * Starts the initial set of services: each is evaluated for listening (at startup that means
-     * listen, spec §2.2), gets its wakeup started, and its prefork minimum spawned. The loop must have
+     * listen, docs/postfix-master.md §2.2), gets its wakeup started, and its prefork minimum spawned. The loop must have
      * created the listeners and status channels of these services before calling this.
      */
     public ReloadSummary start(Collection<ServicePolicySpec> specs) {
@@ -115,10 +115,10 @@ public final class MasterPolicy {
     }
 
     /**
-     * Applies a new, already validated configuration (spec §7.2): new ids are added and started;
+     * Applies a new, already validated configuration (docs/postfix-master.md §7.2): new ids are added and started;
      * existing ids get the new values and a restart (status channel recreated, wakeup restarted,
      * listening re-evaluated; counts, old children, throttle and stress are kept); ids no longer present
-     * are drained asynchronously (W3). The loop must have bound new services' listeners first (W10).
+     * are drained asynchronously (docs/postfix-master.md §10 W3). The loop must have bound new services' listeners first (docs/postfix-master.md §10 W10).
      */
     public ReloadSummary reload(Collection<ServicePolicySpec> specs) {
         return apply(specs, "reload");
@@ -185,7 +185,7 @@ public final class MasterPolicy {
             log.info("{}: back in the configuration while draining; restarting it", s.label());
         }
         s.spec = spec;
-        // Spec §5.5: CONDWAKE is copied from the new entry, so a still-conditional service stops
+        // docs/postfix-master.md §5.5: CONDWAKE is copied from the new entry, so a still-conditional service stops
         // sending wakeups until its next spawn.
         s.condWake = spec.conditionalWakeup() && spec.hasWakeup();
         s.limiter.configure(settings.spawnRateLimit(), settings.spawnRateWindow());
@@ -321,7 +321,7 @@ public final class MasterPolicy {
     /**
      * A listen socket of the service became readable. Spawns one child if the master is listening
      * and R1-R3 still allow it; a readiness collected before listening was switched off in the same
-     * round is dropped (spec §2.2) and counted as stale.
+     * round is dropped (docs/postfix-master.md §2.2) and counted as stale.
      */
     public void onListenReady(String serviceId) {
         ServiceState s = service(serviceId, "listen readiness");
@@ -336,7 +336,7 @@ public final class MasterPolicy {
         long now = clock.nanoTime();
         int max = s.spec.maxProc();
         if (s.spec.stressEligible() && s.total() + 1 >= max) {
-            // This spawn fills the last slot (spec §2.3): start or extend stress. Starting it
+            // This spawn fills the last slot (docs/postfix-master.md §2.3): start or extend stress. Starting it
             // restarts the service so non-stress children retire at their convenience.
             if (!s.inStress(now)) {
                 s.counters.stressStarts++;
@@ -354,7 +354,7 @@ public final class MasterPolicy {
      * Spawns one child unless the spawn-rate window is full of wasted starts; returns whether a
      * spawn was asked for. Only children that exited normally without ever serving count (see
      * {@link #onChildExit}): a busy, healthy service that replaces children at max_use is never
-     * held back, while a daemon that exits 0 at once is (W11).
+     * held back, while a daemon that exits 0 at once is (docs/postfix-master.md §10 W11).
      */
     private boolean spawnOne(ServiceState s) {
         long now = clock.nanoTime();
@@ -384,7 +384,7 @@ public final class MasterPolicy {
 
     /**
      * The loop spawned the child asked for with {@code generation}. Records it (it already counted
-     * as AVAIL) and starts a pending conditional wakeup (spec §3.4, §5.5). A child born into a
+     * as AVAIL) and starts a pending conditional wakeup (docs/postfix-master.md §3.4, §5.5). A child born into a
      * draining or shutting-down service gets SIGTERM at once.
      */
     public void onSpawned(String serviceId, long generation, int pid) {
@@ -431,7 +431,7 @@ public final class MasterPolicy {
     /**
      * The spawn for {@code generation} failed (fork, clone or exec error; {@code error} is the text
      * after "master_spawn: ", e.g. "fork: Resource temporarily unavailable"). Logs, throttles (before
-     * dropping the count, spec §3.5 ordering) and creates no record.
+     * dropping the count, docs/postfix-master.md §3.5 ordering) and creates no record.
      */
     public void onSpawnFailed(String serviceId, long generation, String error) {
         long gen = GenerationCounter.normalize(generation);
@@ -463,7 +463,7 @@ public final class MasterPolicy {
     // ------------------------------------------------------------------ reaping
 
     /**
-     * A child was reaped. Unknown pids are logged and counted, never fatal (spec scenario 34, W4). An
+     * A child was reaped. Unknown pids are logged and counted, never fatal (docs/postfix-master.md §9 scenario 34, W4). An
      * abnormal end of a child that never completed a request throttles the service ("bad command
      * startup"), unless the master caused it or the service is already throttled, draining or the
      * master is shutting down. Exits by a signal the master sent are not warnings.
@@ -500,7 +500,7 @@ public final class MasterPolicy {
                             command, pid, how.describe());
                 }
                 // Throttle first, then drop the counts, so the re-evaluation below cannot briefly
-                // turn listening back on and spawn (spec §3.5 ordering requirement).
+                // turn listening back on and spawn (docs/postfix-master.md §3.5 ordering requirement).
                 if (r.useCount() == 0 && r.signalSent() == null && !s.throttled && !s.draining && !shuttingDown) {
                     s.counters.badStartups++;
                     log.warn("{}: bad command startup -- throttling", command);
@@ -523,7 +523,7 @@ public final class MasterPolicy {
     // ------------------------------------------------------------------ status channel
 
     /**
-     * One complete status record arrived on {@code serviceId}'s channel (spec §4.2).
+     * One complete status record arrived on {@code serviceId}'s channel (docs/postfix-master.md §4.2).
      *
      * @param senderPid the kernel's word on the sender (SCM_CREDENTIALS); 0 or negative if unknown,
      *                  in which case the self-reported pid is checked by generation only
@@ -552,7 +552,7 @@ public final class MasterPolicy {
         reevaluate(s);
     }
 
-    /** A record of the wrong size arrived (W2: with SEQPACKET this is a bad sender, not misframing). */
+    /** A record of the wrong size arrived (docs/postfix-master.md §10 W2: with SEQPACKET this is a bad sender, not misframing). */
     public void onMalformedStatus(String serviceId, int senderPid, int length) {
         ServiceState s = service(serviceId, "malformed status record");
         if (s != null) {
@@ -580,7 +580,7 @@ public final class MasterPolicy {
         }
     }
 
-    /** Spec §5.2: nothing if W == 0 or CONDWAKE; otherwise trigger now and every W seconds. */
+    /** docs/postfix-master.md §5.2: nothing if W == 0 or CONDWAKE; otherwise trigger now and every W seconds. */
     private void startWakeup(ServiceState s) {
         if (!s.spec.hasWakeup() || s.condWake || s.draining || shuttingDown) {
             return;
@@ -592,7 +592,7 @@ public final class MasterPolicy {
         ServiceState.cancel(s.wakeupTimer);
         s.wakeupTimer = null;
         if (services.get(s.id()) != s || s.draining || shuttingDown || !s.spec.hasWakeup() || s.condWake) {
-            return; // W became 0 or the service went: not re-armed (spec §5.3)
+            return; // W became 0 or the service went: not re-armed (docs/postfix-master.md §5.3)
         }
         // Re-arm first: whatever the trigger does, the period continues.
         s.wakeupTimer = timers.schedule(Duration.ofSeconds(s.spec.wakeupSeconds()), "wakeup " + s.id(),
@@ -611,7 +611,7 @@ public final class MasterPolicy {
 
     // ------------------------------------------------------------------ throttle
 
-    /** Spec §3.6 plus W11 back-off: base delay doubled per consecutive throttle, capped. */
+    /** docs/postfix-master.md §3.6 plus docs/postfix-master.md §10 W11 back-off: base delay doubled per consecutive throttle, capped. */
     private void throttle(ServiceState s) {
         if (s.throttled) {
             return;
@@ -660,13 +660,13 @@ public final class MasterPolicy {
 
     // ------------------------------------------------------------------ listen rule
 
-    /** The listen rule, then the W12 prefork minimum. */
+    /** The listen rule, then the docs/postfix-master.md §10 W12 prefork minimum. */
     private void reevaluate(ServiceState s) {
         updateListen(s);
         prefork(s);
     }
 
-    /** R1-R3 (spec §2.2); only a change of the decision reaches the loop. */
+    /** R1-R3 (docs/postfix-master.md §2.2); only a change of the decision reaches the loop. */
     private void updateListen(ServiceState s) {
         boolean want;
         if (s.draining || shuttingDown || s.throttled || s.avail() > 0) {
@@ -688,7 +688,7 @@ public final class MasterPolicy {
             return;
         }
         long now = clock.nanoTime();
-        // Strict, as in the spec: warn only if the last warning is more than the interval old.
+        // Strict, as in docs/postfix-master.md §2.2 R3: warn only if the last warning is more than the interval old.
         if (s.busyWarned && s.busyWarnAt - (now - settings.busyWarnInterval().toNanos()) >= 0) {
             return;
         }
@@ -701,7 +701,7 @@ public final class MasterPolicy {
         log.warn("see https://www.postfix.org/STRESS_README.html for examples of stress-adapting configuration settings");
     }
 
-    /** W12: keep at least minIdle children available, within the limit, unless throttled. */
+    /** docs/postfix-master.md §10 W12: keep at least minIdle children available, within the limit, unless throttled. */
     private void prefork(ServiceState s) {
         while (s.spec.minIdle() > 0 && !s.draining && !shuttingDown && !s.throttled
                 && s.avail() < s.spec.minIdle() && s.underLimit() && services.get(s.id()) == s) {

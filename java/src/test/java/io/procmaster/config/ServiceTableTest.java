@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The service table: format() for "procmaster check" and diff() for reload (spec §7.2, W10). */
+/** The service table: format() for "procmaster check" and diff() for reload (docs/postfix-master.md §7.2, W10). */
 class ServiceTableTest {
 
     private static final String FILE = String.join("\n",

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spec §9 scenarios that need real processes: descriptor layout, generation numbers, exec
+ * docs/postfix-master.md §9 scenarios that need real processes: descriptor layout, generation numbers, exec
  * failure, the process limit, status gossip from a real child, max_use and max_idle, and a child
  * of somebody else. Timer and counter scenarios run on the fake clock in io.procmaster.policy.
  */
@@ -272,7 +272,7 @@ class MasterScenarioTest {
     }
 
     /**
-     * The master's part of flow control (§6): one pipe, both ends non-blocking, shared by every
+     * The master's part of flow control (docs/postfix-master.md §6): one pipe, both ends non-blocking, shared by every
      * child of every service as fds 3 and 4. Tokens are the daemons' business (qmgr writes,
      * cleanup reads and pauses in_flow_delay when empty), so the master is tested for the pipe.
      */
