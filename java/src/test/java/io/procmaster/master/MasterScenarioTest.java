@@ -1,5 +1,6 @@
 package io.procmaster.master;
 
+import io.procmaster.testing.Await;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
 import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
@@ -18,6 +19,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,16 +39,9 @@ class MasterScenarioTest {
     }
 
     private static List<ChildReport> reports(Path file, int atLeast) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            if (Files.exists(file)) {
-                List<ChildReport> all = ChildReport.readAll(file);
-                if (all.size() >= atLeast && all.get(atLeast - 1).pid != 0) {
-                    return all;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(25);
-        }
-        throw new AssertionError("fewer than " + atLeast + " reports in " + file);
+        return Await.until("at least " + atLeast + " reports in " + file, Duration.ofSeconds(5),
+                () -> Files.exists(file) ? ChildReport.readAll(file) : List.<ChildReport>of(),
+                all -> all.size() >= atLeast && all.get(atLeast - 1).pid != 0);
     }
 
     @Test
