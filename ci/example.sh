@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh
-if [ ! -f java/target/procmaster-0.1.0-SNAPSHOT.jar ] || [ ! -d java/target/lib ]; then
+. bin/procmaster-jars.sh
+if ! pm_jars "$PWD" || [ ! -d java/target/lib ]; then
   mvn -B -ntp -q -DskipTests package
 fi
 exec bin/procmaster run examples/master.cf --main examples/main.cf -o daemon_directory="$PWD/java/target/cmake/bin"

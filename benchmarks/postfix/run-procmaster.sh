@@ -20,9 +20,11 @@ set -eu
 . "$(dirname "$0")/common.sh"
 LOGLEVEL=${LOGLEVEL:-info}
 PM=$ROOT/bin/procmaster
-VERSION=0.1.0
+. "$ROOT/bin/procmaster-jars.sh"
+pm_jars "$ROOT" || true
+VERSION=${PM_VERSION%-SNAPSHOT}
 
-[ -x "$BIN/pm-echo" ] && [ -f "$JAR" ] && [ -f "$ROOT/java/target/procmaster-$VERSION-SNAPSHOT.jar" ] ||
+[ -x "$BIN/pm-echo" ] && [ -f "$JAR" ] && [ -n "$PM_JAR" ] ||
     { echo "run-procmaster: build first: mvn -B -q -DskipTests verify" >&2; exit 2; }
 if java -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --probe 2>/dev/null; then
     echo "run-procmaster: something already answers on 127.0.0.1:$PORT" >&2

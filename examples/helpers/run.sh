@@ -3,9 +3,10 @@
 # starts a pool of examples/helpers/upper.sh helpers and sends it a few requests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-v=0.1.0-SNAPSHOT
-if [ ! -f java/target/procmaster-$v.jar ] || [ ! -d java/target/lib ]; then
+. bin/procmaster-jars.sh
+if ! pm_jars "$PWD" || [ ! -d java/target/lib ]; then
   mvn -B -ntp -q -pl java -DskipTests package
+  pm_jars "$PWD"
 fi
-exec java -cp "java/target/procmaster-$v.jar:java/target/procmaster-$v-linux-x86_64.jar:java/target/lib/*" \
+exec java -cp "$PM_JAR:$PM_NATIVE_JAR:$PM_LIB/*" \
   io.procmaster.helper.example.HelperPoolExample examples/helpers/upper.sh "$@"

@@ -1,5 +1,5 @@
 /*
- * args.c - the daemon command line the master builds (spec §1.3.7, §8).
+ * args.c - the daemon command line the master builds (docs/postfix-master.md §1.3.7, §8).
  *
  * A small reentrant option scanner rather than getopt(3): getopt keeps global
  * state and GNU getopt permutes arguments, while this one is called more than

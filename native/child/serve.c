@@ -1,9 +1,9 @@
 /*
- * serve.c - the single-connection server loop (spec §8.2, §8.3).
+ * serve.c - the single-connection server loop (docs/postfix-master.md §8.2, §8.3).
  *
  * Postfix serializes the children of a service with a lock file so that one
- * connection wakes one child (§8.1); children waiting for the lock then miss
- * master EOF and their idle timers (W9). Here every child waits in its own
+ * connection wakes one child (docs/postfix-master.md §8.1); children waiting for the lock then miss
+ * master EOF and their idle timers (docs/postfix-master.md §10 W9). Here every child waits in its own
  * epoll set with the shared listen sockets registered EPOLLEXCLUSIVE: the
  * kernel wakes one idle waiter per connection (a busy child, not being in
  * epoll_wait, does not absorb the wake-up) and every child always sees fd 5.

@@ -1,7 +1,7 @@
 /*
  * child_args_test.c - unit tests of pm_child_parse_args, pm_child_param and
- * pm_child_generation: the command line the master builds (§1.3.7) and the
- * GENERATION variable (§3.3). Exits 0 when every check holds, 1 otherwise.
+ * pm_child_generation: the command line the master builds (docs/postfix-master.md §1.3.7) and the
+ * GENERATION variable (docs/postfix-master.md §3.3). Exits 0 when every check holds, 1 otherwise.
  */
 #include "procmaster/child.h"
 

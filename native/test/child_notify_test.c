@@ -1,6 +1,6 @@
 /*
  * child_notify_test.c - pm_child_notify in process: the 12-byte record on
- * fd 5 (§4.1) over a SOCK_SEQPACKET socketpair (procmaster), a SOCK_STREAM
+ * fd 5 (docs/postfix-master.md §4.1) over a SOCK_SEQPACKET socketpair (procmaster), a SOCK_STREAM
  * socketpair and a pipe (Postfix), EPIPE without SIGPIPE when the master's
  * end is closed, and a bad GENERATION refused before anything is sent.
  * SIGPIPE keeps its default action here, so a SIGPIPE would kill the test.

@@ -2,7 +2,7 @@
  * procmaster/child.h - the child side of the procmaster protocol, for daemons
  * written in C (libprocmaster-child, static).
  *
- * What a daemon started by the master finds (specs/postfix-master.md §3.1):
+ * What a daemon started by the master finds (docs/postfix-master.md §3.1):
  *   fd 3, 4        flow-control pipe, read and write end (not used here)
  *   fd 5           status channel to the master; the child end is shared by
  *                  every child of one service. procmaster makes it an AF_UNIX
@@ -11,20 +11,20 @@
  *   fd 6 .. 6+N-1  the service's N listen descriptors (N from "-s N", default 1)
  *   GENERATION     environment variable, octal, absent when run by hand (= 0)
  *
- * What the daemon tells the master (§4.1): 12-byte records in native byte
+ * What the daemon tells the master (docs/postfix-master.md §4.1): 12-byte records in native byte
  * order, {int32 pid, uint32 generation, int32 status}, status 0 = TAKEN (busy)
  * and 1 = AVAIL (idle), each in one write to fd 5. The master never writes to
  * fd 5: any readiness there (EOF, HUP) means the master is gone or this
  * generation of children was retired, and the child should finish what it is
- * doing and exit 0 (§8.3).
+ * doing and exit 0 (docs/postfix-master.md §8.3).
  *
  * Interface:
  *   pm_child_generation()  parse GENERATION
  *   pm_child_notify()      send one status record; pm_child_avail/taken wrap it
  *   pm_child_parse_args()  the Postfix daemon command line the master builds
- *   pm_child_serve()       the single-connection server loop (§8.2), with
+ *   pm_child_serve()       the single-connection server loop (docs/postfix-master.md §8.2), with
  *                          EPOLLEXCLUSIVE on the listen fds in place of the
- *                          Postfix serialization lock file (§8.1, W9)
+ *                          Postfix serialization lock file (docs/postfix-master.md §8.1, W9)
  *
  * Nothing here needs more from the master than Postfix's master provides, so
  * daemons built on it also run under an unmodified Postfix master.
@@ -108,7 +108,7 @@ enum pm_child_exit {
 };
 
 /*
- * Options, from the command line the master builds (§1.3.7):
+ * Options, from the command line the master builds (docs/postfix-master.md §1.3.7):
  *   cmd [-l|-z] [-n name] -t type [-d] [-v] [-u] [-c] [-o stress=[yes]] [-s N] args
  * plus the other single-server skeleton options: -i max_idle, -m max_use,
  * -r retire, -D, -S, -V. Options may be clustered ("-lu") and option
@@ -173,7 +173,7 @@ int pm_child_parse_args(int argc, char **argv, struct pm_child_opts *opts);
 const char *pm_child_param(const struct pm_child_opts *opts, const char *name);
 
 /*
- * pm_child_serve - the single-connection server loop (§8.2, §8.3).
+ * pm_child_serve - the single-connection server loop (docs/postfix-master.md §8.2, §8.3).
  *
  * Setup: checks GENERATION, ignores SIGPIPE and SIGXFSZ (process-wide), marks
  * fds 3, 4 (if open), 5 and the listen fds close-on-exec, makes the listen

@@ -47,25 +47,25 @@ public final class MasterConfig {
 
     /** Process limit for services whose maxproc is {@code -}; also the minimum listen backlog. Integer 1..100000, default 100. */
     public static final String DEFAULT_PROCESS_LIMIT = "default_process_limit";
-    /** Delay before a throttled service is tried again (spec §3.6). Time 1s..1w, default {@code 60s}. */
+    /** Delay before a throttled service is tried again (docs/postfix-master.md §3.6). Time 1s..1w, default {@code 60s}. */
     public static final String SERVICE_THROTTLE_TIME = "service_throttle_time";
     /**
-     * procmaster: cap for the exponential throttle backoff (W11). Time ≥ service_throttle_time, at most 1w;
+     * procmaster: cap for the exponential throttle backoff (docs/postfix-master.md §10 W11). Time ≥ service_throttle_time, at most 1w;
      * default ten times {@code service_throttle_time}, at most 1w.
      */
     public static final String THROTTLE_MAX_TIME = "throttle_max_time";
     /**
      * procmaster: most children per service within one second that exit on their own without
      * serving (never took a connection, not retired by a reload or removal), so a daemon that
-     * exits 0 at once cannot make a tight loop (W11). Integer 0..10000, 0 means no limit;
+     * exits 0 at once cannot make a tight loop (docs/postfix-master.md §10 W11). Integer 0..10000, 0 means no limit;
      * default 100.
      */
     public static final String SPAWN_RATE_LIMIT = "spawn_rate_limit";
-    /** procmaster: how long children of a removed service get between SIGTERM and SIGKILL (W3). Time 1s..1w, default {@code 10s}. */
+    /** procmaster: how long children of a removed service get between SIGTERM and SIGKILL (docs/postfix-master.md §10 W3). Time 1s..1w, default {@code 10s}. */
     public static final String SERVICE_DRAIN_TIME = "service_drain_time";
-    /** Length of a stress period after a spawn at the process limit (spec §2.4). Time 1s..1w, default {@code 1000s}. */
+    /** Length of a stress period after a spawn at the process limit (docs/postfix-master.md §2.4). Time 1s..1w, default {@code 1000s}. */
     public static final String STRESS_WINDOW_TIME = "stress_window_time";
-    /** Least time between two "has reached its process limit" warnings of a service (spec §2.2 R3). Time 1s..1w, default {@code 1000s}. */
+    /** Least time between two "has reached its process limit" warnings of a service (docs/postfix-master.md §2.2 R3). Time 1s..1w, default {@code 1000s}. */
     public static final String BUSY_WARNING_TIME = "busy_warning_time";
     /** Directory that relative master.cf commands are resolved against. Absolute path, default {@code /usr/libexec/procmaster}. */
     public static final String DAEMON_DIRECTORY = "daemon_directory";
@@ -85,7 +85,7 @@ public final class MasterConfig {
     public static final String INET_INTERFACES = "inet_interfaces";
     /** Symbolic port names for inet services, {@code name=port} items. Default {@code lmtp=24, smtp=25, smtps=submissions=465, submission=587}. */
     public static final String KNOWN_TCP_PORTS = "known_tcp_ports";
-    /** master.cf entries to skip, as {@code type} or {@code name/type} patterns (spec §1.1.6). Default empty. */
+    /** master.cf entries to skip, as {@code type} or {@code name/type} patterns (docs/postfix-master.md §1.1.6). Default empty. */
     public static final String MASTER_SERVICE_DISABLE = "master_service_disable";
     /** procmaster: services(5) file consulted after known_tcp_ports; empty means none. Default {@code /etc/services}. */
     public static final String SERVICES_FILE = "services_file";

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The identity of a service: its canonical endpoint name and its transport type (spec
- * §1.1.5). Two master.cf entries with the same key are the same service, however field 1 is
+ * docs/postfix-master.md §1.1.5). Two master.cf entries with the same key are the same service, however field 1 is
  * spelled ({@code smtp inet} and {@code 25 inet} are one service); a reload matches old and
  * new services by this key.
  *

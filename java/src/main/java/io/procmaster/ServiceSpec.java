@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * One service: a master.cf entry after parsing and validation, with every attribute the
- * master derives from it (spec §1.2, §1.3). Immutable.
+ * master derives from it (docs/postfix-master.md §1.2, §1.3). Immutable.
  *
  * <p>Made either by {@link io.procmaster.config.MasterCfParser} or by the fluent
  * {@link #builder(String, ServiceType)}; both go through the same {@link Builder#build}
@@ -28,7 +28,7 @@ import java.util.Optional;
  * argument vector ({@link #childArgv}).
  *
  * <p>procmaster extension: {@link #minIdle()}, the number of idle children to keep
- * pre-forked (W12; 0, the default, keeps the Postfix on-demand policy). In master.cf it is
+ * pre-forked (docs/postfix-master.md §10 W12; 0, the default, keeps the Postfix on-demand policy). In master.cf it is
  * written as the argument pair {@code -o procmaster_min_idle=N}, which the master consumes:
  * it is not passed to the child.
  *
@@ -59,7 +59,7 @@ public final class ServiceSpec {
     /** Longest UNIX socket path, in bytes, that fits {@code sun_path} with its NUL. */
     public static final int MAX_UNIX_PATH_BYTES = 107;
 
-    /** Field names as the spec spells them in messages (§1.2). */
+    /** Field names as Postfix spells them in messages (docs/postfix-master.md §1.2). */
     public static final String F_SERVICE = "service";
     public static final String F_TYPE = "transport type";
     public static final String F_PRIVATE = "private";
@@ -139,7 +139,7 @@ public final class ServiceSpec {
         return name;
     }
 
-    /** The internal name: {@code private/<name>} or {@code public/<name>}, or the numeric inet form (§1.3.2). */
+    /** The internal name: {@code private/<name>} or {@code public/<name>}, or the numeric inet form (docs/postfix-master.md §1.3.2). */
     public String canonicalName() {
         return canonicalName;
     }
@@ -173,7 +173,7 @@ public final class ServiceSpec {
         return wakeupSeconds;
     }
 
-    /** Field 6 ended in {@code ?} with a value above 0: no wakeup before the first spawn (§5.5). */
+    /** Field 6 ended in {@code ?} with a value above 0: no wakeup before the first spawn (docs/postfix-master.md §5.5). */
     public boolean isWakeupConditional() {
         return wakeupConditional;
     }
@@ -203,12 +203,12 @@ public final class ServiceSpec {
         return args;
     }
 
-    /** Idle children to keep pre-forked (W12); 0 means on-demand only, as Postfix. */
+    /** Idle children to keep pre-forked (docs/postfix-master.md §10 W12); 0 means on-demand only, as Postfix. */
     public int minIdle() {
         return minIdle;
     }
 
-    /** For inet, one endpoint per address to listen on (§1.3.3); empty for other types. */
+    /** For inet, one endpoint per address to listen on (docs/postfix-master.md §1.3.3); empty for other types. */
     public List<InetEndpoint> listenEndpoints() {
         return listenEndpoints;
     }
@@ -227,28 +227,28 @@ public final class ServiceSpec {
         return type == ServiceType.INET ? listenEndpoints.size() : 1;
     }
 
-    /** {@code service_throttle_time} when this entry was parsed (§1.3.8). */
+    /** {@code service_throttle_time} when this entry was parsed (docs/postfix-master.md §1.3.8). */
     public Duration throttleTime() {
         return throttleTime;
     }
 
-    /** Listen backlog: max(maxproc, default_process_limit) (§1.3.9). */
+    /** Listen backlog: max(maxproc, default_process_limit) (docs/postfix-master.md §1.3.9). */
     public int listenBacklog() {
         return listenBacklog;
     }
 
-    /** Local-only (§1.3.4): unix, unix-dgram, fifo; inet when every endpoint is loopback; never pass. */
+    /** Local-only (docs/postfix-master.md §1.3.4): unix, unix-dgram, fifo; inet when every endpoint is loopback; never pass. */
     public boolean isLocalOnly() {
         return localOnly;
     }
 
-    /** Stress eligible (§1.3.5): not local-only and maxproc above 1. */
+    /** Stress eligible (docs/postfix-master.md §1.3.5): not local-only and maxproc above 1. */
     public boolean isStressEligible() {
         return !localOnly && maxProc > 1;
     }
 
     /**
-     * The child's argument vector in the order of §1.3.7: command, {@code -l}/{@code -z},
+     * The child's argument vector in the order of docs/postfix-master.md §1.3.7: command, {@code -l}/{@code -z},
      * {@code -n name}, {@code -t type}, {@code -d}, {@code -v}, {@code -u}, {@code -c},
      * {@code -o stress=…} (stress-eligible only), {@code -s N} (more than one socket), user args.
      *

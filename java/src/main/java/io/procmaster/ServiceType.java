@@ -7,7 +7,7 @@ import java.util.Optional;
  *
  * <p>Each constant knows the exact, case-sensitive token used in master.cf and on the
  * child's command line ({@code -t <token>}), whether the master can deliver a wakeup
- * trigger to it, and whether it is local-only by nature (spec §1.3.4).
+ * trigger to it, and whether it is local-only by nature (docs/postfix-master.md §1.3.4).
  *
  * <p>Failure modes: {@link #fromToken} returns empty for anything but the five exact tokens
  * ({@code INET}, {@code tcp}, {@code Unix} are all unknown).
@@ -47,7 +47,7 @@ public enum ServiceType {
 
     /**
      * Whether a wakeup trigger can be delivered. Postfix accepts a wakeup on
-     * {@code unix-dgram} and then fails every period (spec §5.3, scenario 24); procmaster
+     * {@code unix-dgram} and then fails every period (docs/postfix-master.md §5.3, docs/postfix-master.md §9 scenario 24); procmaster
      * rejects that configuration up front instead.
      */
     public boolean supportsWakeup() {

@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control socket (replaces Postfix's pid-file lock and signals, spec scenario 27): a unix
+ * The control socket (replaces Postfix's pid-file lock and signals, docs/postfix-master.md §9 scenario 27): a unix
  * stream socket on which {@code procmaster status|reload|stop} send one command line and read
  * the answer. The first answer line is {@code ok} or {@code error: <why>}.
  *

@@ -30,7 +30,7 @@ import sun.misc.Signal;
  * believe only a server run by root or by the owner of the socket's directory
  * ({@link ControlClient}).
  */
-@Command(name = "procmaster", mixinStandardHelpOptions = true, version = "procmaster 0.1.0",
+@Command(name = "procmaster", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A Postfix-style process master for the JVM.",
         subcommands = {ProcmasterCommand.Run.class, ProcmasterCommand.Check.class, ProcmasterCommand.Status.class,
                 ProcmasterCommand.Reload.class, ProcmasterCommand.Stop.class})

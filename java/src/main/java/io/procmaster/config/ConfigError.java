@@ -6,7 +6,7 @@ import java.util.Objects;
  * One configuration error: where it is (file, line), what is wrong (field or parameter),
  * the offending value as written, and why.
  *
- * <p>{@link #message()} renders it the way the spec's scenario 28 reads, for example
+ * <p>{@link #message()} renders it the way docs/postfix-master.md §9 scenario 28 reads, for example
  * {@code master.cf: line 3: field "private": bad value: "yes": expected y or n}. An error
  * about a missing field has no value and renders as
  * {@code master.cf: line 3: missing "command" field}. Control characters in the rendered text
@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param file   the file as the user named it, or {@code null} when not from a file
  * @param line   first physical line of the logical line (1-based), or 0 when unknown
  * @param kind   whether {@code name} is a master.cf field or a main.cf parameter
- * @param name   field name as the spec spells it ({@code transport type}, {@code max_proc}, …)
+ * @param name   field name as Postfix spells it ({@code transport type}, {@code max_proc}, …)
  *               or parameter name; {@code null} for errors that concern no single field
  * @param value  the offending value as written, or {@code null} when the value is missing
  * @param reason why the value is wrong; for missing values the whole message text

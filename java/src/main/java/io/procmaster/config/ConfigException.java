@@ -11,7 +11,7 @@ import java.util.List;
  * {@link #report()} renders them one per line.
  *
  * <p>It is checked on purpose: a reload must decide, for every parse, whether to keep the
- * old configuration (spec W10, design decision 7).
+ * old configuration (docs/postfix-master.md §10 W10, docs/DESIGN.md decision 7).
  */
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;

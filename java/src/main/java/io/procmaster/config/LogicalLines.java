@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits the text of master.cf or main.cf into logical lines (spec §1.1.2).
+ * Splits the text of master.cf or main.cf into logical lines (docs/postfix-master.md §1.1.2).
  *
  * <p>Rules: a line that is empty, only whitespace, or whose first non-whitespace character
  * is {@code #} is ignored, wherever it appears (so a comment between a line and its

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * wins, with a warning. Parameters the master does not know are kept, unchecked here; which of
  * them nothing reads is decided with master.cf ({@link UnusedParameters}, through the
  * {@link Result#settings()}). No
- * {@code $name} expansion: the master's own parameters do not need it (the spec does not
+ * {@code $name} expansion: the master's own parameters do not need it (docs/postfix-master.md does not
  * require it), and a {@code $} is taken literally.
  *
  * <p>Failure modes: {@link ConfigException} with every error of the file: a line with no

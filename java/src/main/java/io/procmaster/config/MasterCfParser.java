@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parses master.cf into a {@link ServiceTable} (spec §1.1–§1.3).
+ * Parses master.cf into a {@link ServiceTable} (docs/postfix-master.md §1.1–§1.3).
  *
  * <p>Syntax: logical lines as {@link LogicalLines} describes; per entry, fields separated by
  * whitespace: {@code service type private unpriv chroot wakeup maxproc command [args...]}.

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * Turns the port part of an inet service name into a number (spec §1.3.2).
+ * Turns the port part of an inet service name into a number (docs/postfix-master.md §1.3.2).
  *
  * <p>Lookup order: a decimal number is used as is; a name is looked up in
  * {@code known_tcp_ports} (main.cf, Postfix ≥ 3.6 syntax {@code name=port} or

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The {@code master_service_disable} list (spec §1.1.6): which master.cf entries to skip.
+ * The {@code master_service_disable} list (docs/postfix-master.md §1.1.6): which master.cf entries to skip.
  *
  * <p>Patterns are {@code type} or {@code name/type} (the old form {@code name.type} is also
  * accepted when the part after the last dot is a transport type), separated by commas and/or

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Keys are unique. When two definitions share a {@link ServiceKey}, the later one replaces
  * the earlier one at the earlier one's position, and a warning
  * {@code duplicate master.cf entry for service "<name>" (<canonical>) -- using the last entry}
- * is logged and kept (spec §1.1.5, scenario 29).
+ * is logged and kept (docs/postfix-master.md §1.1.5, docs/postfix-master.md §9 scenario 29).
  *
  * <p>{@link #format()} prints the table the way {@code procmaster check} shows it; its output
  * is itself a valid master.cf that parses back to an equal table under the same main.cf.

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The bytes waiting to go to one helper: request lines encoded ({@link WireFormat}) and appended as
  * they are dispatched, written with as few system calls as the channel allows. This is the
- * write-accumulation buffer of Lusca's {@code helperDispatch} (spec POOL-11): the requests
+ * write-accumulation buffer of Lusca's {@code helperDispatch} (docs/helper-ipc.md §2.4): the requests
  * dispatched to a helper in one loop iteration leave in one write, and the helper reads them with
  * one read.
  *

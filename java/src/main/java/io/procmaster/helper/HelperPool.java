@@ -685,7 +685,7 @@ public final class HelperPool implements HelperEventSink {
     /**
      * Why later: the requests dispatched to a helper while the loop works through one batch of
      * commands and events (a burst of submissions, the replies of one poll) should leave in one write,
-     * and the helper should need one read for them (spec POOL-11). The flush is a command queued
+     * and the helper should need one read for them (docs/helper-ipc.md §2.4). The flush is a command queued
      * behind the ones already waiting, so it runs once they are done and before the loop sleeps.
      */
     private void flushLater(PooledHelper h) {

@@ -396,7 +396,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         for (ServiceSpec spec : table.services()) {
             wanted.put(id(spec), spec);
         }
-        // Bind what is new before touching anything (W10).
+        // Bind what is new before touching anything (docs/postfix-master.md §10 W10).
         Map<String, ServiceDescriptors> fresh = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {

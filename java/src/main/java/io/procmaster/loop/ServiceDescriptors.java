@@ -23,7 +23,7 @@ import java.util.List;
  * ({@link ServiceSpec#listenBacklog()}: the larger of maxproc and default_process_limit).
  *
  * <p>Listeners are bound when the service is added, before the policy hears of it, so a reload
- * whose new service cannot bind fails as a whole (W10). The status channel is replaced to tell a
+ * whose new service cannot bind fails as a whole (docs/postfix-master.md §10 W10). The status channel is replaced to tell a
  * generation of children to leave: closing the master's end is what they see as EOF on fd 5.
  *
  * <p>The socket or FIFO file of a path-based service is given to {@code mail_owner} when that is

@@ -5,7 +5,7 @@ package io.procmaster.policy;
  *
  * <p>Interface: {@link #exited(int)}, {@link #killed(int)}, {@link #stopped(int)};
  * {@link #isNormal()} is true only for exit status 0, the one ending that never throttles
- * (spec §3.5). {@link #describe()} gives the Postfix log wording ("exit status 1",
+ * (docs/postfix-master.md §3.5). {@link #describe()} gives the Postfix log wording ("exit status 1",
  * "killed by signal 11").
  *
  * <p>Failure modes: none; odd values (negative codes, signal 0) are kept as given and simply count

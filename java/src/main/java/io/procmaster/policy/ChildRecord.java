@@ -14,7 +14,7 @@ package io.procmaster.policy;
  */
 public final class ChildRecord {
 
-    /** Availability as last reported; a child is AVAIL from birth (spec §8.7). */
+    /** Availability as last reported; a child is AVAIL from birth (docs/postfix-master.md §8.7). */
     public enum State { AVAIL, TAKEN }
 
     private final int pid;

@@ -8,8 +8,8 @@ package io.procmaster.policy;
  * with {@code a - b < 0}, never {@code a < b}, so that a wrapping origin does no harm.
  * {@link #system()} is the production clock; tests use {@link FakeClock}.
  *
- * <p>Why: the spec's timers (throttle, stress window, busy warning, wakeup, drain deadline) run on
- * wall-clock seconds in Postfix, so a clock step moves them (spec §10 W13). Monotonic nanos do not.
+ * <p>Why: the master's timers (throttle, stress window, busy warning, wakeup, drain deadline) run on
+ * wall-clock seconds in Postfix, so a clock step moves them (docs/postfix-master.md §10 W13). Monotonic nanos do not.
  *
  * <p>Failure modes: none; an implementation must not throw.
  */

@@ -4,7 +4,7 @@ package io.procmaster.policy;
  * GenerationCounter - the master-wide spawn serial passed to children as {@code GENERATION}.
  *
  * <p>Interface: {@link #next()} increments first and returns the new value, so the first spawn
- * attempt gets 1 (spec §3.3). Every attempt uses a number, failed ones included. Values are unsigned
+ * attempt gets 1 (docs/postfix-master.md §3.3). Every attempt uses a number, failed ones included. Values are unsigned
  * 32-bit, carried in a {@code long}, and wrap from 4294967295 to 0. {@link #toOctal(long)} gives the
  * environment form: octal, no leading zero, no prefix (the 8th child sees {@code 10}).
  *

@@ -35,7 +35,7 @@ public interface MasterActions {
     /** Start (true) or stop (false) watching the service's listen sockets for readability. */
     void setListening(String serviceId, boolean listening);
 
-    /** Deliver one wakeup: write {@code triggerBytes} the way {@code kind} needs (spec §5.3). */
+    /** Deliver one wakeup: write {@code triggerBytes} the way {@code kind} needs (docs/postfix-master.md §5.3). */
     void sendWakeup(String serviceId, TriggerKind kind, byte[] triggerBytes);
 
     /** Send {@code signal} to child {@code pid} (through its pidfd). */

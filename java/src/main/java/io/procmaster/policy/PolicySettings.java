@@ -12,25 +12,25 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code throttleDelay} - service_throttle_time (default 60 s, minimum 1 s): the first
  *       throttle of a service lasts this long. The only route of that value into the policy:
  *       main.cf is read once per master, so every service has the same one.</li>
- *   <li>{@code throttleMax} - cap of the exponential back-off (W11). Consecutive throttles double
+ *   <li>{@code throttleMax} - cap of the exponential back-off (docs/postfix-master.md §10 W11). Consecutive throttles double
  *       the delay up to this cap. Equal to {@code throttleDelay} means no back-off: Postfix's fixed
  *       delay.</li>
- *   <li>{@code spawnRateLimit} / {@code spawnRateWindow} - W11: a spawn when {@code spawnRateLimit}
+ *   <li>{@code spawnRateLimit} / {@code spawnRateWindow} - docs/postfix-master.md §10 W11: a spawn when {@code spawnRateLimit}
  *       children of the service exited within the window without serving (on their own, never
  *       TAKEN, not retired by a reload or drain) throttles it, whatever the exit statuses were.
  *       This catches a daemon that exits 0 at once while a request is pending. 0 = off.</li>
  *   <li>{@code stressWindow} - how long a spawn at the process limit keeps stress on: stress_window_time (1000 s).</li>
  *   <li>{@code busyWarnInterval} - rate limit of the "reached its process limit" warnings: busy_warning_time (1000 s).</li>
- *   <li>{@code drainTime} - W3: after SIGTERM at service removal or shutdown, children still alive
+ *   <li>{@code drainTime} - docs/postfix-master.md §10 W3: after SIGTERM at service removal or shutdown, children still alive
  *       after this long get SIGKILL.</li>
  *   <li>{@code initMode} - master runs as PID 1: unknown reaped pids are expected (adopted
- *       orphans) and logged at debug instead of warning. They are never fatal either way (W4).</li>
- *   <li>{@code clearThrottleOnCommandChange} - W11 option: a reload that changes a throttled
- *       service's command or arguments releases the throttle. Off by default (spec §2.6).</li>
+ *       orphans) and logged at debug instead of warning. They are never fatal either way (docs/postfix-master.md §10 W4).</li>
+ *   <li>{@code clearThrottleOnCommandChange} - docs/postfix-master.md §10 W11 option: a reload that changes a throttled
+ *       service's command or arguments releases the throttle. Off by default (docs/postfix-master.md §2.6).</li>
  * </ul>
  *
  * <p>{@link #postfixCompatible()} reproduces the reference behaviour exactly (fixed delay, no rate
- * limit); {@link #defaults()} adds the W11 improvements with conservative values.
+ * limit); {@link #defaults()} adds the docs/postfix-master.md §10 W11 improvements with conservative values.
  *
  * <p>Failure modes: never throws. Nulls, too-small and inconsistent values are replaced by the
  * nearest sane value and logged as warnings.

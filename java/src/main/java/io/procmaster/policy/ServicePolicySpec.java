@@ -10,11 +10,11 @@ import java.util.List;
  *
  * <p>Fields:
  * <ul>
- *   <li>{@code id} - identity: canonical name plus transport type (spec §1.1.5). Two specs with the
+ *   <li>{@code id} - identity: canonical name plus transport type (docs/postfix-master.md §1.1.5). Two specs with the
  *       same id are the same service; a changed id at reload is a removal plus an addition.</li>
  *   <li>{@code name} - external name as written in master.cf, for log lines.</li>
  *   <li>{@code command} - executable path, for log lines ("process &lt;path&gt; pid ...").</li>
- *   <li>{@code args} - argument vector; compared only to detect a changed command at reload (W11).</li>
+ *   <li>{@code args} - argument vector; compared only to detect a changed command at reload (docs/postfix-master.md §10 W11).</li>
  *   <li>{@code kind} - transport type, which decides the wakeup trigger bytes.</li>
  *   <li>{@code maxProc} - process limit, 0 = unlimited.</li>
  *   <li>{@code wakeupSeconds} - wakeup interval, 0 = none; {@code conditionalWakeup} is the
@@ -22,7 +22,7 @@ import java.util.List;
  *   <li>{@code stressEligible} - the service takes part in stress: remote-facing (not unix,
  *       unix-dgram, fifo, pass, nor inet on loopback only) and maxproc above 1. The config model
  *       decides it (ServiceSpec.isStressEligible); the policy only reads it.</li>
- *   <li>{@code minIdle} - W12 prefork: keep at least this many idle children; 0 = off (default,
+ *   <li>{@code minIdle} - docs/postfix-master.md §10 W12 prefork: keep at least this many idle children; 0 = off (default,
  *       Postfix behaviour).</li>
  * </ul>
  *

@@ -5,17 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * ServiceState - the master's mutable state for one service (spec §2.1).
+ * ServiceState - the master's mutable state for one service (docs/postfix-master.md §2.1).
  *
  * <p>Holds: the current spec; the service's children by pid (a child is recorded when the
  * synchronous spawn returns, and is AVAIL from birth, as Postfix counts it from fork);
  * the LISTEN decision last sent to the loop; THROTTLE with its timer, deadline and back-off level;
  * CONDWAKE and the wakeup timer; the stress and busy-warning timestamps (monotonic nanos, with an
  * explicit "ever set" flag instead of Postfix's 0); the status-channel epoch (bumped by every
- * restart); the draining flag and kill timer of an asynchronous removal (W3); counters; and the
- * spawn-rate window (W11).
+ * restart); the draining flag and kill timer of an asynchronous removal (docs/postfix-master.md §10 W3); counters; and the
+ * spawn-rate window (docs/postfix-master.md §10 W11).
  *
- * <p>{@link #total()} and {@link #avail()} are the spec's total_proc and avail_proc.
+ * <p>{@link #total()} and {@link #avail()} are total_proc and avail_proc of docs/postfix-master.md §2.1.
  *
  * <p>Owned and mutated only by {@link MasterPolicy} and its modules on the loop thread; the outside world sees
  * {@link ServiceStatus} snapshots. Failure modes: none of its own; {@link MasterPolicy} keeps the
@@ -78,7 +78,7 @@ final class ServiceState {
     }
 
     /**
-     * Whether the exit of {@code r} was a wasted start for the spawn-rate window (W11): it ended
+     * Whether the exit of {@code r} was a wasted start for the spawn-rate window (docs/postfix-master.md §10 W11): it ended
      * normally on its own, never took a connection, and was not sent away (no signal from the
      * master, not retired by a reload that restarted the status channel, not drained). Only
      * these count: a reload storm or a busy service replacing children must never be held back.

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
- * SpawnRateLimiter - sliding-window count of one service's wasted starts (W11).
+ * SpawnRateLimiter - sliding-window count of one service's wasted starts (docs/postfix-master.md §10 W11).
  *
  * <p>Interface: {@link #wouldExceed(long)} answers "are there already {@code limit} wasted starts
  * in the last {@code window}?"; {@link #record(long)} notes one. What is wasted is decided by

@@ -3,7 +3,7 @@ package io.procmaster.policy;
 import org.slf4j.event.Level;
 
 /**
- * StatusRecords - judges what arrives on a service's status channel (spec §4.2, W1, W2) before the
+ * StatusRecords - judges what arrives on a service's status channel (docs/postfix-master.md §4.2, W1, W2) before the
  * policy acts on it.
  *
  * <p>Interface: {@link #judge} takes one complete record with the master's record of the child it
@@ -55,7 +55,7 @@ final class StatusRecords {
             return null;
         }
         if (!r.serviceId().equals(s.id())) {
-            // Postfix panics here ("pointer corruption"); one forged record must not take the master down (W1).
+            // Postfix panics here ("pointer corruption"); one forged record must not take the master down (docs/postfix-master.md §10 W1).
             s.counters.forgedRecords++;
             log.log(s.label(), LogLimiter.Kind.FOREIGN_RECORD, Level.WARN,
                     "{}: status record for pid {} of service {} arrived on this service's channel -- ignored",
@@ -78,7 +78,7 @@ final class StatusRecords {
         return next;
     }
 
-    /** A record of the wrong size arrived (W2: with SEQPACKET this is a bad sender, not misframing). */
+    /** A record of the wrong size arrived (docs/postfix-master.md §10 W2: with SEQPACKET this is a bad sender, not misframing). */
     void malformed(ServiceState s, int senderPid, int length) {
         s.counters.malformedRecords++;
         log.log(s.label(), LogLimiter.Kind.MALFORMED_RECORD, Level.WARN,

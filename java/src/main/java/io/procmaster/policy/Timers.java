@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Order: due timers run by deadline, equal deadlines in scheduling order, so runs are
  * deterministic. A timer scheduled while {@link #runDue()} is running is not run in that same call
  * even if already due; that keeps a zero-delay timer from spinning the loop forever. Postfix runs
- * expired timers before I/O callbacks in each round (spec §7.1); the loop should do the same.
+ * expired timers before I/O callbacks in each round (docs/postfix-master.md §7.1); the loop should do the same.
  *
  * <p>Failure modes: a task that throws is logged and counted ({@link #failures()}) and the other
  * due timers still run: a policy bug must not kill the loop. Negative delays are treated as zero.

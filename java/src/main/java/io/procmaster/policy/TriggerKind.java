@@ -1,7 +1,7 @@
 package io.procmaster.policy;
 
 /**
- * TriggerKind - how a wakeup reaches a service, by transport type (spec §5.3, scenario 24).
+ * TriggerKind - how a wakeup reaches a service, by transport type (docs/postfix-master.md §5.3, docs/postfix-master.md §9 scenario 24).
  *
  * <p>Interface: {@link #triggerBytes()} is what the loop writes: {@code 'W'} then NUL for
  * connection-based transports, a bare {@code 'W'} for a FIFO. {@link #supportsWakeup()} is false for

@@ -1,9 +1,9 @@
 /**
  * The master's process-creation policy: pure, deterministic Java on an injected monotonic clock.
  *
- * <p>What: availability and the listen rule (spec §2), spawn bookkeeping and reaping (§3.3-3.7),
- * status records (§4.2), wakeup timers (§5), throttle with back-off and spawn-rate limit (W11),
- * stress, prefork (W12), reload decisions and asynchronous removal (§7.2, W3), shutdown.
+ * <p>What: availability and the listen rule (docs/postfix-master.md §2), spawn bookkeeping and reaping (docs/postfix-master.md §3.3-3.7),
+ * status records (docs/postfix-master.md §4.2), wakeup timers (docs/postfix-master.md §5), throttle with back-off and spawn-rate limit (docs/postfix-master.md §10 W11),
+ * stress, prefork (docs/postfix-master.md §10 W12), reload decisions and asynchronous removal (docs/postfix-master.md §7.2, W3), shutdown.
  *
  * <p>Files follow Postfix's master modules: {@link io.procmaster.policy.MasterPolicy} coordinates and
  * owns the state; ListenRule (master_avail), SpawnAndThrottle (master_spawn), StatusRecords

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** main.cf parsing, master parameters, defaults and command-line overrides (spec §1.5). */
+/** main.cf parsing, master parameters, defaults and command-line overrides (docs/postfix-master.md §1.5). */
 class MainCfParserTest {
 
     private static MasterConfig parse(String content) throws ConfigException {

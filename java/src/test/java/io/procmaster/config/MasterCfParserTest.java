@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** master.cf syntax and validation: spec §1.1–§1.2 and scenarios 28, 29, 30, 32. */
+/** master.cf syntax and validation: docs/postfix-master.md §1.1–§1.2 and docs/postfix-master.md §9 scenarios 28, 29, 30, 32. */
 class MasterCfParserTest {
 
     private static final MasterConfig NO_SERVICES_FILE = config(Map.of(MasterConfig.SERVICES_FILE, ""));
@@ -41,7 +41,7 @@ class MasterCfParserTest {
         return t.services().get(0);
     }
 
-    // --- scenario 28: every error names file, line, field and value -------------------------------
+    // --- docs/postfix-master.md §9 scenario 28: every error names file, line, field and value -------------------------------
 
     @Test
     void scenario28_errorNamesFileLineFieldAndValue() {
@@ -161,7 +161,7 @@ class MasterCfParserTest {
         assertThat(e).hasMessageStartingWith(file + ": line 2: field \"chroot\": bad value: \"q\"");
     }
 
-    // --- scenario 29: duplicates ---------------------------------------------------------------------
+    // --- docs/postfix-master.md §9 scenario 29: duplicates ---------------------------------------------------------------------
 
     @Test
     void scenario29_duplicateServiceWarnsAndLastWins() throws Exception {
@@ -188,7 +188,7 @@ class MasterCfParserTest {
         assertThat(t.services()).singleElement().extracting(ServiceSpec::command).isEqualTo("other");
     }
 
-    // --- scenario 30: canonical names -----------------------------------------------------------------
+    // --- docs/postfix-master.md §9 scenario 30: canonical names -----------------------------------------------------------------
 
     @Test
     void scenario30_canonicalNames() throws Exception {
@@ -255,7 +255,7 @@ class MasterCfParserTest {
         assertThat(parseError("1.2.3.4:70000 inet n - n - - d")).hasMessageContaining("port out of range");
     }
 
-    // --- scenario 32: master_service_disable -----------------------------------------------------------
+    // --- docs/postfix-master.md §9 scenario 32: master_service_disable -----------------------------------------------------------
 
     @Test
     void scenario32_masterServiceDisableSkipsMatchingEntriesUnvalidated() throws Exception {

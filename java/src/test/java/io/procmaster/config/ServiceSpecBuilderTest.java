@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The builder API and the derived attributes of spec §1.3. */
+/** The builder API and the derived attributes of docs/postfix-master.md §1.3. */
 class ServiceSpecBuilderTest {
 
     private static final MasterConfig CFG = config(Map.of(MasterConfig.SERVICES_FILE, ""));
@@ -197,7 +197,7 @@ class ServiceSpecBuilderTest {
         assertThat(parsed("a unix - - n - - smtpd").executable()).isEqualTo(Path.of("/usr/libexec/procmaster/smtpd"));
     }
 
-    // --- scenario 3 / 11 / 12: argument vector -----------------------------------------------------
+    // --- docs/postfix-master.md §9 scenario 3 / 11 / 12: argument vector -----------------------------------------------------
 
     @Test
     void scenario3_childArgvFollowsTheSpecOrder() throws Exception {

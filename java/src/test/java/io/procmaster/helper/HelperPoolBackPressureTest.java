@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.loop.EventLoop;
 import io.procmaster.policy.FakeClock;
+import io.procmaster.testing.Await;
 import io.procmaster.testing.TestBin;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,8 +184,8 @@ class HelperPoolBackPressureTest {
             }
             go.countDown();
             for (Thread th : threads) th.join(TimeUnit.SECONDS.toMillis(60));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ok.sum() + overload.sum() + other.sum() < submitted.get() && System.nanoTime() < deadline) Thread.sleep(5);
+            Await.poll(Duration.ofSeconds(30), Duration.ofMillis(5), () -> ok.sum() + overload.sum() + other.sum(),
+                    completed -> completed >= submitted.get());
 
             System.out.printf("back-pressure: %d submitted, %d ok, %d overloaded, %d other; max outstanding %d, max admitted %d (limit %d)%n",
                     submitted.get(), ok.sum(), overload.sum(), other.sum(), maxOutstanding.get(), maxAdmitted.get(), limit);

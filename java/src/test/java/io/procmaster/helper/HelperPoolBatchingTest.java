@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests dispatched while the loop works through one batch of commands and events leave in one
- * write per helper (spec POOL-11), and batching changes nothing else: every reply reaches its own
+ * write per helper (docs/helper-ipc.md §2.4), and batching changes nothing else: every reply reaches its own
  * request, timeouts fire, order holds. The test is the loop: commands wait in a queue until
  * {@link #runCommands()}, as they do in the real loop until it drains its command queue.
  */

@@ -16,6 +16,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * (reply, timeout or error), no reply reaches the wrong request, and the JVM's descriptors, threads
  * and zombies return to the baseline.
  */
+@Tag("soak") // a 60 s soak: skipped by the quick run (README, "Tests"), run by ci/test.sh
 class HelperPoolChaosTest {
     @Test
     void randomKillsUnderLoadCompleteEveryRequestExactlyOnce() throws Exception {

@@ -15,7 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
-/** Features beyond the Part D scenarios: write path, timers, breaker, reservations, threading seam. */
+/** Features beyond the docs/helper-ipc.md §4 scenarios: write path, timers, breaker, reservations, threading seam. */
 class HelperPoolFeatureTest {
 
     @Test

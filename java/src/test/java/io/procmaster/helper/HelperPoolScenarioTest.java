@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pool and protocol scenarios of specs/helper-ipc.md Part D, in their "(new)" form. Channel
+ * The pool and protocol scenarios of docs/helper-ipc.md §4, in their "(new)" form. Channel
  * scenarios (1–4, 6–10, 31, 32) belong to the spawn layer; 5 is covered here from the pool's side.
  */
 class HelperPoolScenarioTest {

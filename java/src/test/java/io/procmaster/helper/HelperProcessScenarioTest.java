@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Part D scenarios 1–10 and 32 of the helper spec, in their "(new)" form, on real processes: one
+ * docs/helper-ipc.md §4 scenarios 1–10 and 32, in their "(new)" form, on real processes: one
  * scenario, one test. Timeouts are bounds so nothing hangs, never assertions.
  */
 class HelperProcessScenarioTest {

@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.testing.ProcSelf;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,11 +44,9 @@ final class HelperTesting {
 
     /** The argument vector of a running process (the exec is confirmed a moment before the kernel sets it up). */
     static List<String> cmdline(long pid) throws IOException, InterruptedException {
-        String s = "";
-        for (int i = 0; i < 100 && s.isEmpty(); i++) {
-            s = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
-            if (s.isEmpty()) Thread.sleep(10);
-        }
+        String s = Await.poll(Duration.ofSeconds(1), Duration.ofMillis(10),
+                () -> new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8),
+                text -> !text.isEmpty());
         return List.of(s.split("\0"));
     }
 
@@ -109,11 +109,8 @@ final class HelperTesting {
 
     /** Descriptors and zombies come back to the baseline (threads settle too). */
     static void assertNoLeaks(int fdBaseline, int threadBaseline) throws Exception {
-        int fds = ProcSelf.fdCount();
-        for (int i = 0; i < 100 && fds > fdBaseline; i++) {
-            Thread.sleep(20); // the loop thread closes after it has delivered the exit
-            fds = ProcSelf.fdCount();
-        }
+        // The loop thread closes after it has delivered the exit: give it a moment.
+        int fds = Await.poll(Duration.ofSeconds(2), Duration.ofMillis(20), ProcSelf::fdCount, n -> n <= fdBaseline);
         assertThat(fds).as(() -> "descriptors: " + listing()).isLessThanOrEqualTo(fdBaseline); // fewer: something else closed
         assertThat(ProcSelf.zombies()).as("zombies").isEmpty();
         if (threadBaseline > 0) assertThat(ProcSelf.threadCountSettled(threadBaseline)).as("threads").isLessThanOrEqualTo(threadBaseline);

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * wants about 30 sessions at once: more than maxproc, so that the limit is actually tested (with
  * fast clients one child served nearly every connection, and "at most 20" could not fail).
  */
+@Tag("soak") // a 20 s soak: skipped by the quick run (README, "Tests"), run by ci/test.sh
 class MasterChaosTest {
     private static final int CONNECTIONS = 2000;
     private static final int MAX_CONNECTIONS = 10 * CONNECTIONS;

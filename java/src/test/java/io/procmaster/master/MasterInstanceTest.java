@@ -1,5 +1,6 @@
 package io.procmaster.master;
 
+import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.testing.MasterFixture;
@@ -15,6 +16,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +36,8 @@ class MasterInstanceTest {
 
         /** The log once it contains {@code text}, or as it is after 30 s or when the master ended. */
         String awaitLog(String text) throws Exception {
-            String log = log();
-            for (int i = 0; i < 300 && !log.contains(text) && process.isAlive(); i++) {
-                TimeUnit.MILLISECONDS.sleep(100);
-                log = log();
-            }
+            Await.poll(Duration.ofSeconds(30), Duration.ofMillis(100), this::log,
+                    log -> log.contains(text) || !process.isAlive());
             return log();
         }
 

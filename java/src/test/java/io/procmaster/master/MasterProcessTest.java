@@ -1,11 +1,13 @@
 package io.procmaster.master;
 
+import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.TestBin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,12 +23,8 @@ class MasterProcessTest {
 
         /** The log once it contains {@code text}, or as it is after 30 s or when the master died. */
         String awaitLog(String text) throws Exception {
-            String log = log();
-            for (int i = 0; i < 300 && !log.contains(text) && process.isAlive(); i++) {
-                TimeUnit.MILLISECONDS.sleep(100);
-                log = log();
-            }
-            return log;
+            return Await.poll(Duration.ofSeconds(30), Duration.ofMillis(100), this::log,
+                    log -> log.contains(text) || !process.isAlive());
         }
     }
 

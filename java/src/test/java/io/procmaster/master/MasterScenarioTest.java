@@ -1,5 +1,6 @@
 package io.procmaster.master;
 
+import io.procmaster.testing.Await;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
 import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
@@ -18,6 +19,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spec §9 scenarios that need real processes: descriptor layout, generation numbers, exec
+ * docs/postfix-master.md §9 scenarios that need real processes: descriptor layout, generation numbers, exec
  * failure, the process limit, status gossip from a real child, max_use and max_idle, and a child
  * of somebody else. Timer and counter scenarios run on the fake clock in io.procmaster.policy.
  */
@@ -37,16 +39,9 @@ class MasterScenarioTest {
     }
 
     private static List<ChildReport> reports(Path file, int atLeast) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            if (Files.exists(file)) {
-                List<ChildReport> all = ChildReport.readAll(file);
-                if (all.size() >= atLeast && all.get(atLeast - 1).pid != 0) {
-                    return all;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(25);
-        }
-        throw new AssertionError("fewer than " + atLeast + " reports in " + file);
+        return Await.until("at least " + atLeast + " reports in " + file, Duration.ofSeconds(5),
+                () -> Files.exists(file) ? ChildReport.readAll(file) : List.<ChildReport>of(),
+                all -> all.size() >= atLeast && all.get(atLeast - 1).pid != 0);
     }
 
     @Test
@@ -272,7 +267,7 @@ class MasterScenarioTest {
     }
 
     /**
-     * The master's part of flow control (§6): one pipe, both ends non-blocking, shared by every
+     * The master's part of flow control (docs/postfix-master.md §6): one pipe, both ends non-blocking, shared by every
      * child of every service as fds 3 and 4. Tokens are the daemons' business (qmgr writes,
      * cleanup reads and pauses in_flow_delay when empty), so the master is tested for the pipe.
      */

@@ -1,5 +1,6 @@
 package io.procmaster.master;
 
+import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.policy.ServiceStatus;
@@ -21,6 +22,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,6 +34,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * postdrop). Loopback only, no name service; every wait is bounded. Run it alone with
  * {@code mvn -B -q -pl java verify -Dtest='PostfixDaemons*' -Dsurefire.failIfNoSpecifiedTests=false}.
  */
+@Tag("soak") // about 15 s with the real Postfix daemons: skipped by the quick run (README, "Tests"), run by ci/test.sh
 class PostfixDaemonsTest {
     private PostfixInstance postfix;
     private int smtpPort;
@@ -177,11 +181,9 @@ class PostfixDaemonsTest {
             assertThat(sendmail.exitValue()).as(Files.readString(out)).isZero();
 
             Path incoming = postfix.queue.resolve("incoming");
-            List<Path> queued = files(incoming);
-            for (int i = 0; i < 300 && (queued.isEmpty() || !files(postfix.queue.resolve("maildrop")).isEmpty()); i++) {
-                TimeUnit.MILLISECONDS.sleep(100);
-                queued = files(incoming);
-            }
+            List<Path> queued = Await.poll(Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> files(postfix.queue.resolve("maildrop")).isEmpty() ? files(incoming) : List.<Path>of(),
+                    q -> !q.isEmpty());
             assertThat(files(postfix.queue.resolve("maildrop"))).as("pickup took it").isEmpty();
             assertThat(queued).as("cleanup queued it").hasSize(1);
             String queueId = queued.get(0).getFileName().toString();
@@ -238,11 +240,8 @@ class PostfixDaemonsTest {
                     List.of("postlogd", "-l", "-n", "postlog", "-t", "unix-dgram", "-u"),
                     List.of("postscreen", "-l", "-n", "127.0.0.1:" + postscreenPort, "-t", "inet", "-u"),
                     List.of("smtpd", "-t", "pass", "-u", "-o", "stress="));
-            Map<List<String>, Integer> children = children(m);
-            for (int i = 0; i < 300 && children.size() < expected.size(); i++) {
-                TimeUnit.MILLISECONDS.sleep(100);
-                children = children(m);
-            }
+            Map<List<String>, Integer> children = Await.poll(Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> children(m), c -> c.size() >= expected.size());
             assertThat(children.keySet()).containsExactlyInAnyOrderElementsOf(expected);
 
             TreeSet<Long> generations = new TreeSet<>();
@@ -309,16 +308,13 @@ class PostfixDaemonsTest {
 
     /** The pid of the one live child whose argv matches, waiting for it to be spawned. */
     private static int child(MasterFixture m, Predicate<List<String>> which) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            List<Integer> pids = children(m).entrySet().stream().filter(e -> which.test(e.getKey()))
+        List<Integer> pids = Await.until("the child", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+            List<Integer> found = children(m).entrySet().stream().filter(e -> which.test(e.getKey()))
                     .map(Map.Entry::getValue).toList();
-            assertThat(pids).hasSizeLessThanOrEqualTo(1);
-            if (!pids.isEmpty()) {
-                return pids.get(0);
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        throw new AssertionError("no such child; children: " + children(m).keySet());
+            assertThat(found).hasSizeLessThanOrEqualTo(1);
+            return found;
+        }, found -> !found.isEmpty());
+        return pids.get(0);
     }
 
     private static List<String> argv(int pid) throws IOException {

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Spec §2.2-2.5 and §9 scenarios 1, 4, 10, 14, 15, 16 at the policy level. */
+/** docs/postfix-master.md §2.2-2.5 and §9 scenarios 1, 4, 10, 14, 15, 16 at the policy level. */
 class ListenAndSpawnScenariosTest {
 
     private final PolicyHarness h = new PolicyHarness();

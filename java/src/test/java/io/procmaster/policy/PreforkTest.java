@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** W12: optional per-service minimum of idle children, off by default. */
+/** docs/postfix-master.md §10 W12: optional per-service minimum of idle children, off by default. */
 class PreforkTest {
 
     private final PolicyHarness h = new PolicyHarness();

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec §7.2 reload decisions, §3.7 / W3 asynchronous removal, §9 scenarios 17-20, 29, 30, 32. */
+/** docs/postfix-master.md §7.2 reload decisions, §3.7 / docs/postfix-master.md §10 W3 asynchronous removal, §9 scenarios 17-20, 29, 30, 32. */
 class ReloadScenariosTest {
 
     private final PolicyHarness h = new PolicyHarness(PolicySettings.postfixCompatible()

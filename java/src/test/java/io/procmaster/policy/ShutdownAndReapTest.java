@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Shutdown (§7.3, §9 scenario 26 as far as policy goes) and reaping corner cases (§3.5, scenario 34). */
+/** Shutdown (docs/postfix-master.md §7.3, §9 scenario 26 as far as policy goes) and reaping corner cases (docs/postfix-master.md §3.5, docs/postfix-master.md §9 scenario 34). */
 class ShutdownAndReapTest {
 
     private final PolicyHarness h = new PolicyHarness(PolicySettings.postfixCompatible()

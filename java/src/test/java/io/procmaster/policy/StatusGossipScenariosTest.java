@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Spec §4.2 status processing, §9 scenario 13 (a-e), W1 (forged records) and W2 (framing). */
+/** docs/postfix-master.md §4.2 status processing, §9 scenario 13 (a-e), W1 (forged records) and docs/postfix-master.md §10 W2 (framing). */
 class StatusGossipScenariosTest {
 
     private final PolicyHarness h = new PolicyHarness();

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec §2.3-2.4, R3 busy warnings, and §9 scenarios 11, 12, 36. */
+/** docs/postfix-master.md §2.3-2.4, R3 busy warnings, and §9 scenarios 11, 12, 36. */
 class StressScenariosTest {
 
     private final PolicyHarness h = new PolicyHarness();

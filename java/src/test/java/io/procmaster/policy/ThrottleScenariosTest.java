@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec §3.4-3.6, §2.6 and §9 scenarios 5-9, 21, 35; W11 back-off and spawn-rate limit. */
+/** docs/postfix-master.md §3.4-3.6, §2.6 and §9 scenarios 5-9, 21, 35; docs/postfix-master.md §10 W11 back-off and spawn-rate limit. */
 class ThrottleScenariosTest {
 
     private static final long T = 60; // service_throttle_time, seconds

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Spec §5 wakeup timers and §9 scenarios 2, 22, 23, 24. */
+/** docs/postfix-master.md §5 wakeup timers and §9 scenarios 2, 22, 23, 24. */
 class WakeupScenariosTest {
 
     private final PolicyHarness h = new PolicyHarness();

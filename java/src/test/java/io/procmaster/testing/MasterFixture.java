@@ -55,7 +55,13 @@ public final class MasterFixture implements AutoCloseable {
         return new MasterFixture(config, MasterLoop.start(config, table(config, masterCf), settings));
     }
 
-    /** A loopback port that was free a moment ago. */
+    /**
+     * A loopback port that was free a moment ago. Tests that write a port into master.cf text need
+     * it before the master binds, and master.cf cannot say "port 0": ports are 1..65535 and the
+     * numeric port is part of the service's identity (docs/postfix-master.md §1.3.2), so the master
+     * has no bound-port-0 to read back. The kernel picks a port outside the fixed ranges others use;
+     * the short race with another process taking it in between is accepted.
+     */
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -94,13 +100,7 @@ public final class MasterFixture implements AutoCloseable {
      */
     public ServiceStatus awaitStatus(String idPrefix, java.util.function.Predicate<ServiceStatus> p, long timeoutMillis)
             throws Exception {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        ServiceStatus s = status(idPrefix);
-        while (!p.test(s) && System.nanoTime() - until < 0) {
-            TimeUnit.MILLISECONDS.sleep(25);
-            s = status(idPrefix);
-        }
-        return s;
+        return Await.poll(java.time.Duration.ofMillis(timeoutMillis), () -> status(idPrefix), p);
     }
 
     public ServiceStatus status(String idPrefix) throws Exception {
