@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * while submitting completes that request with a {@link HelperException} of kind INTERNAL.
  */
 public final class HelperPoolEngine implements HelperEventSink {
-    static final Logger log = LoggerFactory.getLogger(HelperPoolEngine.class);
+    /** The logger keeps the name it had before the engine left the API package: log settings name it. */
+    static final Logger log = LoggerFactory.getLogger("io.procmaster.helper.HelperPool");
 
     final Clock clock;
     final Executor loop;

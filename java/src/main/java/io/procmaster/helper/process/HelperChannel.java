@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 
 /**
  * What the pool needs from one running helper process: a non-blocking byte channel to its stdin and
- * a way to ask for its end. Implemented by the loop layer over the spawned process's parent-side fd;
+ * a way to ask for its end. Implemented by {@link ProcessHelperLauncher} over a {@link HelperProcess};
  * tests use a fake.
  *
  * <p>Interface: the pool calls these methods on the loop thread only. Data from the helper and its
@@ -34,7 +34,7 @@ public interface HelperChannel {
     void requestWritable();
 
     /**
-     * Graceful end: close the helper's stdin so it sees EOF and exits by itself; the loop layer
+     * Graceful end: close the helper's stdin so it sees EOF and exits by itself; the helper process
      * escalates (grace period, SIGTERM, SIGKILL) and reports {@link HelperEventSink#onExit} in the end.
      */
     void close();

@@ -3,9 +3,9 @@ package io.procmaster.helper.process;
 import io.procmaster.helper.HelperException;
 
 /**
- * Starts one helper process for a pool. Implemented by the loop layer (spawn through the native core,
- * register the channel and pidfd with the loop, route their events to {@code sink} under
- * {@code helperId}); tests use a fake.
+ * Starts one helper process for a pool. Implemented by {@link ProcessHelperLauncher} (spawn through
+ * the native core, register the channel and pidfd with the loop, route their events to {@code sink}
+ * under {@code helperId}); tests use a fake.
  *
  * <p>Interface: called on the loop thread; must not block beyond the synchronous spawn (exec errors are
  * reported synchronously by the native core, so no hello handshake is needed).

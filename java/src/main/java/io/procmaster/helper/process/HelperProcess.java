@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * the channel count as end-of-file; write errors are thrown to the writer.
  */
 public final class HelperProcess {
-    private static final Logger log = LoggerFactory.getLogger(HelperProcess.class);
+    /** The logger keeps the name it had before the class moved to this package: log settings name it. */
+    private static final Logger log = LoggerFactory.getLogger("io.procmaster.helper.HelperProcess");
     private static final int SCRATCH = 64 * 1024;
     private static final int READS_PER_WAKEUP = 16;
     private static final int SIGKILL = Signals.kill();
