@@ -1,5 +1,6 @@
 package io.procmaster.bench;
 
+import io.procmaster.helper.HelperPool;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,16 +1,131 @@
 package io.procmaster.helper;
 
 /**
- * Base of every failure a helper request can complete with (the futures returned by
- * {@link HelperPool#submit}). Subclasses name the reason; the message says which pool and what
- * happened, so it can be logged as is.
+ * Every failure a helper request, reservation or start can end with: one type, whose {@link #kind()}
+ * names the reason, and one nested subclass per kind for callers that catch by type (as netty nests
+ * its channel errors). The message says which pool and what happened, so it can be logged as is.
+ *
+ * <p>Interface: {@link #kind()}; {@link Start} adds the errno and the spawn stage. All are unchecked;
+ * a launcher declares {@code throws HelperException.Start} to document its one failure.
+ *
+ * <p>Kinds (see {@code docs/helpers.md}): {@link Timeout} (no reply within the request timeout,
+ * time queued included), {@link Overload} (queue full under {@link OverloadPolicy#FAIL}),
+ * {@link Unavailable} (crash-loop breaker open; its cause is the last start failure, if any),
+ * {@link Died} (the helper exited, closed its output or was killed while holding the request),
+ * {@link ReplyTooLong} (the helper's reply line exceeded the limit; it was killed),
+ * {@link Closed} (the pool is shut down or its loop closed), {@link InvalidRequest} (text not
+ * sendable, or a reservation misused), {@link Reservation} (the reservation was released, expired or
+ * lost), {@link Start} (a helper could not be started), {@link Kind#INTERNAL} (an unexpected failure
+ * inside the pool, carried as the cause).
  */
 public class HelperException extends RuntimeException {
-    public HelperException(String message) {
-        super(message);
+    /** Why a helper request (or start) failed. */
+    public enum Kind { TIMEOUT, OVERLOAD, UNAVAILABLE, DIED, REPLY_TOO_LONG, CLOSED, INVALID_REQUEST, RESERVATION, START, INTERNAL }
+
+    private final Kind kind;
+
+    /** An {@link Kind#INTERNAL} failure: an unexpected exception inside the pool, as the cause. */
+    public HelperException(String message, Throwable cause) {
+        this(Kind.INTERNAL, message, cause);
     }
 
-    public HelperException(String message, Throwable cause) {
+    protected HelperException(Kind kind, String message, Throwable cause) {
         super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The request was not answered within the request timeout (time spent queued included). */
+    public static class Timeout extends HelperException {
+        public Timeout(String message) {
+            super(Kind.TIMEOUT, message, null);
+        }
+    }
+
+    /** Every helper busy and the queue at its limit, under {@link OverloadPolicy#FAIL}. */
+    public static class Overload extends HelperException {
+        public Overload(String message) {
+            super(Kind.OVERLOAD, message, null);
+        }
+    }
+
+    /** The crash-loop breaker is open; the cause is the last start failure, if there was one. */
+    public static class Unavailable extends HelperException {
+        public Unavailable(String message) {
+            super(Kind.UNAVAILABLE, message, null);
+        }
+
+        public Unavailable(String message, Throwable cause) {
+            super(Kind.UNAVAILABLE, message, cause);
+        }
+    }
+
+    /** The helper holding the request exited, closed its output, or was killed. */
+    public static class Died extends HelperException {
+        public Died(String message) {
+            super(Kind.DIED, message, null);
+        }
+    }
+
+    /** The helper's reply line was longer than the limit; the helper was killed. */
+    public static class ReplyTooLong extends HelperException {
+        public ReplyTooLong(String message) {
+            super(Kind.REPLY_TOO_LONG, message, null);
+        }
+    }
+
+    /** The pool is shut down, or its event loop closed, before the request was answered. */
+    public static class Closed extends HelperException {
+        public Closed(String message) {
+            super(Kind.CLOSED, message, null);
+        }
+    }
+
+    /** The request cannot be sent (a line terminator in its text, a reservation misused). */
+    public static class InvalidRequest extends HelperException {
+        public InvalidRequest(String message) {
+            super(Kind.INVALID_REQUEST, message, null);
+        }
+    }
+
+    /** The reservation was released, expired, lost its helper, or belongs to another pool. */
+    public static class Reservation extends HelperException {
+        public Reservation(String message) {
+            super(Kind.RESERVATION, message, null);
+        }
+    }
+
+    /**
+     * A helper could not be started: the spawn failed (exec error, fd/pipe creation, resource
+     * limits) or its handshake did. Carries the errno and the stage when the native layer knows them
+     * (-1 / null otherwise). The pool treats it like a helper death: counted, backed off, fed to the
+     * crash-loop breaker, whose {@link Unavailable} then names it as its cause.
+     */
+    public static class Start extends HelperException {
+        private final int errno;
+        private final String stage;
+
+        public Start(String message) {
+            this(message, -1, null, null);
+        }
+
+        public Start(String message, int errno, String stage, Throwable cause) {
+            super(Kind.START, message, cause);
+            this.errno = errno;
+            this.stage = stage;
+        }
+
+        /** The errno of the failing call, or -1 if unknown. */
+        public int errno() {
+            return errno;
+        }
+
+        /** The spawn stage that failed (e.g. "exec", "socketpair"), or null if unknown. */
+        public String stage() {
+            return stage;
+        }
     }
 }

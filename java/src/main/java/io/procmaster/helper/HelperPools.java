@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.ProcessHelperLauncher;
 import io.procmaster.policy.Clock;
 import io.procmaster.loop.EventLoop;
 import io.procmaster.os.NativeIoException;

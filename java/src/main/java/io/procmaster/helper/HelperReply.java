@@ -23,7 +23,7 @@ public record HelperReply(Status status, String text, Map<String, String> kv) {
     }
 
     /** The pool's own answer under overload policy BYPASS. */
-    static HelperReply bypassed(String why) {
+    public static HelperReply bypassed(String why) {
         return new HelperReply(Status.BYPASSED, why, Map.of());
     }
 

@@ -7,30 +7,10 @@ package io.procmaster.helper;
  * <p>Interface: an opaque, process-wide increasing 64-bit id (shown as {@code hlpRes<n>}). The pool
  * frees the helper on {@link HelperPool#release}, after {@code reservationTimeout} without a request,
  * when the helper dies, or at shutdown; later submits then fail with
- * {@link HelperReservationException} saying which of these happened. Fields are loop-thread state.
+ * {@link HelperException.Reservation} saying which of these happened. Only the pool that handed a
+ * reservation out accepts it back (its engine implements this interface); any other object is refused
+ * with {@link HelperException.Reservation}.
  */
-public final class HelperReservation {
-    enum State { ACTIVE, RELEASED, EXPIRED, LOST }
-
-    private final long id;
-    final HelperPool pool;
-    PooledHelper helper;
-    State state = State.ACTIVE;
-    String lostReason = "";
-    TimerQueue.Timer expiry;
-
-    HelperReservation(long id, HelperPool pool, PooledHelper helper) {
-        this.id = id;
-        this.pool = pool;
-        this.helper = helper;
-    }
-
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public String toString() {
-        return "hlpRes" + id;
-    }
+public interface HelperReservation {
+    long id();
 }

@@ -1,5 +1,7 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.HelperExit;
+
 /**
  * Snapshot of one helper: identity, state, 64-bit counters and, once it ended, its exit
  * ({@code lastExit} is null while it runs).

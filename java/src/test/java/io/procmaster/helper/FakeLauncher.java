@@ -1,5 +1,8 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.HelperChannel;
+import io.procmaster.helper.process.HelperEventSink;
+import io.procmaster.helper.process.HelperLauncher;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +22,11 @@ final class FakeLauncher implements HelperLauncher {
     private long nextPid = 1000;
 
     @Override
-    public HelperChannel start(long helperId, HelperEventSink sink) throws HelperStartException {
+    public HelperChannel start(long helperId, HelperEventSink sink) throws HelperException.Start {
         attempts++;
         if (failAll || failNext > 0) {
             if (failNext > 0) failNext--;
-            throw new HelperStartException("exec /usr/lib/helper: No such file or directory", 2, "exec", null);
+            throw new HelperException.Start("exec /usr/lib/helper: No such file or directory", 2, "exec", null);
         }
         FakeHelper h = new FakeHelper(this, helperId, nextPid++, sink);
         started.add(h);

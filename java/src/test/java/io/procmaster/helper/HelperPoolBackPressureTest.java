@@ -105,7 +105,7 @@ class HelperPoolBackPressureTest {
         List<CompletableFuture<HelperReply>> pending = all.stream().filter(f -> !f.isDone()).toList();
         assertThat(pending).as("requests admitted while the loop was busy").hasSize(limit);
         for (CompletableFuture<HelperReply> f : all) {
-            if (f.isDone()) assertThat(cause(f)).isInstanceOf(HelperOverloadException.class).hasMessageContaining("overloaded");
+            if (f.isDone()) assertThat(cause(f)).isInstanceOf(HelperException.Overload.class).hasMessageContaining("overloaded");
         }
 
         runLoop();
@@ -173,7 +173,7 @@ class HelperPoolBackPressureTest {
                         pool.submit("q" + i).whenComplete((reply, error) -> {
                             outstanding.decrementAndGet();
                             if (error == null && reply.text().startsWith("q")) ok.increment();
-                            else if (error instanceof HelperOverloadException) overload.increment();
+                            else if (error instanceof HelperException.Overload) overload.increment();
                             else other.increment();
                         });
                         maxAdmitted.accumulateAndGet(pool.admittedCount(), Math::max);

@@ -103,7 +103,7 @@ class HelperPoolBatchingTest {
         assertThat(replies).noneMatch(CompletableFuture::isDone);
         clock.advance(Duration.ofMillis(1));
         pool.onTick();
-        for (CompletableFuture<HelperReply> f : replies) assertThat(failure(f)).isInstanceOf(HelperTimeoutException.class);
+        for (CompletableFuture<HelperReply> f : replies) assertThat(failure(f)).isInstanceOf(HelperException.Timeout.class);
         assertThat(pool.stats().timeouts()).isEqualTo(3);
     }
 
@@ -116,7 +116,7 @@ class HelperPoolBatchingTest {
         launcher.helper(0).crash(); // the helper dies before the batch is written
         runCommands();
         assertThat(launcher.helper(0).lines).isEmpty();
-        assertThat(failure(a)).isInstanceOf(HelperDiedException.class);
+        assertThat(failure(a)).isInstanceOf(HelperException.Died.class);
         assertThat(b).isNotDone(); // queued, waits for the replacement
         assertThat(pool.stats().duplicateCompletions()).isZero();
     }
@@ -144,8 +144,8 @@ class HelperPoolBatchingTest {
         runCommands();
         FakeHelper h = launcher.helper(0);
         assertThat(h.lines).containsExactly("one"); // classic: one at a time, the rest queued in order
-        assertThat(failure(replies.get(1))).isInstanceOf(HelperInvalidRequestException.class);
-        assertThat(failure(replies.get(4))).isInstanceOf(HelperOverloadException.class); // beyond the queue limit
+        assertThat(failure(replies.get(1))).isInstanceOf(HelperException.InvalidRequest.class);
+        assertThat(failure(replies.get(4))).isInstanceOf(HelperException.Overload.class); // beyond the queue limit
         h.reply("OK 1");
         runCommands();
         h.reply("OK 2");
@@ -164,7 +164,7 @@ class HelperPoolBatchingTest {
         HelperPool pool = new HelperPool(config().build(), launcher, clock,
                 c -> { throw new java.util.concurrent.RejectedExecutionException("stopped"); });
         List<CompletableFuture<HelperReply>> replies = pool.submitAll(List.of("a", "b"));
-        for (CompletableFuture<HelperReply> f : replies) assertThat(failure(f)).isInstanceOf(HelperPoolClosedException.class);
+        for (CompletableFuture<HelperReply> f : replies) assertThat(failure(f)).isInstanceOf(HelperException.Closed.class);
         assertThat(pool.submitAll(List.of())).isEmpty();
     }
 

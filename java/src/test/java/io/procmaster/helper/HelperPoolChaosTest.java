@@ -1,5 +1,6 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.HelperTesting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.loop.EventLoop;
@@ -80,11 +81,11 @@ class HelperPoolChaosTest {
                 if (error == null) {
                     if (reply.text().equals(text)) ok.incrementAndGet();
                     else wrong.incrementAndGet();
-                } else if (error instanceof HelperTimeoutException) {
+                } else if (error instanceof HelperException.Timeout) {
                     timeouts.incrementAndGet();
-                } else if (error instanceof HelperDiedException) {
+                } else if (error instanceof HelperException.Died) {
                     died.incrementAndGet();
-                } else if (error instanceof HelperOverloadException) {
+                } else if (error instanceof HelperException.Overload) {
                     overload.incrementAndGet();
                 } else {
                     other.incrementAndGet();

@@ -1,8 +1,8 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,11 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.HelperExit;
+import io.procmaster.helper.wire.ChannelIdDialect;
 import io.procmaster.policy.FakeClock;
 import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -39,7 +40,7 @@ class HelperPoolFeatureTest {
         PoolFixture f = new PoolFixture(config().children(1).startup(1).build()).start();
         f.launcher.helper(0).failWrites = true;
         var r = f.submit("x");
-        assertThat(failure(r)).isInstanceOf(HelperDiedException.class).hasMessageContaining("Broken pipe");
+        assertThat(failure(r)).isInstanceOf(HelperException.Died.class).hasMessageContaining("Broken pipe");
         assertThat(f.launcher.helper(0).killed).isTrue();
         f.run();
         f.advance(Duration.ofMillis(100));
@@ -56,7 +57,7 @@ class HelperPoolFeatureTest {
         f.advance(Duration.ofMillis(500));
         var b = f.submit("b");            // slot 1
         f.advance(Duration.ofMillis(500)); // a times out: slot 0 quarantined
-        assertThat(failure(a)).isInstanceOf(HelperTimeoutException.class);
+        assertThat(failure(a)).isInstanceOf(HelperException.Timeout.class);
         var c = f.submit("c");
         assertThat(h.lines).containsExactly("0 a", "1 b"); // c waits: the only free slot is quarantined
         h.reply("0 OK late for a");
@@ -135,7 +136,7 @@ class HelperPoolFeatureTest {
         f.launcher.helper(1).crash(); // the queued one was in flight here
         f.run();
         var more = f.submit("more");
-        assertThat(failure(more)).isInstanceOf(HelperUnavailableException.class);
+        assertThat(failure(more)).isInstanceOf(HelperException.Unavailable.class);
         f.assertEveryRequestCompletedExactlyOnce();
     }
 
@@ -154,7 +155,7 @@ class HelperPoolFeatureTest {
         FakeHelper h = f.launcher.helper(0);
         HelperReservation res = f.reserve().join();
         var step = f.submit(res, "YR");
-        assertThat(failure(f.submit(res, "again"))).isInstanceOf(HelperInvalidRequestException.class)
+        assertThat(failure(f.submit(res, "again"))).isInstanceOf(HelperException.InvalidRequest.class)
                 .hasMessageContaining("already has a request in flight");
         f.pool.release(res);
         var other = f.submit("one-shot");
@@ -172,7 +173,7 @@ class HelperPoolFeatureTest {
         PoolFixture f = new PoolFixture(config().children(1).startup(1).stateful(true).build()).start();
         HelperReservation res = f.reserve().join();
         f.launcher.helper(0).crash();
-        assertThat(failure(f.submit(res, "KK"))).isInstanceOf(HelperReservationException.class)
+        assertThat(failure(f.submit(res, "KK"))).isInstanceOf(HelperException.Reservation.class)
                 .hasMessageContaining("lost its helper");
         f.assertEveryRequestCompletedExactlyOnce();
     }
@@ -180,7 +181,7 @@ class HelperPoolFeatureTest {
     @Test
     void reservationsNeedAStatefulPool() {
         PoolFixture f = new PoolFixture(config().children(1).startup(1).build()).start();
-        assertThat(failure(f.reserve())).isInstanceOf(HelperInvalidRequestException.class);
+        assertThat(failure(f.reserve())).isInstanceOf(HelperException.InvalidRequest.class);
     }
 
     @Test
@@ -195,8 +196,8 @@ class HelperPoolFeatureTest {
         assertThat(b).isCompleted();
         assertThat(f.launcher.helper(1).lines).containsExactly("b", "c"); // accepted work still served
         f.advance(Duration.ofSeconds(5));
-        assertThat(failure(a)).isInstanceOf(HelperPoolClosedException.class).hasMessageContaining("deadline");
-        assertThat(failure(queued)).isInstanceOf(HelperPoolClosedException.class);
+        assertThat(failure(a)).isInstanceOf(HelperException.Closed.class).hasMessageContaining("deadline");
+        assertThat(failure(queued)).isInstanceOf(HelperException.Closed.class);
         assertThat(f.launcher.started).allMatch(h -> h.killed);
         assertThat(done).isCompleted();
         f.assertEveryRequestCompletedExactlyOnce();
@@ -209,10 +210,10 @@ class HelperPoolFeatureTest {
         var queued = f.submit("b");
         var done = f.pool.shutdown(Duration.ofSeconds(60));
         f.launcher.helper(0).crash();
-        assertThat(failure(queued)).isInstanceOf(HelperPoolClosedException.class).hasMessageContaining("no helper left");
+        assertThat(failure(queued)).isInstanceOf(HelperException.Closed.class).hasMessageContaining("no helper left");
         assertThat(done).isCompleted();
         assertThat(f.launcher.started).hasSize(1); // no restart during shutdown
-        assertThat(failure(f.pool.reconfigure(config().build(), f.launcher))).isInstanceOf(HelperPoolClosedException.class);
+        assertThat(failure(f.pool.reconfigure(config().build(), f.launcher))).isInstanceOf(HelperException.Closed.class);
         f.assertEveryRequestCompletedExactlyOnce();
     }
 
@@ -236,7 +237,7 @@ class HelperPoolFeatureTest {
     void stoppedLoopRejectsSubmissionsWithClearError() {
         Executor stopped = c -> { throw new RejectedExecutionException("loop stopped"); };
         HelperPool pool = new HelperPool(config().build(), new FakeLauncher(), new FakeClock(), stopped);
-        assertThat(failure(pool.submit("x"))).isInstanceOf(HelperPoolClosedException.class);
+        assertThat(failure(pool.submit("x"))).isInstanceOf(HelperException.Closed.class);
     }
 
     @Test
@@ -296,7 +297,7 @@ class HelperPoolFeatureTest {
         PoolFixture f = new PoolFixture(config().children(1).startup(1).build()).start();
         var r = f.submit("a");
         f.pool.onExit(f.launcher.helper(0).id, HelperExit.killed(9));
-        assertThat(failure(r)).isInstanceOf(HelperDiedException.class).hasMessageContaining("killed by signal 9");
+        assertThat(failure(r)).isInstanceOf(HelperException.Died.class).hasMessageContaining("killed by signal 9");
         f.pool.onEof(f.launcher.helper(0).id); // late EOF: ignored
         f.assertEveryRequestCompletedExactlyOnce();
     }
@@ -314,7 +315,7 @@ class HelperPoolFeatureTest {
         assertThat(h.closed).isTrue();
         f.run();
         assertThat(done).isCompleted();
-        assertThat(failure(f.submit(res, "KK"))).isInstanceOf(HelperPoolClosedException.class);
+        assertThat(failure(f.submit(res, "KK"))).isInstanceOf(HelperException.Closed.class);
         f.assertEveryRequestCompletedExactlyOnce();
     }
 

@@ -57,7 +57,7 @@ public final class HelperPoolFloodMain {
             for (int i = 0; i < count; i++) {
                 pool.submit("r").whenComplete((reply, error) -> {
                     if (error == null) ok.increment();
-                    else if (error instanceof HelperOverloadException) overloaded.increment();
+                    else if (error instanceof HelperException.Overload) overloaded.increment();
                     else other.increment();
                     completed.increment();
                 });

@@ -1,5 +1,8 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.HelperExit;
+import io.procmaster.helper.process.HelperTesting;
+import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.loop.EventLoop;
@@ -179,9 +182,9 @@ class HelperPoolProcessTest {
         CompletableFuture<HelperReply> die = both.get(10, TimeUnit.SECONDS)[0];
         CompletableFuture<HelperReply> slow = both.get()[1];
         assertThat(slow).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(HelperDiedException.class);
+                .withCauseInstanceOf(HelperException.Died.class);
         assertThat(die).failsWithin(20, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(HelperDiedException.class);
+                .withCauseInstanceOf(HelperException.Died.class);
         assertThat(get(pool.submit("after")).text()).isEqualTo("after");
         HelperPoolStats s = pool.statsAsync().get(10, TimeUnit.SECONDS);
         assertThat(s.deaths()).isEqualTo(1);

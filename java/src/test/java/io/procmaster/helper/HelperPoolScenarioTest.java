@@ -1,9 +1,10 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.process.HelperExit;
+import io.procmaster.helper.wire.ChannelIdDialect;
 import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,8 @@ class HelperPoolScenarioTest {
         assertThat(f.stats().startFailures()).isEqualTo(3);
         assertThat(f.stats().breakerOpen()).isTrue();
         Throwable t = failure(f.submit("x"));
-        assertThat(t).isInstanceOf(HelperUnavailableException.class).hasMessageContaining("crash-loop breaker open");
-        assertThat(t.getCause()).isInstanceOf(HelperStartException.class).hasMessageContaining("No such file");
+        assertThat(t).isInstanceOf(HelperException.Unavailable.class).hasMessageContaining("crash-loop breaker open");
+        assertThat(t.getCause()).isInstanceOf(HelperException.Start.class).hasMessageContaining("No such file");
         f.assertEveryRequestCompletedExactlyOnce();
     }
 
@@ -68,9 +69,9 @@ class HelperPoolScenarioTest {
     @Test
     void scenario13_newlineContractRejectsEmbeddedLineFeedAndAppendsTerminator() {
         PoolFixture f = new PoolFixture(config().children(1).startup(1).build()).start();
-        assertThat(failure(f.submit("a\nb"))).isInstanceOf(HelperInvalidRequestException.class)
+        assertThat(failure(f.submit("a\nb"))).isInstanceOf(HelperException.InvalidRequest.class)
                 .hasMessageContaining("must not contain a line feed");
-        assertThat(failure(f.submit("trailing\n"))).isInstanceOf(HelperInvalidRequestException.class);
+        assertThat(failure(f.submit("trailing\n"))).isInstanceOf(HelperException.InvalidRequest.class);
         f.submit("no terminator");
         assertThat(f.launcher.helper(0).lines).containsExactly("no terminator"); // a complete line
         f.launcher.helper(0).reply("OK");
@@ -174,8 +175,8 @@ class HelperPoolScenarioTest {
         assertThat(f.stats().queueLength()).isEqualTo(1);
         FakeHelper dying = f.launcher.helper(0);
         dying.crash();
-        assertThat(failure(r.get(0))).isInstanceOf(HelperDiedException.class).hasMessageContaining("#1");
-        assertThat(failure(r.get(2))).isInstanceOf(HelperDiedException.class);
+        assertThat(failure(r.get(0))).isInstanceOf(HelperException.Died.class).hasMessageContaining("#1");
+        assertThat(failure(r.get(2))).isInstanceOf(HelperException.Died.class);
         assertThat(r.get(4)).isNotDone(); // queued: waits for a helper, is not failed
         f.advance(Duration.ofMillis(100));
         FakeHelper replacement = f.launcher.helper(2);
@@ -202,16 +203,16 @@ class HelperPoolScenarioTest {
         assertThat(f.stats().breakerOpen()).isTrue();
         // Open: one probe request may go to a live helper, everything else fails fast.
         var firstProbe = f.submit("probe on a survivor");
-        assertThat(failure(f.submit("while open"))).isInstanceOf(HelperUnavailableException.class)
+        assertThat(failure(f.submit("while open"))).isInstanceOf(HelperException.Unavailable.class)
                 .hasMessageContaining("crash-loop breaker open");
         // Kill everything: the probe fails; the pool keeps one restart going with backoff, then probes again.
         for (FakeHelper h : f.launcher.alive()) h.crash();
-        assertThat(failure(firstProbe)).isInstanceOf(HelperDiedException.class);
+        assertThat(failure(firstProbe)).isInstanceOf(HelperException.Died.class);
         f.advance(Duration.ofSeconds(10));
         assertThat(f.stats().running()).isEqualTo(1);
         var probe = f.submit("probe");
         var rejected = f.submit("second while probing");
-        assertThat(failure(rejected)).isInstanceOf(HelperUnavailableException.class);
+        assertThat(failure(rejected)).isInstanceOf(HelperException.Unavailable.class);
         f.run();
         assertThat(probe.join().status()).isEqualTo(HelperReply.Status.OK);
         assertThat(f.stats().breakerOpen()).isFalse();
@@ -247,7 +248,7 @@ class HelperPoolScenarioTest {
         f.advance(Duration.ofSeconds(30));
         var ninth = f.submit("r9");
         // Refused where the caller stands: 1 in flight + 7 queued is the pool's admission limit.
-        assertThat(failure(ninth)).isInstanceOf(HelperOverloadException.class)
+        assertThat(failure(ninth)).isInstanceOf(HelperException.Overload.class)
                 .hasMessageContaining("8 requests admitted").hasMessageContaining("queue limit 7");
         assertThat(f.stats().overloadRejected()).isEqualTo(1);
         assertThat(r).noneMatch(CompletableFuture::isDone); // the pool lives on; nothing else affected
@@ -260,7 +261,7 @@ class HelperPoolScenarioTest {
         f.submit("inflight");
         f.submit("q1");
         f.submit("q2");
-        assertThat(failure(f.submit("q3"))).isInstanceOf(HelperOverloadException.class);
+        assertThat(failure(f.submit("q3"))).isInstanceOf(HelperException.Overload.class);
         h.reply("OK");
         h.reply("OK");
         h.reply("OK");
@@ -290,7 +291,7 @@ class HelperPoolScenarioTest {
         FakeHelper h = f.launcher.helper(0);
         var slow = f.submit("slow");
         f.advance(Duration.ofSeconds(2));
-        assertThat(failure(slow)).isInstanceOf(HelperTimeoutException.class).hasMessageContaining("2000 ms");
+        assertThat(failure(slow)).isInstanceOf(HelperException.Timeout.class).hasMessageContaining("2000 ms");
         h.reply("1 OK late");
         assertThat(f.stats().timeouts()).isEqualTo(1);
         assertThat(f.stats().lateReplies()).isEqualTo(1);
@@ -307,9 +308,9 @@ class HelperPoolScenarioTest {
         var slow = f.submit("slow");
         var queued = f.submit("queued");
         f.advance(Duration.ofSeconds(2));
-        assertThat(failure(slow)).isInstanceOf(HelperTimeoutException.class);
+        assertThat(failure(slow)).isInstanceOf(HelperException.Timeout.class);
         assertThat(h.killed).isTrue();
-        assertThat(failure(queued)).isInstanceOf(HelperTimeoutException.class).hasMessageContaining("queue");
+        assertThat(failure(queued)).isInstanceOf(HelperException.Timeout.class).hasMessageContaining("queue");
         f.advance(Duration.ofMillis(100));
         assertThat(f.launcher.started).hasSize(2);
         var next = f.submit("next");
@@ -360,7 +361,7 @@ class HelperPoolScenarioTest {
         f.submit(next, "YR other");
         assertThat(h.lastLine()).isEqualTo("YR other");
         h.reply("OK user=bob");
-        assertThat(failure(f.submit(first, "KK late"))).isInstanceOf(HelperReservationException.class)
+        assertThat(failure(f.submit(first, "KK late"))).isInstanceOf(HelperException.Reservation.class)
                 .hasMessageContaining("released");
         f.assertEveryRequestCompletedExactlyOnce();
     }
@@ -373,7 +374,7 @@ class HelperPoolScenarioTest {
         var waiting = f.reserve();
         f.advance(Duration.ofSeconds(64));
         assertThat(waiting).isCompleted(); // the expired reservation's helper was taken over
-        assertThat(failure(f.submit(res, "KK token"))).isInstanceOf(HelperReservationException.class)
+        assertThat(failure(f.submit(res, "KK token"))).isInstanceOf(HelperException.Reservation.class)
                 .hasMessageContaining("expired");
         f.assertEveryRequestCompletedExactlyOnce();
     }
@@ -387,7 +388,7 @@ class HelperPoolScenarioTest {
         var done = f.pool.shutdown(Duration.ofSeconds(30));
         assertThat(idle.closed).isTrue();
         assertThat(busy.closed).isFalse();
-        assertThat(failure(f.submit("too late"))).isInstanceOf(HelperPoolClosedException.class);
+        assertThat(failure(f.submit("too late"))).isInstanceOf(HelperException.Closed.class);
         assertThat(busy.lines).containsExactly("working");
         busy.reply("OK");
         assertThat(inflight.join().status()).isEqualTo(HelperReply.Status.OK);
@@ -428,7 +429,7 @@ class HelperPoolScenarioTest {
         FakeHelper h = f.launcher.helper(0);
         var r = f.submit("big");
         h.reply("OK " + "x".repeat(8200));
-        assertThat(failure(r)).isInstanceOf(HelperReplyTooLongException.class).hasMessageContaining("8192-byte limit");
+        assertThat(failure(r)).isInstanceOf(HelperException.ReplyTooLong.class).hasMessageContaining("8192-byte limit");
         assertThat(h.killed).isTrue();
         assertThat(f.stats().tooLongReplies()).isEqualTo(1);
         f.advance(Duration.ofMillis(100));

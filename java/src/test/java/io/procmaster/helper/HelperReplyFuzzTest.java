@@ -1,5 +1,9 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.wire.ChannelIdDialect;
+import io.procmaster.helper.wire.HelperReplyParser;
+import io.procmaster.helper.wire.LineFramer;
+import io.procmaster.helper.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;

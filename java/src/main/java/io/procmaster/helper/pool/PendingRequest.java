@@ -1,0 +1,41 @@
+package io.procmaster.helper.pool;
+
+import io.procmaster.helper.HelperReservation;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One submitted request from submit to completion: its future, deadline, retry count, and where it
+ * is (queued, or in flight on a helper under a wire id). Loop-thread state only, once the loop has
+ * taken it from the pool's inbox (before that it belongs to the submitting caller, or to whoever
+ * takes it out of the inbox to fail it).
+ *
+ * <p>{@link #done} guards the exactly-once rule: the pool completes a request through a single path
+ * that checks and sets it, and counts any second attempt as an internal error.
+ */
+final class PendingRequest {
+    long seq;                          // 0 until the loop accepts it
+    final String text;                 // null: a reservation request (stateful placeholder)
+    final CompletableFuture<Object> future;
+    final HelperReservation reservation; // non-null: must go to this reservation's helper
+    long submitNanos;
+    long dispatchNanos;
+    TimerQueue.Timer timeout;
+    int bhRetriesUsed;
+    long avoidHelperId = -1;            // after BH: prefer any other helper
+    PooledHelper helper;                // non-null while in flight
+    long wireId;
+    boolean probe;                      // the one request let through an open breaker
+    boolean done;
+    boolean holdsAdmission;             // counted by the pool's admission until it completes (HelperPoolAdmission)
+
+    PendingRequest(long seq, String text, CompletableFuture<Object> future, HelperReservation reservation) {
+        this.seq = seq;
+        this.text = text;
+        this.future = future;
+        this.reservation = reservation;
+    }
+
+    boolean isReserveOnly() {
+        return text == null;
+    }
+}

@@ -1,0 +1,97 @@
+package io.procmaster.helper.pool;
+
+import static io.procmaster.helper.pool.HelperPoolEngine.abbreviate;
+import static io.procmaster.helper.pool.HelperPoolEngine.log;
+
+import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperReply;
+import io.procmaster.helper.wire.HelperReplyParser;
+import io.procmaster.helper.wire.WireFormat;
+import java.util.Iterator;
+
+/**
+ * Replies: routes each framed line of a helper to its request (the oldest in flight for a classic
+ * helper, the channel id otherwise), parses it ({@link HelperReplyParser}), retries a BH answer on
+ * another helper up to {@code bhRetries}, resets the backoff and closes the breaker on a real answer,
+ * and completes the request. See {@code docs/helpers.md}.
+ *
+ * <p>Interface: {@link #onLine}, loop thread. Failure modes: a classic helper speaking with nothing in
+ * flight is killed (every later reply would land on the wrong request); a line on an unknown channel
+ * is logged and counted, a late one (after its timeout) dropped and counted.
+ */
+final class ReplyRouter {
+    private final HelperPoolEngine pool;
+
+    ReplyRouter(HelperPoolEngine pool) {
+        this.pool = pool;
+    }
+
+    void onLine(PooledHelper h, String line) {
+        PendingRequest r;
+        String text;
+        String name = pool.config.name();
+        if (!h.tagged()) {
+            Iterator<PendingRequest> it = h.inFlight.values().iterator();
+            if (!it.hasNext()) {
+                // A classic helper speaking unasked would shift every later reply onto the wrong request.
+                pool.stats.unsolicitedReplies++;
+                String msg = "helper pool '" + name + "': killing helper " + h.describe()
+                        + " after an unexpected line with no request in flight: '" + abbreviate(line) + "'";
+                log.error(msg);
+                pool.lifecycle.kill(h, msg, HelperException.Died::new);
+                return;
+            }
+            r = it.next();
+            it.remove();
+            text = line;
+        } else {
+            long id = WireFormat.parseId(line);
+            r = id < 0 ? null : h.inFlight.remove(id);
+            if (r == null) {
+                if (id >= 0 && h.timedOutIds.remove(id)) {
+                    pool.stats.lateReplies++;
+                    log.debug("helper pool '{}': dropped late reply on channel {} from helper {}", name, id, h.describe());
+                } else {
+                    pool.stats.unknownChannelReplies++;
+                    log.warn("helper pool '{}': unexpected reply on channel {} from helper {}: '{}'", name,
+                            id < 0 ? "?" : Long.toString(id), h.describe(), abbreviate(line));
+                }
+                return;
+            }
+            text = WireFormat.afterId(line);
+        }
+        onReply(h, r, text);
+    }
+
+    private void onReply(PooledHelper h, PendingRequest r, String text) {
+        long now = pool.clock.nanoTime();
+        r.helper = null;
+        h.replies++;
+        pool.stats.replies++;
+        pool.stats.serviceTimes.record(now - r.dispatchNanos);
+        HelperReply reply = HelperReplyParser.parse(text);
+        int bhRetries = pool.config.bhRetries();
+        if (reply.status() == HelperReply.Status.BH && r.reservation == null && r.bhRetriesUsed < bhRetries
+                && pool.shutdownFuture == null) {
+            r.bhRetriesUsed++;
+            pool.stats.retries++;
+            log.warn("helper pool '{}': helper {} answered BH '{}', attempt #{} of {}", pool.config.name(), h.describe(),
+                    abbreviate(reply.text()), r.bhRetriesUsed, bhRetries);
+            r.avoidHelperId = h.id;
+            pool.queue.addFirst(r); // keeps its place and its deadline
+            return;
+        }
+        if (reply.status() != HelperReply.Status.BH) {
+            pool.backoff.onSuccess();
+            if (pool.breaker.onSuccess())
+                log.info("helper pool '{}': helper {} answered; crash-loop breaker closed", pool.config.name(), h.describe());
+        }
+        if (r.reservation instanceof Reservation res && res.state == Reservation.State.ACTIVE) {
+            if (pool.shutdownFuture != null) // no further step can be submitted: free the helper so it can close
+                pool.reservations.end(res, Reservation.State.LOST, "was ended by the pool's shutdown");
+            else
+                pool.reservations.armExpiry(res);
+        }
+        pool.finish(r, reply, true);
+    }
+}

@@ -1,0 +1,39 @@
+package io.procmaster.helper.process;
+
+import io.procmaster.loop.EventLoop;
+import java.time.Duration;
+
+/**
+ * A helper process's one pending deadline (the handshake, or the next step of the close escalation),
+ * run by the {@link EventLoop} it is registered with as a deadline source.
+ *
+ * <p>Interface: {@link #arm} replaces the pending deadline, {@link #disarm} drops it; loop thread only.
+ * Failure modes: none of its own; the action runs on the loop thread and its exceptions are the loop's.
+ * The deadline is on {@code System.nanoTime()}, the event loop's own time base.
+ */
+final class ProcessDeadline implements EventLoop.DeadlineSource {
+    private long due = Long.MAX_VALUE;
+    private Runnable action;
+
+    void arm(Duration after, Runnable what) {
+        due = System.nanoTime() + after.toNanos();
+        action = what;
+    }
+
+    void disarm() {
+        due = Long.MAX_VALUE;
+        action = null;
+    }
+
+    @Override
+    public long nextDeadlineNanos() {
+        return due;
+    }
+
+    @Override
+    public void onDeadline() {
+        Runnable a = action;
+        disarm();
+        if (a != null) a.run();
+    }
+}

@@ -1,0 +1,134 @@
+package io.procmaster.helper.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Incremental splitter of one helper's output stream into reply lines.
+ *
+ * <p>Interface: {@link #feed} takes any chunk (partial lines, several lines, a line split across many
+ * reads) and hands each complete line, without its LF and one preceding CR, to the consumer, decoded
+ * as UTF-8 only once complete so multi-byte characters split across reads survive. Bytes after a
+ * line in the same chunk are kept, never discarded.
+ *
+ * <p>How: a chunk is copied once into a heap array (the loop reads into a direct buffer, whose
+ * byte-by-byte access costs a bounds and scope check per byte) and scanned there; a line that lies
+ * whole in the chunk becomes a String straight from it, only the pieces of a line split across
+ * chunks are gathered in the framer's own buffer.
+ *
+ * <p>Failure modes: a line longer than {@code maxLine} bytes (terminator excluded; one byte more
+ * if that byte is the CR of a CRLF) makes {@link #feed} return false as soon as the excess is seen,
+ * after the lines before it were delivered; the framer is then poisoned (the stream's framing is
+ * lost) and ignores further input.
+ */
+public final class LineFramer {
+    private static final int SCRATCH = 64 * 1024;
+
+    /** The loop thread's copy of a direct chunk; taken by one feed at a time. */
+    private static final class Scratch {
+        final byte[] bytes = new byte[SCRATCH];
+        boolean inUse;
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCHES = ThreadLocal.withInitial(Scratch::new);
+
+    private final int maxLine;
+    private byte[] buf = new byte[256];
+    private int len;
+    private boolean poisoned;
+
+    public LineFramer(int maxLine) {
+        this.maxLine = maxLine;
+    }
+
+    /** Returns false if a line exceeded the maximum length; lines before it were delivered. */
+    public boolean feed(ByteBuffer data, Consumer<String> lineSink) {
+        if (poisoned) {
+            data.position(data.limit());
+            return false;
+        }
+        int n = data.remaining();
+        if (data.hasArray()) {
+            int from = data.arrayOffset() + data.position();
+            data.position(data.limit());
+            return scan(data.array(), from, from + n, lineSink);
+        }
+        Scratch s = SCRATCHES.get();
+        byte[] chunk = !s.inUse && n <= SCRATCH ? s.bytes : new byte[n]; // a nested feed gets its own
+        boolean shared = chunk == s.bytes;
+        data.get(chunk, 0, n);
+        if (shared) s.inUse = true;
+        try {
+            return scan(chunk, 0, n, lineSink);
+        } finally {
+            if (shared) s.inUse = false;
+        }
+    }
+
+    private boolean scan(byte[] c, int from, int to, Consumer<String> lineSink) {
+        int start = from;
+        for (int i = from; i < to; i++) {
+            if (c[i] != '\n') continue;
+            if (!fits(c, start, i)) return overflow();
+            String line;
+            if (len == 0) {
+                int end = i;
+                if (end > start && c[end - 1] == '\r') end--;
+                line = new String(c, start, end - start, StandardCharsets.UTF_8);
+            } else {
+                append(c, start, i);
+                int end = len;
+                if (end > 0 && buf[end - 1] == '\r') end--;
+                line = new String(buf, 0, end, StandardCharsets.UTF_8);
+                len = 0;
+            }
+            start = i + 1;
+            lineSink.accept(line);
+            if (poisoned) return true; // the consumer killed the helper: stop delivering
+        }
+        if (!fits(c, start, to)) return overflow();
+        append(c, start, to);
+        return true;
+    }
+
+    /**
+     * Whether the pending bytes plus {@code c[from, to)} (no LF among them) are still a line within
+     * the limit: at most maxLine bytes, or maxLine + 1 when the last of them is the CR of a CRLF.
+     */
+    private boolean fits(byte[] c, int from, int to) {
+        int total = len + (to - from);
+        if (total <= maxLine) return true;
+        if (total != maxLine + 1) return false;
+        byte last = to > from ? c[to - 1] : buf[len - 1];
+        return last == '\r';
+    }
+
+    private void append(byte[] c, int from, int to) {
+        int n = to - from;
+        if (n == 0) return;
+        if (len + n > buf.length) {
+            byte[] bigger = new byte[Math.min(Math.max(buf.length * 2, len + n), maxLine + 1)];
+            System.arraycopy(buf, 0, bigger, 0, len);
+            buf = bigger;
+        }
+        System.arraycopy(c, from, buf, len, n);
+        len += n;
+    }
+
+    private boolean overflow() {
+        poison();
+        return false;
+    }
+
+    /** Stops delivering lines, e.g. once the helper has been killed. */
+    public void poison() {
+        poisoned = true;
+        len = 0;
+    }
+
+    /** Bytes of an incomplete line held. */
+    public int buffered() {
+        return len;
+    }
+}

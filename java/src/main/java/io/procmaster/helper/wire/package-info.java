@@ -1,0 +1,11 @@
+/**
+ * The helper line protocol, without processes or pools: reply framing
+ * ({@link io.procmaster.helper.wire.LineFramer}), request/reply wire format and channel ids
+ * ({@link io.procmaster.helper.wire.WireFormat}, {@link io.procmaster.helper.wire.ChannelIdDialect}) and
+ * reply parsing ({@link io.procmaster.helper.wire.HelperReplyParser}). See {@code docs/helpers.md}.
+ *
+ * <p>Public: those four, for the pool engine and {@code helper.process.HelperOutput}. Imports nothing
+ * of the other helper packages except the reply value type {@link io.procmaster.helper.HelperReply}
+ * it parses into.
+ */
+package io.procmaster.helper.wire;
