@@ -189,7 +189,29 @@ class ControlSocketEdgesTest {
             assertThat(stop.out()).doesNotContain("stopping");
             assertThat(stop.code()).isEqualTo(1);
             assertThat(stop.err()).contains("procmaster: " + socket + " is served by").contains("nobody")
-                    .contains("not by the master's user or root: not trusted");
+                    .contains("not by root: not trusted");
+        } finally {
+            fake.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void defect6_theCliDoesNotBelieveAServerInADirectoryAnotherUserPrecreated(@TempDir Path dir) throws Exception {
+        // The scenario: another user pre-creates the example's queue directory (0755, its
+        // own), the real master refuses it, and that user's fake server waits there for root's CLI.
+        assumeRootWithSetprivAndPython();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path theirs = Files.createDirectory(dir.resolve("procmaster-example"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Files.setAttribute(theirs, "unix:gid", 65534);
+        Path socket = theirs.resolve("procmaster.sock");
+        Process fake = fakeServerAsNobody(socket);
+        try {
+            Run stop = CompletableFuture.supplyAsync(() -> cli("stop", "--socket", socket.toString())).get(20, TimeUnit.SECONDS);
+            assertThat(stop.out()).doesNotContain("stopping");
+            assertThat(stop.code()).isEqualTo(1);
+            assertThat(stop.err()).contains("procmaster: " + socket).contains("not trusted");
         } finally {
             fake.destroyForcibly().waitFor();
         }
