@@ -38,9 +38,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class InstanceLock implements AutoCloseable {
     static final String FILE = QueueDirectory.PID + "/master.lock";
 
-    /** What a holder wrote: its pid, its start (epoch ms), its flow pipe ("pipe:[ino]"), as far as known. */
-    record Holder(long pid, long startMillis, String flowPipe) {
-        static final Holder NONE = new Holder(0, 0, "");
+    /**
+     * What a holder wrote: its pid, the start (epoch ms) of the master that made the flow pipe, the
+     * flow pipe ("pipe:[ino]", or "unknown"), and the boot it ran in (the kernel's boot_id), as far
+     * as known.
+     */
+    record Holder(long pid, long startMillis, String flowPipe, String bootId) {
+        static final Holder NONE = new Holder(0, 0, "", "");
 
         boolean known() {
             return pid > 0;
@@ -50,6 +54,7 @@ final class InstanceLock implements AutoCloseable {
             long pid = 0;
             long start = 0;
             String flow = "";
+            String boot = "";
             for (String line : text.split("\n")) {
                 String[] kv = line.strip().split(" ", 2);
                 try {
@@ -57,6 +62,7 @@ final class InstanceLock implements AutoCloseable {
                         case "pid" -> pid = Long.parseLong(kv[1].strip());
                         case "start" -> start = Long.parseLong(kv[1].strip());
                         case "flow" -> flow = kv[1].strip();
+                        case "boot" -> boot = kv[1].strip();
                         default -> {
                             // an unknown line: ignored, so that a later format can add lines
                         }
@@ -65,11 +71,11 @@ final class InstanceLock implements AutoCloseable {
                     return NONE; // not ours, or torn: nothing can be inferred from it
                 }
             }
-            return new Holder(pid, start, flow);
+            return new Holder(pid, start, flow, boot);
         }
 
         String format() {
-            return "pid " + pid + "\nstart " + startMillis + "\nflow " + flowPipe + "\n";
+            return "pid " + pid + "\nstart " + startMillis + "\nflow " + flowPipe + "\nboot " + bootId + "\n";
         }
     }
 
@@ -93,7 +99,7 @@ final class InstanceLock implements AutoCloseable {
     /** Takes the lock of {@code queue} (already checked by {@link QueueDirectory#prepare}). */
     static InstanceLock acquire(Path queue) throws IOException {
         Path key = queue.toRealPath().resolve(FILE);
-        Holder other = HELD_IN_THIS_JVM.putIfAbsent(key, new Holder(ProcessHandle.current().pid(), 0, ""));
+        Holder other = HELD_IN_THIS_JVM.putIfAbsent(key, new Holder(ProcessHandle.current().pid(), 0, "", ""));
         if (other != null) {
             throw alreadyRunning(queue, other);
         }
@@ -106,9 +112,11 @@ final class InstanceLock implements AutoCloseable {
             found = read(ch);
             if (lock != null) {
                 InstanceLock l = new InstanceLock(key, ch, lock, found);
-                // Our pid at once (for a master refused meanwhile); the previous flow pipe until
-                // its children are ended, so that a crash in between still leaves them findable.
-                l.write(new Holder(ProcessHandle.current().pid(), startMillis(), found.flowPipe()).format());
+                // Our pid at once (for a master refused meanwhile); the previous flow pipe, with the
+                // start and boot of the master that made it, until its children are ended, so that
+                // a crash in between still leaves them findable.
+                l.write(new Holder(ProcessHandle.current().pid(), found.startMillis(), found.flowPipe(),
+                        found.bootId()).format());
                 return l;
             }
         } catch (IOException | RuntimeException e) {
@@ -144,7 +152,7 @@ final class InstanceLock implements AutoCloseable {
 
     /** Writes this master's pid and flow pipe into the file. */
     void record(String flowPipe) throws IOException {
-        Holder me = new Holder(ProcessHandle.current().pid(), startMillis(), flowPipe);
+        Holder me = new Holder(ProcessHandle.current().pid(), startMillis(), flowPipe, PreviousInstance.bootId());
         HELD_IN_THIS_JVM.put(key, me);
         write(me.format());
     }
