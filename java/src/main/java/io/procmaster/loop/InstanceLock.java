@@ -1,10 +1,13 @@
 package io.procmaster.loop;
 
+import io.procmaster.os.FileNodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -29,11 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The lock is a POSIX record lock (FileChannel.tryLock), which the kernel drops when its
  * holder dies, however it dies. Such a lock belongs to the process, and closing any descriptor of
  * the file drops it: so a second master in the same JVM is refused from a table of the locks this
- * JVM holds, without opening the file.
+ * JVM holds, without opening the file. The table is keyed by the lock file's node (st_dev,
+ * st_ino, read with lstat), the same thing the kernel locks, whatever path reached it.
+ *
+ * <p>The lock file must be a regular file: anything else there (a FIFO, whose read would wait for
+ * a writer; a socket; a link, never followed) is refused before it is opened, and the node opened
+ * is checked to be the one examined.
  *
  * <p>Interface: {@link #acquire}, {@link #previous}, {@link #record}, {@link #close}. Failure
  * modes: {@code queue_directory /q: a master is already running (pid N, lock pid/master.lock)};
- * an {@link IOException} naming the file when it cannot be opened (a link there is not followed).
+ * {@code queue_directory /q: pid/master.lock is not a regular file: refusing to use it}; an
+ * {@link IOException} naming the file when it cannot be opened (a link there is not followed).
  */
 final class InstanceLock implements AutoCloseable {
     static final String FILE = QueueDirectory.PID + "/master.lock";
@@ -79,35 +88,42 @@ final class InstanceLock implements AutoCloseable {
         }
     }
 
-    private static final Map<Path, Holder> HELD_IN_THIS_JVM = new ConcurrentHashMap<>();
-    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Map<FileNodes.Node, Holder> HELD_IN_THIS_JVM = new ConcurrentHashMap<>();
+    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
 
-    private final Path key;
+    private final FileNodes.Node key;
     private final FileChannel channel;
     private final FileLock lock;
     private final Holder previous;
     private boolean closed;
 
-    private InstanceLock(Path key, FileChannel channel, FileLock lock, Holder previous) {
+    private InstanceLock(FileNodes.Node key, FileChannel channel, FileLock lock, Holder previous) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
         this.previous = previous;
     }
 
-    /** Takes the lock of {@code queue} (already checked by {@link QueueDirectory#prepare}). */
-    static InstanceLock acquire(Path queue) throws IOException {
-        Path key = queue.toRealPath().resolve(FILE);
+    /**
+     * Takes the lock of {@code queue} (already checked by {@link QueueDirectory#prepare}).
+     * Serialised within the JVM: between this JVM's look at its table and its open of the file, no
+     * other master of this JVM may open (and by closing, unlock) the same file.
+     */
+    static synchronized InstanceLock acquire(Path queue) throws IOException {
+        Path file = queue.resolve(FILE);
+        FileNodes.Node key = lockFileNode(queue, file);
         Holder other = HELD_IN_THIS_JVM.putIfAbsent(key, new Holder(ProcessHandle.current().pid(), 0, "", ""));
         if (other != null) {
-            throw alreadyRunning(queue, other);
+            throw alreadyRunning(queue, other); // nothing opened: this JVM's lock on the file stays
         }
         FileChannel ch = null;
         Holder found;
         try {
-            ch = FileChannel.open(queue.resolve(FILE), OPEN_OPTIONS,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+            ch = FileChannel.open(file, OPEN_OPTIONS);
+            if (!key.equals(lockFileNode(queue, file))) {
+                throw new IOException(FILE + " was replaced while it was opened");
+            }
             FileLock lock = ch.tryLock();
             found = read(ch);
             if (lock != null) {
@@ -129,6 +145,32 @@ final class InstanceLock implements AutoCloseable {
         ch.close(); // this JVM holds no lock on the file: closing drops nothing
         HELD_IN_THIS_JVM.remove(key);
         throw alreadyRunning(queue, found);
+    }
+
+    /**
+     * The lock file's node (lstat, created empty if missing): only a regular file will do; a FIFO,
+     * a socket, a device or a link there is refused before anything opens it.
+     */
+    private static FileNodes.Node lockFileNode(Path queue, Path file) throws IOException {
+        Map<String, Object> a = FileNodes.lstat(file);
+        if (a == null) {
+            try {
+                // Created and closed at once: nobody can hold a lock on a file that did not exist.
+                Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rw-r--r--"))).close();
+            } catch (FileAlreadyExistsException raced) {
+                // made meanwhile: checked like anything found there
+            } catch (IOException e) {
+                throw new IOException("queue_directory " + queue + ": cannot create " + FILE + ": " + e, e);
+            }
+            a = FileNodes.lstat(file);
+        }
+        if (a == null || FileNodes.type(a) != FileNodes.S_IFREG) {
+            throw new IOException("queue_directory " + queue + ": " + FILE
+                    + (a == null ? " vanished while it was created" : " is not a regular file: refusing to use it"));
+        }
+        return FileNodes.Node.of(a);
     }
 
     private static IOException alreadyRunning(Path queue, Holder h) {
