@@ -288,6 +288,7 @@ final class ControlServer implements AutoCloseable {
                 }
                 selector.selectedKeys().clear();
                 expire(System.nanoTime());
+                rejections.flushDue(); // a flood that stopped still has its count logged
             }
         } catch (IOException | RuntimeException | LinkageError e) {
             if (!closed) {
@@ -302,6 +303,7 @@ final class ControlServer implements AutoCloseable {
             }
             closeQuietly(server);
             closeQuietly(selector);
+            rejections.flushAll();
         }
     }
 
@@ -371,7 +373,7 @@ final class ControlServer implements AutoCloseable {
 
     private long selectTimeoutMillis() {
         long now = System.nanoTime();
-        long next = acceptPaused ? acceptPausedUntil : Long.MAX_VALUE;
+        long next = Math.min(acceptPaused ? acceptPausedUntil : Long.MAX_VALUE, rejections.nextFlushNanos());
         for (SelectionKey k : selector.keys()) {
             if (k.attachment() instanceof Connection c) {
                 next = Math.min(next, c.deadline);
