@@ -42,12 +42,18 @@ import org.slf4j.LoggerFactory;
  * bytes, and at most {@link #MAX_CONNECTIONS} connections are open at once (more get
  * {@code error: too many control connections}). Complete commands run one after another on one
  * worker thread (status and reload wait for the master's loop there, not on the selector), and
- * the answer is written without blocking, with the same deadline. Refusals are logged, rate
+ * the answer is written without blocking, with the same deadline. A connection waiting for the
+ * worker gets at most {@link #WORKER_DEADLINE} (then {@code error: command "X" not answered within
+ * 120 s}); a command that throws, even an Error, is answered {@code error: <what it threw>}. A
+ * {@code stop} line, once taken, stops the master whether or not its answer can be delivered (a
+ * client that closes at once still stops it). Refusals are logged, rate
  * limited per kind. {@link #close} ends both threads, closes every connection (a waiting client
  * gets {@code error: control socket closing}) and removes the socket file if it is still ours.
  */
 final class ControlServer implements AutoCloseable {
     static final Duration COMMAND_DEADLINE = Duration.ofSeconds(5);
+    /** How long a connection whose command was taken waits for the worker before it is told so and closed. */
+    static final Duration WORKER_DEADLINE = Duration.ofSeconds(120);
     static final int MAX_CONNECTIONS = 16;
     static final int MAX_LINE = 256;
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
@@ -143,6 +149,7 @@ final class ControlServer implements AutoCloseable {
         String command;
         ByteBuffer out;
         boolean closed;
+        boolean stopPending; // a stop line was taken: the stop happens at close, answered or not
 
         Connection(SocketChannel channel) throws IOException {
             this.channel = channel;
@@ -174,7 +181,10 @@ final class ControlServer implements AutoCloseable {
             }
             command = new String(in.array(), 0, nl < 0 ? in.position() : nl, StandardCharsets.US_ASCII).trim();
             key.interestOps(0);
-            deadline = Long.MAX_VALUE; // the answer takes what it takes
+            // The worker may be slow (a reload, a master that does not answer), but a connection
+            // never waits for ever: its slot comes back even if the answer never does.
+            deadline = System.nanoTime() + Math.max(deadlineNanos, WORKER_DEADLINE.toNanos());
+            stopPending = command.equals("stop");
             try {
                 worker.execute(this::answerOnWorker);
             } catch (RejectedExecutionException e) {
@@ -186,7 +196,7 @@ final class ControlServer implements AutoCloseable {
             String answer;
             try {
                 answer = commands.answer(command);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: the client is answered and its slot freed whatever failed
                 log.error("{} failed: {}", command, e.toString());
                 answer = "error: " + e + "\n";
             }
@@ -216,17 +226,15 @@ final class ControlServer implements AutoCloseable {
             }
             discardUnread(channel); // bytes after the line would reset the connection on close
             close();
-            if (command.equals("stop")) {
-                try {
-                    worker.execute(onStop);
-                } catch (RejectedExecutionException e) {
-                    onStop.run(); // the server is closing; the stop was answered and must still happen
-                }
-            }
         }
 
         void expired() {
-            if (out == null) {
+            if (out == null && command != null) {
+                refuse("unanswered", "error: command \"" + command + "\" not answered within "
+                        + span(Math.max(deadlineNanos, WORKER_DEADLINE.toNanos())) + "\n",
+                        "control socket: " + command + " not answered within "
+                        + span(Math.max(deadlineNanos, WORKER_DEADLINE.toNanos())) + ", closed");
+            } else if (out == null) {
                 refuse("silent", "error: no command line within " + span(deadlineNanos) + "\n",
                         "control socket: no command line within " + span(deadlineNanos) + ", closed");
             } else {
@@ -241,6 +249,11 @@ final class ControlServer implements AutoCloseable {
             close();
         }
 
+        /**
+         * Every end of a connection comes here: answered, failed to write (the client left), expired,
+         * server closing. A stop that was taken is scheduled here, so it happens whether or not its
+         * answer reached the client, and after the answer when it does.
+         */
         void close() {
             if (!closed) {
                 closed = true;
@@ -248,6 +261,14 @@ final class ControlServer implements AutoCloseable {
             }
             key.cancel();
             closeQuietly(channel);
+            if (stopPending) {
+                stopPending = false;
+                try {
+                    worker.execute(onStop);
+                } catch (RejectedExecutionException e) {
+                    onStop.run(); // the server is closing; the stop was taken and must still happen
+                }
+            }
         }
     }
 
@@ -267,6 +288,7 @@ final class ControlServer implements AutoCloseable {
                 }
                 selector.selectedKeys().clear();
                 expire(System.nanoTime());
+                rejections.flushDue(); // a flood that stopped still has its count logged
             }
         } catch (IOException | RuntimeException | LinkageError e) {
             if (!closed) {
@@ -281,6 +303,7 @@ final class ControlServer implements AutoCloseable {
             }
             closeQuietly(server);
             closeQuietly(selector);
+            rejections.flushAll();
         }
     }
 
@@ -350,7 +373,7 @@ final class ControlServer implements AutoCloseable {
 
     private long selectTimeoutMillis() {
         long now = System.nanoTime();
-        long next = acceptPaused ? acceptPausedUntil : Long.MAX_VALUE;
+        long next = Math.min(acceptPaused ? acceptPausedUntil : Long.MAX_VALUE, rejections.nextFlushNanos());
         for (SelectionKey k : selector.keys()) {
             if (k.attachment() instanceof Connection c) {
                 next = Math.min(next, c.deadline);

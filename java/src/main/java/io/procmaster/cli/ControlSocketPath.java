@@ -1,15 +1,14 @@
 package io.procmaster.cli;
 
+import io.procmaster.os.FileNodes;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Objects;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ControlSocketPath {
     private static final Logger log = LoggerFactory.getLogger(ControlSocketPath.class);
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
     private final Path path;
-    private Object boundKey;
+    private FileNodes.Node bound;
 
     private ControlSocketPath(Path path) {
         this.path = path;
@@ -39,13 +36,11 @@ final class ControlSocketPath {
     /** Makes room for a bind at {@code path} as described in the class comment. */
     static ControlSocketPath claim(Path path) throws IOException {
         Files.createDirectories(path.toAbsolutePath().getParent());
-        int mode;
-        try {
-            mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
+        Map<String, Object> a = FileNodes.lstat(path);
+        if (a == null) {
             return new ControlSocketPath(path);
         }
-        if ((mode & S_IFMT) != S_IFSOCK) {
+        if (FileNodes.type(a) != FileNodes.S_IFSOCK) {
             throw new IOException("control socket " + path + ": exists and is not a socket: refusing to remove it");
         }
         if (isListening(path)) {
@@ -73,22 +68,15 @@ final class ControlSocketPath {
 
     /** Call right after bind: remembers which file is ours. */
     void bound() throws IOException {
-        boundKey = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                LinkOption.NOFOLLOW_LINKS).fileKey();
+        bound = FileNodes.Node.of(path);
     }
 
     /** Unlinks the socket if it is still the one {@link #bound} saw; leaves anything else alone. */
     void removeIfOurs() {
         try {
-            Object key = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (boundKey != null && Objects.equals(key, boundKey)) {
-                Files.delete(path);
-            } else {
+            if (bound != null && !bound.unlinkIfStill(path) && FileNodes.lstat(path) != null) {
                 log.warn("control socket {}: replaced by another file since bind; left alone", path);
             }
-        } catch (NoSuchFileException e) {
-            // already gone
         } catch (IOException e) {
             log.warn("control socket {}: cannot remove: {}", path, e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.procmaster.cli;
 
+import io.procmaster.os.FileNodes;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystems;
@@ -15,8 +16,13 @@ import jdk.net.ExtendedSocketOptions;
  * Who is at the other end of a control-socket connection, by numeric uid (SO_PEERCRED).
  *
  * <p>The server admits a peer whose uid is the master's own (the owner of the socket file it just
- * bound) or 0; the client believes a server whose uid is 0 or the owner of the socket's directory,
- * and only when that directory is not writable by group or others.
+ * bound) or 0. The client believes a server only when the server's uid is 0 or the client's own,
+ * and the socket's directory belongs to 0 or to the client's own uid and is not writable by group
+ * or others: root's CLI believes only a master that runs as root, a user's CLI only root's master
+ * or that user's own. Nothing else is evidence of who the master is: anyone can create a
+ * directory the configuration names (such as the example's under /tmp) before the master does,
+ * and serve in it; the owner of such a directory proves nothing, and {@code mail_owner} is not
+ * the master's user.
  *
  * <p>Why principals compare numerically: the JDK's SO_PEERCRED gives a {@link UserPrincipal} made
  * from the peer's uid ({@code UnixUserPrincipals.fromUid}); its name comes from getpwuid, and
@@ -75,21 +81,42 @@ final class PeerCredentials {
     }
 
     /**
-     * The client's check of a connected server: the socket's directory is not writable by group or
-     * others, and the server's uid is 0 or the directory's owner.
+     * The client's check of a connected server: the socket's directory belongs to root or to the
+     * client's uid and is not writable by group or others, and the server's uid is 0 or the
+     * client's own.
      */
     static void checkServer(Path socket, SocketChannel c) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
         PosixFileAttributes d = Files.readAttributes(dir, PosixFileAttributes.class);
+        int self = FileNodes.ownUid();
+        int dirUid = (Integer) Files.getAttribute(dir, "unix:uid");
+        if (dirUid != 0 && dirUid != self) {
+            throw new UntrustedServerException(socket + ": its directory " + dir + " belongs to uid " + dirUid
+                    + ", not to root or to you (uid " + self + "): not trusted");
+        }
         if (d.permissions().contains(PosixFilePermission.GROUP_WRITE)
                 || d.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new UntrustedServerException(socket + ": its directory " + dir
                     + " is writable by group or others: not trusted");
         }
         UserPrincipal server = peer(c);
-        if (!server.equals(d.owner()) && !server.equals(root())) {
+        UserPrincipal root = root();
+        if (!server.equals(root) && (self == 0 || !server.equals(ownPrincipal()))) {
             throw new UntrustedServerException(socket + " is served by " + describe(server)
-                    + ", not by the master's user or root: not trusted");
+                    + (self == 0 ? ", not by root" : ", not by root or you") + ": not trusted");
+        }
+    }
+
+    /**
+     * This process's own user, by number: the owner (st_uid) of a file it creates, which the
+     * kernel sets to its uid; no name lookup decides it.
+     */
+    private static UserPrincipal ownPrincipal() throws IOException {
+        Path probe = Files.createTempFile("procmaster-uid", "");
+        try {
+            return Files.getOwner(probe, LinkOption.NOFOLLOW_LINKS);
+        } finally {
+            Files.deleteIfExists(probe);
         }
     }
 

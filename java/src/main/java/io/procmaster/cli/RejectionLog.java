@@ -9,14 +9,31 @@ import org.slf4j.Logger;
 /**
  * Rate-limited warnings for refused control-socket clients (silent, too many, too long, wrong
  * user): per kind, the first warning is logged, then at most one per interval, which says how
- * many like it were suppressed since the last one. The counts are exact whatever is logged.
+ * many like it were suppressed since the last one. A flood that stops still has its count logged:
+ * {@link #flushDue} (called by the server's selector loop, which wakes for {@link #nextFlushNanos})
+ * logs the last suppressed message of each kind with its count once the interval is over, and
+ * {@link #flushAll} does so at close. The counts are exact whatever is logged.
  * Thread-safe; failure modes: none (logging is best effort).
  */
 final class RejectionLog {
     private final Logger log;
     private final long intervalNanos;
     private final LongSupplier nanoClock;
-    private final Map<String, long[]> byKind = new HashMap<>(); // kind -> {total, suppressed, lastLoggedNanos}
+    private final Map<String, Kind> byKind = new HashMap<>();
+
+    /** One kind's counts: every rejection, those suppressed since the last line, the last of them. */
+    private static final class Kind {
+        long total;
+        long suppressed;
+        long lastLoggedNanos;
+        String lastSuppressed;
+    }
+
+    /**
+     * Loaded with this class: the first rejection may come when descriptors have run out, and a
+     * class file cannot be opened then (a class that failed to load stays failed).
+     */
+    private static final Class<?> KIND_CLASS = Kind.class;
 
     RejectionLog(Logger log, Duration interval, LongSupplier nanoClock) {
         this.log = log;
@@ -30,29 +47,65 @@ final class RejectionLog {
      */
     synchronized boolean warn(String kind, String message) {
         long now = nanoClock.getAsLong();
-        long[] k = byKind.get(kind);
+        Kind k = byKind.get(kind);
         if (k == null) {
-            k = new long[] {0, 0, now - intervalNanos};
+            k = new Kind();
+            k.lastLoggedNanos = now - intervalNanos;
             byKind.put(kind, k);
         }
-        k[0]++;
-        if (now - k[2] < intervalNanos) {
-            k[1]++;
+        k.total++;
+        if (now - k.lastLoggedNanos < intervalNanos) {
+            k.suppressed++;
+            k.lastSuppressed = message;
             return false;
         }
-        if (k[1] > 0) {
-            log.warn("{} ({} more like it suppressed)", message, k[1]);
+        if (k.suppressed > 0) {
+            log.warn("{} ({} more like it suppressed)", message, k.suppressed);
         } else {
             log.warn("{}", message);
         }
-        k[1] = 0;
-        k[2] = now;
+        k.suppressed = 0;
+        k.lastSuppressed = null;
+        k.lastLoggedNanos = now;
         return true;
+    }
+
+    /** When {@link #flushDue} next has something to log (nanoClock time), or Long.MAX_VALUE. */
+    synchronized long nextFlushNanos() {
+        long next = Long.MAX_VALUE;
+        for (Kind k : byKind.values()) {
+            if (k.suppressed > 0) {
+                next = Math.min(next, k.lastLoggedNanos + intervalNanos);
+            }
+        }
+        return next;
+    }
+
+    /** Logs each kind's suppressed count whose interval is over. */
+    synchronized void flushDue() {
+        flush(false);
+    }
+
+    /** Logs every suppressed count now (at close). */
+    synchronized void flushAll() {
+        flush(true);
+    }
+
+    private void flush(boolean all) {
+        long now = nanoClock.getAsLong();
+        for (Kind k : byKind.values()) {
+            if (k.suppressed > 0 && (all || now - k.lastLoggedNanos >= intervalNanos)) {
+                log.warn("{} ({} like it suppressed)", k.lastSuppressed, k.suppressed);
+                k.suppressed = 0;
+                k.lastSuppressed = null;
+                k.lastLoggedNanos = now;
+            }
+        }
     }
 
     /** How many rejections of this kind there were, logged or not. */
     synchronized long count(String kind) {
-        long[] k = byKind.get(kind);
-        return k == null ? 0 : k[0];
+        Kind k = byKind.get(kind);
+        return k == null ? 0 : k.total;
     }
 }

@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  *     caller that holds a future for its command either sees {@code execute} throw (and fails the
  *     future itself) or can rely on the command running before the loop thread ends.
  * <li>{@link #close} (any thread, any number of times, also before {@link #start} and from the
- *     loop thread) stops the loop after the command or handler now running; the loop thread then runs
- *     every command still queued, then cleans up; from another thread close returns after that, from
- *     the loop thread it returns at once. Closing a loop never started cleans up on the calling
+ *     loop thread) stops the loop after the command or handler now running (no timer runs once close
+ *     has begun); the loop thread then runs every command still queued, then cleans up; from another
+ *     thread close returns after that, or after 30 s with an error logged if the loop thread is still
+ *     stuck in a call (it finishes on its own when the call returns); from the loop thread it returns
+ *     at once. Closing a loop never started cleans up on the calling
  *     thread; nothing was accepted, so nothing is to run.
  * <li>{@link #start} after {@link #close} throws IllegalStateException; start and close are
  *     serialised, so either the loop runs and is then closed, or it never runs.
@@ -288,6 +290,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         try {
             while (state == RUNNING) {
                 runCommands(true);
+                if (state != RUNNING) {
+                    break; // a command began the close: no timer may fire (and spawn) from here on
+                }
                 runDeadlines();
                 int timeout = timeoutMillis();
                 if (timeout != 0) {
@@ -413,7 +418,10 @@ public final class EventLoop implements Executor, AutoCloseable {
 
     /**
      * Stops the loop thread after it has run every command accepted, and waits for it (from another
-     * thread; from the loop thread it returns at once). Idempotent; see the class comment.
+     * thread; from the loop thread it returns at once). Idempotent; see the class comment. The wait
+     * is bounded: if the loop thread has not ended within 30 s (a command or handler that does not
+     * return), close logs an error and returns anyway; the loop thread then drains and cleans up
+     * on its own once that call returns, and nothing it holds is released before that.
      */
     @Override
     public void close() {

@@ -1,10 +1,13 @@
 package io.procmaster.loop;
 
+import io.procmaster.os.FileNodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -29,18 +32,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The lock is a POSIX record lock (FileChannel.tryLock), which the kernel drops when its
  * holder dies, however it dies. Such a lock belongs to the process, and closing any descriptor of
  * the file drops it: so a second master in the same JVM is refused from a table of the locks this
- * JVM holds, without opening the file.
+ * JVM holds, without opening the file. The table is keyed by the lock file's node (st_dev,
+ * st_ino, read with lstat), the same thing the kernel locks, whatever path reached it.
+ *
+ * <p>The lock file must be a regular file: anything else there (a FIFO, whose read would wait for
+ * a writer; a socket; a link, never followed) is refused before it is opened, and the node opened
+ * is checked to be the one examined.
  *
  * <p>Interface: {@link #acquire}, {@link #previous}, {@link #record}, {@link #close}. Failure
  * modes: {@code queue_directory /q: a master is already running (pid N, lock pid/master.lock)};
- * an {@link IOException} naming the file when it cannot be opened (a link there is not followed).
+ * {@code queue_directory /q: pid/master.lock is not a regular file: refusing to use it}; an
+ * {@link IOException} naming the file when it cannot be opened (a link there is not followed).
  */
 final class InstanceLock implements AutoCloseable {
     static final String FILE = QueueDirectory.PID + "/master.lock";
 
-    /** What a holder wrote: its pid, its start (epoch ms), its flow pipe ("pipe:[ino]"), as far as known. */
-    record Holder(long pid, long startMillis, String flowPipe) {
-        static final Holder NONE = new Holder(0, 0, "");
+    /**
+     * What a holder wrote: its pid, the start (epoch ms) of the master that made the flow pipe, the
+     * flow pipe ("pipe:[ino]", or "unknown"), and the boot it ran in (the kernel's boot_id), as far
+     * as known.
+     */
+    record Holder(long pid, long startMillis, String flowPipe, String bootId) {
+        static final Holder NONE = new Holder(0, 0, "", "");
 
         boolean known() {
             return pid > 0;
@@ -50,6 +63,7 @@ final class InstanceLock implements AutoCloseable {
             long pid = 0;
             long start = 0;
             String flow = "";
+            String boot = "";
             for (String line : text.split("\n")) {
                 String[] kv = line.strip().split(" ", 2);
                 try {
@@ -57,6 +71,7 @@ final class InstanceLock implements AutoCloseable {
                         case "pid" -> pid = Long.parseLong(kv[1].strip());
                         case "start" -> start = Long.parseLong(kv[1].strip());
                         case "flow" -> flow = kv[1].strip();
+                        case "boot" -> boot = kv[1].strip();
                         default -> {
                             // an unknown line: ignored, so that a later format can add lines
                         }
@@ -65,50 +80,59 @@ final class InstanceLock implements AutoCloseable {
                     return NONE; // not ours, or torn: nothing can be inferred from it
                 }
             }
-            return new Holder(pid, start, flow);
+            return new Holder(pid, start, flow, boot);
         }
 
         String format() {
-            return "pid " + pid + "\nstart " + startMillis + "\nflow " + flowPipe + "\n";
+            return "pid " + pid + "\nstart " + startMillis + "\nflow " + flowPipe + "\nboot " + bootId + "\n";
         }
     }
 
-    private static final Map<Path, Holder> HELD_IN_THIS_JVM = new ConcurrentHashMap<>();
-    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Map<FileNodes.Node, Holder> HELD_IN_THIS_JVM = new ConcurrentHashMap<>();
+    private static final Set<OpenOption> OPEN_OPTIONS = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
 
-    private final Path key;
+    private final FileNodes.Node key;
     private final FileChannel channel;
     private final FileLock lock;
     private final Holder previous;
     private boolean closed;
 
-    private InstanceLock(Path key, FileChannel channel, FileLock lock, Holder previous) {
+    private InstanceLock(FileNodes.Node key, FileChannel channel, FileLock lock, Holder previous) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
         this.previous = previous;
     }
 
-    /** Takes the lock of {@code queue} (already checked by {@link QueueDirectory#prepare}). */
-    static InstanceLock acquire(Path queue) throws IOException {
-        Path key = queue.toRealPath().resolve(FILE);
-        Holder other = HELD_IN_THIS_JVM.putIfAbsent(key, new Holder(ProcessHandle.current().pid(), 0, ""));
+    /**
+     * Takes the lock of {@code queue} (already checked by {@link QueueDirectory#prepare}).
+     * Serialised within the JVM: between this JVM's look at its table and its open of the file, no
+     * other master of this JVM may open (and by closing, unlock) the same file.
+     */
+    static synchronized InstanceLock acquire(Path queue) throws IOException {
+        Path file = queue.resolve(FILE);
+        FileNodes.Node key = lockFileNode(queue, file);
+        Holder other = HELD_IN_THIS_JVM.putIfAbsent(key, new Holder(ProcessHandle.current().pid(), 0, "", ""));
         if (other != null) {
-            throw alreadyRunning(queue, other);
+            throw alreadyRunning(queue, other); // nothing opened: this JVM's lock on the file stays
         }
         FileChannel ch = null;
         Holder found;
         try {
-            ch = FileChannel.open(queue.resolve(FILE), OPEN_OPTIONS,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+            ch = FileChannel.open(file, OPEN_OPTIONS);
+            if (!key.equals(lockFileNode(queue, file))) {
+                throw new IOException(FILE + " was replaced while it was opened");
+            }
             FileLock lock = ch.tryLock();
             found = read(ch);
             if (lock != null) {
                 InstanceLock l = new InstanceLock(key, ch, lock, found);
-                // Our pid at once (for a master refused meanwhile); the previous flow pipe until
-                // its children are ended, so that a crash in between still leaves them findable.
-                l.write(new Holder(ProcessHandle.current().pid(), startMillis(), found.flowPipe()).format());
+                // Our pid at once (for a master refused meanwhile); the previous flow pipe, with the
+                // start and boot of the master that made it, until its children are ended, so that
+                // a crash in between still leaves them findable.
+                l.write(new Holder(ProcessHandle.current().pid(), found.startMillis(), found.flowPipe(),
+                        found.bootId()).format());
                 return l;
             }
         } catch (IOException | RuntimeException e) {
@@ -121,6 +145,32 @@ final class InstanceLock implements AutoCloseable {
         ch.close(); // this JVM holds no lock on the file: closing drops nothing
         HELD_IN_THIS_JVM.remove(key);
         throw alreadyRunning(queue, found);
+    }
+
+    /**
+     * The lock file's node (lstat, created empty if missing): only a regular file will do; a FIFO,
+     * a socket, a device or a link there is refused before anything opens it.
+     */
+    private static FileNodes.Node lockFileNode(Path queue, Path file) throws IOException {
+        Map<String, Object> a = FileNodes.lstat(file);
+        if (a == null) {
+            try {
+                // Created and closed at once: nobody can hold a lock on a file that did not exist.
+                Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rw-r--r--"))).close();
+            } catch (FileAlreadyExistsException raced) {
+                // made meanwhile: checked like anything found there
+            } catch (IOException e) {
+                throw new IOException("queue_directory " + queue + ": cannot create " + FILE + ": " + e, e);
+            }
+            a = FileNodes.lstat(file);
+        }
+        if (a == null || FileNodes.type(a) != FileNodes.S_IFREG) {
+            throw new IOException("queue_directory " + queue + ": " + FILE
+                    + (a == null ? " vanished while it was created" : " is not a regular file: refusing to use it"));
+        }
+        return FileNodes.Node.of(a);
     }
 
     private static IOException alreadyRunning(Path queue, Holder h) {
@@ -144,7 +194,7 @@ final class InstanceLock implements AutoCloseable {
 
     /** Writes this master's pid and flow pipe into the file. */
     void record(String flowPipe) throws IOException {
-        Holder me = new Holder(ProcessHandle.current().pid(), startMillis(), flowPipe);
+        Holder me = new Holder(ProcessHandle.current().pid(), startMillis(), flowPipe, PreviousInstance.bootId());
         HELD_IN_THIS_JVM.put(key, me);
         write(me.format());
     }

@@ -132,7 +132,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         List<Service> bound = new ArrayList<>();
         try {
             created = new MasterLoop(config, settings, lock);
-            PreviousInstance.end(lock.previous(), config.serviceDrainTime());
+            PreviousInstance.end(lock.previous(), config, table);
             lock.record(PreviousInstance.pipeOf(created.flow.master().intValue()));
             for (ServiceSpec spec : table.services()) {
                 Service s = new Service(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));

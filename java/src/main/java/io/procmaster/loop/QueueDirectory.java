@@ -1,10 +1,16 @@
 package io.procmaster.loop;
 
+import static io.procmaster.os.FileNodes.S_IFDIR;
+import static io.procmaster.os.FileNodes.S_IFIFO;
+import static io.procmaster.os.FileNodes.S_IFLNK;
+import static io.procmaster.os.FileNodes.S_IFREG;
+import static io.procmaster.os.FileNodes.S_IFSOCK;
+
+import io.procmaster.os.FileNodes;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileOwnerAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,9 +26,12 @@ import java.util.Optional;
  * as /tmp is refused too; group-readable, as Postfix's {@code public/} at 0710 group postdrop, is
  * fine).
  *
- * <p>Owners: the queue directory must belong to root or to the master's own user;
- * {@code public/}, {@code private/} and {@code pid/} may also belong to {@code mail_owner}, as in
- * Postfix's layout, where they belong to postfix. Every check reads the entry itself (lstat): a
+ * <p>Owners: the queue directory and {@code pid/} must belong to root or to the master's own
+ * user; {@code public/} and {@code private/} may also belong to {@code mail_owner}, as in Postfix's
+ * layout, where they belong to postfix. {@code pid/} never may (Postfix's is root's, 0755): it
+ * holds {@code master.lock}, and whoever owns it could unlink the lock under a running master or
+ * write a flow line there that a master restarted as root would act on when it ends a previous
+ * instance's children. Every check reads the entry itself (lstat): a
  * symbolic link at {@code public/}, {@code private/} or {@code pid/} is refused, never followed.
  * The queue directory itself may be a symbolic link (for example to another disk) only when the
  * link belongs to root or the master's user; its target is then checked like the directory.
@@ -43,13 +52,6 @@ final class QueueDirectory {
     static final String PRIVATE = "private";
     static final String PID = "pid";
 
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFLNK = 0120000;
-    private static final int S_IFSOCK = 0140000;
-    private static final int S_IFIFO = 0010000;
-    private static final int S_IFREG = 0100000;
-
     private final Path root;
     private final int masterUid;
     private final UserPrincipal mailOwner;
@@ -64,14 +66,14 @@ final class QueueDirectory {
     static void prepare(Path root, Optional<UserPrincipal> mailOwner) throws IOException {
         QueueDirectory q = new QueueDirectory(root, masterUid(), mailOwner.orElse(null));
         q.prepareRoot();
-        q.prepareSub(PID, "rwxr-xr-x", null);
-        q.prepareSub(PUBLIC, "rwxr-xr-x", q.mailOwner);
-        q.prepareSub(PRIVATE, "rwx------", q.mailOwner);
+        q.prepareSub(PID, "rwxr-xr-x", null, false);
+        q.prepareSub(PUBLIC, "rwxr-xr-x", q.mailOwner, true);
+        q.prepareSub(PRIVATE, "rwx------", q.mailOwner, true);
     }
 
-    /** The uid the master runs as (the owner of its /proc entry). */
-    static int masterUid() throws IOException {
-        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    /** The uid the master runs as (getuid; no /proc needed). */
+    static int masterUid() {
+        return FileNodes.ownUid();
     }
 
     private void prepareRoot() throws IOException {
@@ -98,7 +100,8 @@ final class QueueDirectory {
         checkMode(null, a);
     }
 
-    private void prepareSub(String name, String mode, UserPrincipal owner) throws IOException {
+    private void prepareSub(String name, String mode, UserPrincipal owner, boolean mailOwnerMayOwn)
+            throws IOException {
         Path dir = root.resolve(name);
         Map<String, Object> a = lstat(dir);
         if (a == null) {
@@ -110,7 +113,7 @@ final class QueueDirectory {
         if (type(a) != S_IFDIR) {
             throw refused(name, "is not a directory");
         }
-        checkOwner(dir, name, a, true);
+        checkOwner(dir, name, a, mailOwnerMayOwn);
         checkMode(name, a);
     }
 
@@ -193,16 +196,11 @@ final class QueueDirectory {
                 + ", not a socket or FIFO: refusing to replace it");
     }
 
-    /** The entry's own mode and uid (lstat), or null when there is none. */
     private static Map<String, Object> lstat(Path p) throws IOException {
-        try {
-            return Files.readAttributes(p, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return FileNodes.lstat(p);
     }
 
     private static int type(Map<String, Object> a) {
-        return (Integer) a.get("mode") & S_IFMT;
+        return FileNodes.type(a);
     }
 }

@@ -4,6 +4,7 @@ import io.procmaster.InetEndpoint;
 import io.procmaster.ServiceSpec;
 import io.procmaster.os.Channels;
 import io.procmaster.os.Fd;
+import io.procmaster.os.FileNodes;
 import io.procmaster.os.FdPair;
 import io.procmaster.os.NativeIoException;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import java.util.List;
  *
  * <p>The directory a socket or FIFO goes in was checked and made by {@link QueueDirectory}; here
  * only a socket or FIFO at the path is replaced (one the master left behind: the instance lock
- * says no other master is using it), never a link, a regular file or a directory.
+ * says no other master is using it), never a link, a regular file or a directory. At close the
+ * path is unlinked only if it is still the node (st_dev, st_ino) this master bound.
  *
  * <p>Failure modes: {@link #bind} closes whatever it had bound when one address fails, or when the
  * file cannot be given to {@code mail_owner}, and throws an {@link IOException} naming the service
@@ -42,11 +44,13 @@ import java.util.List;
 final class ServiceDescriptors {
     private final List<Fd> listeners;
     private final Path socketFile;
+    private final FileNodes.Node socketNode; // the node bind made at socketFile, or null
     private FdPair status;
 
-    private ServiceDescriptors(List<Fd> listeners, Path socketFile) {
+    private ServiceDescriptors(List<Fd> listeners, Path socketFile, FileNodes.Node socketNode) {
         this.listeners = listeners;
         this.socketFile = socketFile;
+        this.socketNode = socketNode;
     }
 
     /** Binds the listeners of {@code spec}; {@code owner} (may be null) gets the socket or FIFO file. */
@@ -83,7 +87,7 @@ final class ServiceDescriptors {
             if (file != null && owner != null) {
                 giveTo(spec, file, owner);
             }
-            ServiceDescriptors d = new ServiceDescriptors(bound, file);
+            ServiceDescriptors d = new ServiceDescriptors(bound, file, file == null ? null : FileNodes.Node.of(file));
             d.status = Channels.open(Channels.Kind.STATUS);
             return d;
         } catch (IOException | RuntimeException e) {
@@ -143,20 +147,17 @@ final class ServiceDescriptors {
         }
     }
 
-    /** Closes everything; removes the socket file of a unix service. */
+    /** Closes everything; removes the socket file of a unix service if it is still the one bound. */
     void close(EventLoop loop) {
         closeStatus(loop);
         for (Fd fd : listeners) {
             loop.unregister(fd.intValue());
             fd.close();
         }
-        if (socketFile != null) {
+        if (socketNode != null) {
             try {
-                // Only a socket or FIFO we made; never a regular file someone put there.
-                if (Files.readAttributes(socketFile, java.nio.file.attribute.BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS).isOther()) {
-                    Files.deleteIfExists(socketFile);
-                }
+                // Only the node this master bound; never what someone put there since.
+                socketNode.unlinkIfStill(socketFile);
             } catch (IOException ignored) {
                 // a stale socket file is replaced at the next bind anyway
             }

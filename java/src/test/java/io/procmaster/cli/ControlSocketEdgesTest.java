@@ -71,17 +71,22 @@ class ControlSocketEdgesTest {
 
     @Test
     void defect4_aSilentClientDoesNotDelayStatus(@TempDir Path dir) throws Exception {
+        // The acceptance: a silent client does not delay status by more than a second. The silent
+        // client may hold its connection for 60 s here, so a server that served it first (or
+        // waited out its deadline) would take a minute, far beyond the 1 s bound.
         Path socket = dir.resolve("control.sock");
         try (Master master = master(dir);
-             ControlServer control = new ControlServer(socket, master, master::stop);
+             ControlServer control = new ControlServer(socket, command -> MasterCommands.answer(master, command),
+                     master::stop, java.time.Duration.ofSeconds(60), ControlServer.MAX_CONNECTIONS);
              SocketChannel silent = connect(socket)) {
             long t0 = System.nanoTime();
             CompletableFuture<Run> status = CompletableFuture.supplyAsync(() -> cli("status", "--socket", socket.toString()));
-            Run r = status.get(5, TimeUnit.SECONDS);
+            Run r = status.get(1, TimeUnit.SECONDS);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("status with a silent client connected: " + millis + " ms");
             assertThat(r.code()).isZero();
             assertThat(r.out()).contains("service");
+            assertThat(silent.isConnected()).as("the silent client still holds its connection").isTrue();
         }
     }
 
@@ -189,7 +194,29 @@ class ControlSocketEdgesTest {
             assertThat(stop.out()).doesNotContain("stopping");
             assertThat(stop.code()).isEqualTo(1);
             assertThat(stop.err()).contains("procmaster: " + socket + " is served by").contains("nobody")
-                    .contains("not by the master's user or root: not trusted");
+                    .contains("not by root: not trusted");
+        } finally {
+            fake.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void defect6_theCliDoesNotBelieveAServerInADirectoryAnotherUserPrecreated(@TempDir Path dir) throws Exception {
+        // The scenario: another user pre-creates the example's queue directory (0755, its
+        // own), the real master refuses it, and that user's fake server waits there for root's CLI.
+        assumeRootWithSetprivAndPython();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path theirs = Files.createDirectory(dir.resolve("procmaster-example"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Files.setAttribute(theirs, "unix:gid", 65534);
+        Path socket = theirs.resolve("procmaster.sock");
+        Process fake = fakeServerAsNobody(socket);
+        try {
+            Run stop = CompletableFuture.supplyAsync(() -> cli("stop", "--socket", socket.toString())).get(20, TimeUnit.SECONDS);
+            assertThat(stop.out()).doesNotContain("stopping");
+            assertThat(stop.code()).isEqualTo(1);
+            assertThat(stop.err()).contains("procmaster: " + socket).contains("not trusted");
         } finally {
             fake.destroyForcibly().waitFor();
         }

@@ -113,6 +113,22 @@ class QueueDirectoryEdgesTest {
         }
     }
 
+    @Test
+    void defect6_pidOwnedByMailOwnerIsRefused(@TempDir Path dir) throws Exception {
+        // pid/ holds master.lock: whoever owns it could unlink the lock under a running master or
+        // plant a flow line a restarted root master then acts on; mail_owner is not trusted there.
+        org.junit.jupiter.api.Assumptions.assumeTrue(myUid() == 0, "needs root to give pid/ to nobody");
+        Path queue = Files.createDirectory(dir.resolve("q"));
+        Path pid = Files.createDirectory(queue.resolve("pid"));
+        Files.setAttribute(pid, "unix:uid", 65534);
+        MasterConfig config = MasterFixture.config(queue).withOverride("mail_owner=nobody");
+        IOException e = catchThrowableOfType(() -> MasterFixture.start(config, UNIX_ECHO).close(), IOException.class);
+        assertThat(e).as("the master must refuse pid/ owned by mail_owner").isNotNull();
+        assertThat(e).hasMessage("queue_directory " + queue + ": pid/: owned by uid 65534, not by root or the"
+                + " master's user (uid 0): refusing to use it");
+        assertThat(pid.resolve("master.lock")).doesNotExist();
+    }
+
     // --- defect 7, within one JVM (MasterInstanceTest has it across processes) --------------------
 
     @Test
