@@ -5,7 +5,6 @@ import io.procmaster.config.MainCfParser;
 import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
-import io.procmaster.policy.ServiceStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +25,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>main.cf is read at start only; its parameters shape the policy (throttle, drain, limits), so
  * changing them takes a restart.
+ *
+ * <p>The facade: its signatures name only types of the public API packages ({@code io.procmaster},
+ * {@code config}, {@code helper}, {@code time}) and of the JDK, never one of the loop, the policy or
+ * {@code os}, so those can change behind it (docs/DESIGN.md §2; ArchitectureTest keeps it so).
+ * Results are the facade's own immutable copies ({@link ReloadResult}, {@link ServiceStatus}).
  */
 public final class Master implements AutoCloseable {
     private final Path masterCf;
@@ -80,19 +84,20 @@ public final class Master implements AutoCloseable {
     }
 
     /** Re-reads master.cf and applies it; on any error the running services stay as they are. */
-    public MasterLoop.ReloadResult reload() throws ConfigException, IOException {
+    public ReloadResult reload() throws ConfigException, IOException {
         if (masterCf == null) {
             throw new IllegalStateException("this master was started from a table; use reload(ServiceTable)");
         }
         return reload(parser.parse(masterCf));
     }
 
-    public MasterLoop.ReloadResult reload(ServiceTable table) throws IOException {
-        return await(loop.reload(table));
+    public ReloadResult reload(ServiceTable table) throws IOException {
+        return PolicyViews.reload(await(loop.reload(table)));
     }
 
+    /** A snapshot of every service. */
     public List<ServiceStatus> status() throws IOException {
-        return await(loop.status());
+        return await(loop.status()).stream().map(PolicyViews::status).toList();
     }
 
     /** One line per service: processes total/available, throttle, stress, spawns, bad startups, forged. */
@@ -115,11 +120,6 @@ public final class Master implements AutoCloseable {
 
     public CompletableFuture<Void> stopped() {
         return loop.stopped();
-    }
-
-    /** The master loop, for callers that need the lower-level view (tests, benchmarks). */
-    public MasterLoop loop() {
-        return loop;
     }
 
     @Override

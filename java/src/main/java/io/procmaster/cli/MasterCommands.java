@@ -1,8 +1,8 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
+import io.procmaster.ReloadResult;
 import io.procmaster.config.ConfigException;
-import io.procmaster.loop.MasterLoop;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +45,7 @@ final class MasterCommands {
      */
     static String reload(Master master) {
         try {
-            MasterLoop.ReloadResult r = master.reload();
+            ReloadResult r = master.reload();
             StringBuilder sb = new StringBuilder("ok " + r.summary() + "\n");
             r.warnings().forEach(w -> sb.append("warning: ").append(w).append('\n'));
             return sb.toString();

@@ -45,7 +45,7 @@ import java.util.concurrent.Executor;
  * reserved) are failed by {@link #onLoopClosed()} with the same exception, unless a {@link #shutdown}
  * finished them first. So a submission racing the close completes, with a reply or that exception,
  * never neither. This needs an executor that, once stopped, runs or rejects each command it is given
- * (the {@link io.procmaster.loop.EventLoop} contract), or else calls {@link #onLoopClosed()} at its end
+ * (the {@link io.procmaster.os.EventLoop} contract), or else calls {@link #onLoopClosed()} at its end
  * ({@link HelperPools} registers it as the loop's close hook).
  *
  * <p>Guarantee: every accepted request's future completes exactly once: with a reply, or with a
@@ -65,7 +65,7 @@ public final class HelperPool implements HelperEventSink {
 
     /**
      * @param loop runs commands on the loop thread in the order given (in production: the
-     *             {@link io.procmaster.loop.EventLoop}'s queue, with an eventfd wake-up if the loop
+     *             {@link io.procmaster.os.EventLoop}'s queue, with an eventfd wake-up if the loop
      *             sleeps; in tests: {@code Runnable::run}); may reject once the loop has stopped
      *             (the pool is then closed), but must not drop a command it accepted unless it calls
      *             {@link #onLoopClosed()} at its end. The pool also queues its own flush of helper

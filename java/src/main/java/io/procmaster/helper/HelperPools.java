@@ -1,9 +1,9 @@
 package io.procmaster.helper;
 
 import io.procmaster.helper.process.ProcessHelperLauncher;
-import io.procmaster.policy.Clock;
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import io.procmaster.os.NativeIoException;
+import io.procmaster.policy.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;

@@ -1,7 +1,7 @@
 /**
  * Helper pools, the API a user sees: long-running helper processes answering one-line requests
  * (Squid/Lusca style). {@link io.procmaster.helper.HelperPools} starts a pool of real processes on an
- * {@link io.procmaster.loop.EventLoop}; {@link io.procmaster.helper.HelperPool} is the pool (submit,
+ * {@link io.procmaster.os.EventLoop}; {@link io.procmaster.helper.HelperPool} is the pool (submit,
  * reserve, shutdown, reconfigure, statistics), configured by {@link io.procmaster.helper.HelperPoolConfig}
  * and {@link io.procmaster.helper.HelperSpec}; requests complete with a
  * {@link io.procmaster.helper.HelperReply} or a {@link io.procmaster.helper.HelperException} whose

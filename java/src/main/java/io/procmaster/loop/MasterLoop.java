@@ -6,6 +6,7 @@ import io.procmaster.ServiceType;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.os.Channels;
 import io.procmaster.os.ChildProcess;
+import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.FdPair;

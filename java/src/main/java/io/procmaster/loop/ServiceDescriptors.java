@@ -3,6 +3,7 @@ package io.procmaster.loop;
 import io.procmaster.InetEndpoint;
 import io.procmaster.ServiceSpec;
 import io.procmaster.os.Channels;
+import io.procmaster.os.EventLoop;
 import io.procmaster.os.Fd;
 import io.procmaster.os.FileNodes;
 import io.procmaster.os.FdPair;

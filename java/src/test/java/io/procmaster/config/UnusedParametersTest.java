@@ -3,8 +3,8 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.Master;
+import io.procmaster.ReloadResult;
 import io.procmaster.cli.ProcmasterCommand;
-import io.procmaster.loop.MasterLoop;
 import io.procmaster.testing.TestBin;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -105,7 +105,7 @@ class UnusedParametersTest {
         Files.writeString(masterCf, "echo unix - - n - 1 pm-echo\n");
         try (Master master = Master.start(masterCf, mainCf, List.of())) {
             Files.writeString(masterCf, "# new\necho unix - - n - 1 pm-echo -o echo_timout=5\n");
-            MasterLoop.ReloadResult r = master.reload();
+            ReloadResult r = master.reload();
             assertThat(r.warnings()).containsExactly(
                     mainCf + ": line 4: unused parameter: servce_throttle_time=5s (did you mean service_throttle_time?)",
                     masterCf + ": line 2: unused parameter: echo_timout=5 (did you mean echo_timeout?)");

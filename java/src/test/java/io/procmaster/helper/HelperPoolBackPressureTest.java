@@ -2,7 +2,7 @@ package io.procmaster.helper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import io.procmaster.policy.FakeClock;
 import io.procmaster.testing.Await;
 import io.procmaster.testing.TestBin;

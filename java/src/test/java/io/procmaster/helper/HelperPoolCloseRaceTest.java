@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Issue 8, defect 1, the pool's side: submissions racing the close of a pool and its loop must all
  * complete, with a reply or {@link HelperException.Closed} (or overload), never stay pending.
  * Two closes alternate: the orderly {@link HelperPools.Running#close(Duration)} (the pool's shutdown,
- * then the loop stops) and the loop's own {@link io.procmaster.loop.EventLoop#close()} under a pool
+ * then the loop stops) and the loop's own {@link io.procmaster.os.EventLoop#close()} under a pool
  * that was never shut down (requests queued and in flight at that moment). Many short rounds,
  * several submitting threads each, bounded in rounds and in time.
  */

@@ -5,7 +5,7 @@ import io.procmaster.helper.process.HelperTesting;
 import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.TestBin;
 import java.time.Duration;

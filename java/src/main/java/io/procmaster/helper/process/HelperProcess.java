@@ -2,15 +2,15 @@ package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.policy.Clock;
-import io.procmaster.loop.EventLoop;
 import io.procmaster.os.ChildProcess;
+import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.Fd;
 import io.procmaster.os.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
+import io.procmaster.policy.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.procmaster.helper.process;
 
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import java.time.Duration;
 
 /**

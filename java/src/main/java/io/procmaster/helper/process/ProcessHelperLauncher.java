@@ -2,7 +2,7 @@ package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 /**
  * One helper process, the {@code ipcCreate()} equivalent: {@link io.procmaster.helper.process.HelperProcess}
  * (spawn with the channel on stdin/stdout and stderr on a pipe, watched on an
- * {@link io.procmaster.loop.EventLoop}: handshake, reads, writes, close escalation, reaping), its stderr
+ * {@link io.procmaster.os.EventLoop}: handshake, reads, writes, close escalation, reaping), its stderr
  * logging ({@code HelperStderr}), and the contract between a pool and its processes:
  * {@link io.procmaster.helper.process.HelperLauncher} (with {@link io.procmaster.helper.process.ProcessHelperLauncher}
  * for real processes), {@link io.procmaster.helper.process.HelperChannel},

@@ -4,7 +4,7 @@ import io.procmaster.helper.HelperChannelType;
 import io.procmaster.helper.HelperSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ChildReport;
 import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.TestBin;

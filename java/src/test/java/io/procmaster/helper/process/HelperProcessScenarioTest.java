@@ -9,7 +9,7 @@ import static io.procmaster.helper.process.HelperTesting.writeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ChildReport;
 import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.TestBin;

@@ -4,7 +4,7 @@ import io.procmaster.helper.HelperChannelType;
 import io.procmaster.helper.HelperSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.loop.EventLoop;
+import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ProcSelf;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,7 @@
-package io.procmaster.loop;
+package io.procmaster.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.os.ChildProcess;
-import io.procmaster.os.ExitStatus;
-import io.procmaster.os.SpawnSpec;
-import io.procmaster.os.Spawner;
 import io.procmaster.testing.ProcSelf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -1,13 +1,8 @@
-package io.procmaster.loop;
+package io.procmaster.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.procmaster.os.Channels;
-import io.procmaster.os.EventLoopCore;
-import io.procmaster.os.FdPair;
-import io.procmaster.os.Native;
-import io.procmaster.os.NativeIoException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

@@ -1,10 +1,5 @@
-package io.procmaster.loop;
+package io.procmaster.os;
 
-import io.procmaster.os.ChildProcess;
-import io.procmaster.os.EventLoopCore;
-import io.procmaster.os.EventSink;
-import io.procmaster.os.ExitStatus;
-import io.procmaster.os.NativeIoException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,6 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,
  * as Postfix's single-threaded event loop owns the master's state.
+ *
+ * <p>It lives in {@code os}, next to the epoll set it drives, because two layers run on it: the
+ * master's mechanism ({@code io.procmaster.loop}) and the helper pools ({@code io.procmaster.helper}),
+ * and imports flow one way, down to {@code os} (docs/DESIGN.md §2). It uses nothing above {@code os}.
  *
  * <p>Interface. Other threads only {@link #execute} commands (queued, then an eventfd wake-up only if
  * the loop is about to sleep or sleeping: see {@link #execute}); everything else is called on the loop

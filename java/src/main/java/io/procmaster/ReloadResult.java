@@ -1,0 +1,18 @@
+package io.procmaster;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * ReloadResult - the outcome of {@link Master#reload()}: what changed ({@link ReloadSummary}) and
+ * the warnings about the new files (parameters nothing reads, docs/configuration.md).
+ *
+ * <p>A reload that fails does not return one: it throws, and the old services stay. Immutable.
+ * Failure modes: a null summary or list is a NullPointerException.
+ */
+public record ReloadResult(ReloadSummary summary, List<String> warnings) {
+    public ReloadResult {
+        Objects.requireNonNull(summary, "summary");
+        warnings = List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,196 @@
+package io.procmaster;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.JavaType;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The layering of docs/DESIGN.md §2, checked on the main classes (tests and benchmarks are left
+ * out): imports flow one way, {@code cli} → facade {@code io.procmaster} → {@code loop} →
+ * {@code policy} / {@code config} / {@code helper} → {@code os} / {@code time}, with {@code child}
+ * (the runtime of daemons written in Java) over {@code os}, and {@code time} (the clock) the floor
+ * that {@code os} may use too (its loop thread reads the clock).
+ *
+ * <p>Rules: no cycle between the top-level packages (the facade is a slice of its own); each layer
+ * uses only the layers below it that the map names; only {@code os.Native} declares native methods;
+ * the policy uses neither {@code os}, {@code loop} nor {@code helper}; the facade's public signatures
+ * name no internal type; every class is in one of the known packages, so a new package cannot slip
+ * past the layering unchecked.
+ *
+ * <p>Failure modes: a rule that fails lists every offending dependency, with class and line.
+ */
+@AnalyzeClasses(packages = "io.procmaster", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** The packages a user of the library names: the facade, the service model, the helper API, the clock. */
+    private static final String[] PUBLIC_API = {
+        "io.procmaster", "io.procmaster.config", "io.procmaster.helper", "io.procmaster.time"
+    };
+
+    private static final String[] LAYERS = {
+        "io.procmaster", "io.procmaster.cli..", "io.procmaster.loop..", "io.procmaster.policy..",
+        "io.procmaster.config..", "io.procmaster.helper..", "io.procmaster.child..", "io.procmaster.os..",
+        "io.procmaster.time.."
+    };
+
+    /** One slice per top-level package; the classes of {@code io.procmaster} itself are the slice "facade". */
+    private static final SliceAssignment TOP_LEVEL_PACKAGES = new SliceAssignment() {
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+            String pkg = javaClass.getPackageName();
+            if (pkg.equals("io.procmaster")) {
+                return SliceIdentifier.of("facade");
+            }
+            if (!pkg.startsWith("io.procmaster.")) {
+                return SliceIdentifier.ignore();
+            }
+            String rest = pkg.substring("io.procmaster.".length());
+            int dot = rest.indexOf('.');
+            return SliceIdentifier.of(dot < 0 ? rest : rest.substring(0, dot));
+        }
+
+        @Override
+        public String getDescription() {
+            return "the top-level packages of io.procmaster, the facade included";
+        }
+    };
+
+    @ArchTest
+    static final ArchRule noCyclesBetweenTopLevelPackages = slices().assignedFrom(TOP_LEVEL_PACKAGES)
+            .should().beFreeOfCycles()
+            .because("imports flow one way (docs/DESIGN.md §2)");
+
+    @ArchTest
+    static final ArchRule layersUseOnlyTheLayersBelow = layeredArchitecture()
+            .consideringOnlyDependenciesInAnyPackage("io.procmaster..")
+            .layer("cli").definedBy("io.procmaster.cli..")
+            .layer("facade").definedBy("io.procmaster")
+            .layer("loop").definedBy("io.procmaster.loop..")
+            .layer("policy").definedBy("io.procmaster.policy..")
+            .layer("config").definedBy("io.procmaster.config..")
+            .layer("helper").definedBy("io.procmaster.helper..")
+            .layer("child").definedBy("io.procmaster.child..")
+            .layer("os").definedBy("io.procmaster.os..")
+            .layer("time").definedBy("io.procmaster.time..")
+            // cli runs the facade; `check` reads the files with the config parsers alone.
+            .whereLayer("cli").mayOnlyAccessLayers("facade", "config")
+            // The facade drives the loop and copies the policy's answers into its own types.
+            .whereLayer("facade").mayOnlyAccessLayers("loop", "policy", "config", "time")
+            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "helper", "os", "time")
+            // The policy decides on the service model alone; it never touches the mechanism.
+            .whereLayer("policy").mayOnlyAccessLayers("config", "time")
+            .whereLayer("config").mayOnlyAccessLayers("time")
+            .whereLayer("helper").mayOnlyAccessLayers("os", "time")
+            .whereLayer("child").mayOnlyAccessLayers("os")
+            // The loop thread (os.EventLoop) reads the clock; time is the floor and uses nothing.
+            .whereLayer("os").mayOnlyAccessLayers("time")
+            .whereLayer("time").mayNotAccessAnyLayer()
+            .because("the layering of docs/DESIGN.md §2");
+
+    @ArchTest
+    static final ArchRule everyClassIsInALayer = classes().should().resideInAnyPackage(LAYERS)
+            .because("a package outside the layers would escape the layering rule (docs/DESIGN.md §2)");
+
+    @ArchTest
+    static final ArchRule onlyOsNativeDeclaresNativeMethods = methods().that().haveModifier(JavaModifier.NATIVE)
+            .should().beDeclaredIn("io.procmaster.os.Native")
+            .because("the JNI boundary is one class in io.procmaster.os (docs/DESIGN.md §3)");
+
+    @ArchTest
+    static final ArchRule policyUsesNoMechanism = noClasses().that().resideInAPackage("io.procmaster.policy..")
+            .should().dependOnClassesThat()
+            .resideInAnyPackage("io.procmaster.os..", "io.procmaster.loop..", "io.procmaster.helper..")
+            .because("the policy decides and the loop carries out; the policy is tested without a process");
+
+    @ArchTest
+    static final ArchRule facadeExposesNoInternalType = classes().that().resideInAPackage("io.procmaster")
+            .should(exposeOnlyPublicApiTypes())
+            .because("Master's callers must not depend on the loop, the policy or os (docs/DESIGN.md §2)");
+
+    /** A type of io.procmaster that is not in one of the public API packages. */
+    private static final DescribedPredicate<JavaClass> INTERNAL =
+            resideInAPackage("io.procmaster..").and(DescribedPredicate.not(resideInAnyPackage(PUBLIC_API)))
+                    .as("an internal type (outside " + String.join(", ", PUBLIC_API) + ")");
+
+    /**
+     * For a class that callers can see (public, and every enclosing class public): its public and
+     * protected fields, constructors and methods (return, parameter and thrown types, generic type
+     * arguments included), its superclass and its interfaces name no {@link #INTERNAL} type.
+     */
+    private static ArchCondition<JavaClass> exposeOnlyPublicApiTypes() {
+        return new ArchCondition<>("expose no internal type in a public signature") {
+            @Override
+            public void check(JavaClass c, ConditionEvents events) {
+                if (!visibleToCallers(c)) {
+                    return;
+                }
+                c.getSuperclass().ifPresent(t -> report(c, "the superclass", t, events));
+                for (JavaType t : c.getInterfaces()) {
+                    report(c, "an interface", t, events);
+                }
+                for (JavaField f : c.getFields()) {
+                    if (exposed(f.getModifiers())) {
+                        report(c, "field " + f.getName(), f.getType(), events);
+                    }
+                }
+                for (JavaCodeUnit u : c.getCodeUnits()) {
+                    if (!exposed(u.getModifiers())) {
+                        continue;
+                    }
+                    String where = u.getFullName();
+                    report(c, where + " returns", u.getReturnType(), events);
+                    for (JavaType p : u.getParameterTypes()) {
+                        report(c, where + " takes", p, events);
+                    }
+                    for (JavaClass thrown : u.getThrowsClause().getTypes()) {
+                        report(c, where + " throws", thrown, events);
+                    }
+                }
+            }
+        };
+    }
+
+    private static boolean visibleToCallers(JavaClass c) {
+        for (Optional<JavaClass> k = Optional.of(c); k.isPresent(); k = k.get().getEnclosingClass()) {
+            if (!k.get().getModifiers().contains(JavaModifier.PUBLIC)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean exposed(Set<JavaModifier> modifiers) {
+        return modifiers.contains(JavaModifier.PUBLIC) || modifiers.contains(JavaModifier.PROTECTED);
+    }
+
+    private static void report(JavaClass owner, String where, JavaType type, ConditionEvents events) {
+        for (JavaClass raw : type.getAllInvolvedRawTypes()) {
+            if (INTERNAL.test(raw)) {
+                events.add(SimpleConditionEvent.violated(owner,
+                        owner.getName() + ": " + where + " " + raw.getName() + ", " + INTERNAL.getDescription()));
+            }
+        }
+    }
+}
