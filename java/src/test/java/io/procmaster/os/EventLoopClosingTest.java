@@ -1,4 +1,4 @@
-package io.procmaster.loop;
+package io.procmaster.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
