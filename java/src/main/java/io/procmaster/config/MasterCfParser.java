@@ -1,9 +1,5 @@
 package io.procmaster.config;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceKey;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

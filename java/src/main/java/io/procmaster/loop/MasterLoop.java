@@ -1,8 +1,8 @@
 package io.procmaster.loop;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
+import io.procmaster.config.MasterConfig;
+import io.procmaster.config.ServiceSpec;
+import io.procmaster.config.ServiceType;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.os.Channels;
 import io.procmaster.os.ChildProcess;

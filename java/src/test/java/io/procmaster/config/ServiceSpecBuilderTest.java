@@ -4,10 +4,6 @@ import static io.procmaster.config.MasterCfParserTest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.procmaster.InetEndpoint;
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,5 @@
-package io.procmaster;
+package io.procmaster.config;
 
-import io.procmaster.config.ConfigError;
-import io.procmaster.config.ConfigException;
-import io.procmaster.config.InetNames;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
