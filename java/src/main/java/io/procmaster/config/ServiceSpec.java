@@ -1,28 +1,29 @@
 package io.procmaster.config;
 
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * One service: a master.cf entry after parsing and validation, with every attribute the
- * master derives from it (docs/postfix-master.md §1.2, §1.3). Immutable.
+ * master derives from it (docs/postfix-master.md §1.2, §1.3). Immutable. This is the one model of
+ * a service from parse to use: the policy's view and the spawn request are derived from it in one
+ * adapter of the loop ({@code loop.ServiceViews}); nothing else describes a service.
  *
- * <p>Made either by {@link io.procmaster.config.MasterCfParser} or by the fluent
- * {@link #builder(String, ServiceType)}; both go through the same {@link Builder#build}
- * validation, so the same entry gives an equal {@code ServiceSpec} either way.
+ * <p>Interface: made either by {@link MasterCfParser} or by the fluent
+ * {@link #builder(String, ServiceType)}; both go through the same {@link ServiceSpecBuilder#build}
+ * validation, so the same entry gives an equal {@code ServiceSpec} either way. The accessors give
+ * the fields as written (3 to 8, with {@code -} resolved) and the derived attributes: canonical
+ * name and {@link #key() identity}; listen endpoints (inet) or socket path (other types, under
+ * {@code queue_directory}); the executable (a relative command is resolved against
+ * {@code daemon_directory}); local-only and stress eligibility; listen backlog; the child's
+ * argument vector ({@link #childArgv}). The throttle time is not a service attribute: it is
+ * master-wide ({@link MasterConfig#serviceThrottleTime()}).
  *
- * <p>Derived attributes: canonical name and {@link #key() identity}; listen endpoints
- * (inet) or socket path (other types, under {@code queue_directory}); the executable (a
- * relative command is resolved against {@code daemon_directory}); local-only and stress
- * eligibility; listen backlog; the throttle time captured at parse time; the child's
- * argument vector ({@link #childArgv}).
+ * <p>Failure modes: none once built; every check is the builder's ({@link ServiceSpecBuilder}).
  *
  * <p>procmaster extension: {@link #minIdle()}, the number of idle children to keep
  * pre-forked (docs/postfix-master.md §10 W12; 0, the default, keeps the Postfix on-demand policy). In master.cf it is
@@ -83,12 +84,12 @@ public final class ServiceSpec {
     private final int minIdle;
     private final List<InetEndpoint> listenEndpoints;
     private final Path socketPath;
-    private final Duration throttleTime;
     private final int listenBacklog;
     private final boolean localOnly;
 
-    private ServiceSpec(Builder b, String canonicalName, int maxProc, Path executable, List<String> args,
-                        int minIdle, List<InetEndpoint> endpoints, Path socketPath, MasterConfig config) {
+    /** Only the builder makes one, after validation; {@code b} holds the fields as written. */
+    ServiceSpec(ServiceSpecBuilder b, String canonicalName, int maxProc, Path executable, List<String> args,
+                int minIdle, List<InetEndpoint> endpoints, Path socketPath, int defaultProcessLimit) {
         this.name = b.name;
         this.canonicalName = canonicalName;
         this.type = b.type;
@@ -104,8 +105,7 @@ public final class ServiceSpec {
         this.minIdle = minIdle;
         this.listenEndpoints = List.copyOf(endpoints);
         this.socketPath = socketPath;
-        this.throttleTime = config.serviceThrottleTime();
-        this.listenBacklog = Math.max(maxProc, config.defaultProcessLimit());
+        this.listenBacklog = Math.max(maxProc, defaultProcessLimit);
         this.localOnly = switch (type) {
             case UNIX, UNIX_DGRAM, FIFO -> true;
             case PASS -> false;
@@ -114,13 +114,13 @@ public final class ServiceSpec {
     }
 
     /** A builder for a service named {@code name} (field 1 as written) of type {@code type}. */
-    public static Builder builder(String name, ServiceType type) {
-        return new Builder(name, type);
+    public static ServiceSpecBuilder builder(String name, ServiceType type) {
+        return new ServiceSpecBuilder(name, type);
     }
 
     /** A builder preset with every attribute of this service, for making a modified copy. */
-    public Builder toBuilder() {
-        Builder b = new Builder(name, type)
+    public ServiceSpecBuilder toBuilder() {
+        ServiceSpecBuilder b = new ServiceSpecBuilder(name, type)
                 .privateService(privateService)
                 .unprivileged(unprivileged)
                 .chroot(chroot)
@@ -224,11 +224,6 @@ public final class ServiceSpec {
         return type == ServiceType.INET ? listenEndpoints.size() : 1;
     }
 
-    /** {@code service_throttle_time} when this entry was parsed (docs/postfix-master.md §1.3.8). */
-    public Duration throttleTime() {
-        return throttleTime;
-    }
-
     /** Listen backlog: max(maxproc, default_process_limit) (docs/postfix-master.md §1.3.9). */
     public int listenBacklog() {
         return listenBacklog;
@@ -306,7 +301,7 @@ public final class ServiceSpec {
                 && wakeupSeconds == s.wakeupSeconds && wakeupConditional == s.wakeupConditional
                 && maxProc == s.maxProc && command.equals(s.command) && executable.equals(s.executable)
                 && args.equals(s.args) && minIdle == s.minIdle && listenEndpoints.equals(s.listenEndpoints)
-                && Objects.equals(socketPath, s.socketPath) && throttleTime.equals(s.throttleTime)
+                && Objects.equals(socketPath, s.socketPath)
                 && listenBacklog == s.listenBacklog;
     }
 
@@ -314,7 +309,7 @@ public final class ServiceSpec {
     public int hashCode() {
         return Objects.hash(name, canonicalName, type, privateService, unprivileged, chroot, wakeupSeconds,
                 wakeupConditional, maxProc, command, executable, args, minIdle, listenEndpoints, socketPath,
-                throttleTime, listenBacklog);
+                listenBacklog);
     }
 
     @Override
@@ -331,264 +326,5 @@ public final class ServiceSpec {
 
     private static String yn(boolean b) {
         return b ? "y" : "n";
-    }
-
-    /**
-     * Fluent construction of a {@link ServiceSpec}, validated exactly as a master.cf entry.
-     *
-     * <p>Defaults, matching a master.cf {@code -}: private {@code y} (but {@code n} for inet,
-     * which cannot be private; the parser passes {@code y} for a {@code -} and so reports
-     * the error as Postfix does), unprivileged {@code y}, chroot {@code n}, wakeup 0, maxproc
-     * {@code default_process_limit}, no arguments, minIdle 0. The command has no default.
-     *
-     * <p>Failure modes: {@link #build} throws one {@link ConfigException} listing every bad
-     * attribute, each naming the master.cf field and the value; a service name or command with a
-     * control character (NUL included) and an argument with a NUL are such errors, never a path
-     * exception. Not thread-safe.
-     */
-    public static final class Builder {
-        private final String name;
-        private final ServiceType type;
-        private Boolean privateService;
-        private boolean unprivileged = true;
-        private boolean chroot = false;
-        private int wakeupSeconds = 0;
-        private boolean wakeupConditional = false;
-        private Integer maxProc;
-        private String command;
-        private List<String> args = new ArrayList<>();
-        private int minIdle = 0;
-
-        private Builder(String name, ServiceType type) {
-            this.name = name;
-            this.type = type;
-        }
-
-        /** Field 3. */
-        public Builder privateService(boolean value) {
-            this.privateService = value;
-            return this;
-        }
-
-        /** Field 4. */
-        public Builder unprivileged(boolean value) {
-            this.unprivileged = value;
-            return this;
-        }
-
-        /** Field 5. */
-        public Builder chroot(boolean value) {
-            this.chroot = value;
-            return this;
-        }
-
-        /** Field 6 without {@code ?}. */
-        public Builder wakeup(int seconds) {
-            return wakeup(seconds, false);
-        }
-
-        /** Field 6; {@code conditional} is the trailing {@code ?}, ignored when seconds is 0. */
-        public Builder wakeup(int seconds, boolean conditional) {
-            this.wakeupSeconds = seconds;
-            this.wakeupConditional = conditional;
-            return this;
-        }
-
-        /** Field 7; 0 means unlimited. Unset means {@code default_process_limit}. */
-        public Builder maxProc(int value) {
-            this.maxProc = value;
-            return this;
-        }
-
-        /** Field 8: absolute, or relative to {@code daemon_directory}. */
-        public Builder command(String value) {
-            this.command = value;
-            return this;
-        }
-
-        /** Replaces the user arguments. */
-        public Builder args(List<String> values) {
-            this.args = new ArrayList<>(values);
-            return this;
-        }
-
-        /** Replaces the user arguments. */
-        public Builder args(String... values) {
-            return args(Arrays.asList(values));
-        }
-
-        /** Appends one user argument. */
-        public Builder arg(String value) {
-            this.args.add(value);
-            return this;
-        }
-
-        /** Appends {@code -o name=value}. */
-        public Builder option(String paramName, String value) {
-            this.args.add("-o");
-            this.args.add(paramName + "=" + value);
-            return this;
-        }
-
-        /** Idle children to keep pre-forked; a {@code -o procmaster_min_idle=N} argument overrides it. */
-        public Builder minIdle(int value) {
-            this.minIdle = value;
-            return this;
-        }
-
-        /** Builds against {@link MasterConfig#defaults()}. */
-        public ServiceSpec build() throws ConfigException {
-            return build(MasterConfig.defaults());
-        }
-
-        /**
-         * Validates and builds, taking defaults and directories from {@code config}.
-         *
-         * @throws ConfigException listing every bad attribute (no file or line)
-         */
-        public ServiceSpec build(MasterConfig config) throws ConfigException {
-            List<ConfigError> errors = new ArrayList<>();
-            if (type == null) {
-                throw new ConfigException(ConfigError.message("missing \"" + F_TYPE + "\" field"));
-            }
-            boolean nameOk = false;
-            if (name == null || name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
-                errors.add(ConfigError.field(F_SERVICE, String.valueOf(name), "must be one non-empty token"));
-            } else if (name.chars().anyMatch(Character::isISOControl)) {
-                // A NUL cannot be in a socket path; other control characters would reach the logs raw.
-                errors.add(ConfigError.field(F_SERVICE, name, "must not contain control characters"));
-            } else {
-                nameOk = true;
-            }
-            String canonical = name;
-            List<InetEndpoint> endpoints = List.of();
-            Path socketPath = null;
-            boolean priv = effectivePrivate();
-            if (type == ServiceType.INET) {
-                if (priv) {
-                    errors.add(ConfigError.field(F_PRIVATE, "y", "inet service cannot be private"));
-                }
-                if (nameOk) {
-                    try {
-                        InetNames.HostPort hp = InetNames.split(name);
-                        int port = config.ports().resolve(hp.port());
-                        if (hp.host() != null) {
-                            String host = InetNames.canonicalHost(hp.host());
-                            canonical = "[" + host + "]:" + port;
-                            endpoints = List.of(new InetEndpoint(host, port));
-                        } else {
-                            canonical = Integer.toString(port);
-                            if (config.allInterfaces()) {
-                                endpoints = List.of(InetEndpoint.wildcard(port));
-                            } else if (config.interfaceHosts().isEmpty()) {
-                                errors.add(ConfigError.field(F_SERVICE, name, "service definition requires "
-                                        + "valid host name or address, or non-empty inet_interfaces setting"));
-                            } else {
-                                endpoints = config.interfaceHosts().stream()
-                                        .map(h -> new InetEndpoint(h, port)).toList();
-                            }
-                        }
-                    } catch (IllegalArgumentException e) {
-                        errors.add(ConfigError.field(F_SERVICE, name, e.getMessage()));
-                    }
-                }
-            } else if (nameOk && (name.contains("/") || name.equals(".") || name.equals(".."))) {
-                // The socket is public/<name> or private/<name>: a path here could leave the queue directory.
-                errors.add(ConfigError.field(F_SERVICE, name, "a " + type.token() + " service name is a file name in "
-                        + (priv ? "private/" : "public/") + " of queue_directory: no \"/\", not \".\" or \"..\""));
-            } else if (nameOk) {
-                canonical = (priv ? "private/" : "public/") + name;
-                socketPath = config.queueDirectory().resolve(canonical);
-                int len = socketPath.toString().getBytes(StandardCharsets.UTF_8).length;
-                if (len > MAX_UNIX_PATH_BYTES) {
-                    errors.add(ConfigError.field(F_SERVICE, name, "unix-domain name too long: " + socketPath
-                            + " (" + len + " bytes, at most " + MAX_UNIX_PATH_BYTES + ")"));
-                }
-            }
-            if (wakeupSeconds < 0) {
-                errors.add(ConfigError.field(F_WAKEUP, Integer.toString(wakeupSeconds), "must be 0 or more"));
-            } else if (wakeupSeconds > 0 && !type.supportsWakeup()) {
-                errors.add(ConfigError.field(F_WAKEUP, wakeupText(), "a " + type.token()
-                        + " service cannot receive wakeup triggers; use 0"));
-            } else if (wakeupSeconds > MAX_WAKEUP_SECONDS) {
-                errors.add(ConfigError.field(F_WAKEUP, wakeupText(), "must be at most " + MAX_WAKEUP_SECONDS));
-            }
-            int max = maxProc != null ? maxProc : config.defaultProcessLimit();
-            if (max < 0) {
-                errors.add(ConfigError.field(F_MAXPROC, Integer.toString(max), "must be 0 (unlimited) or more"));
-            } else if (max > MAX_PROCESS_LIMIT) {
-                errors.add(ConfigError.field(F_MAXPROC, Integer.toString(max),
-                        "must be at most " + MAX_PROCESS_LIMIT + " (0 means unlimited)"));
-            }
-            Path executable = null;
-            if (command == null) {
-                errors.add(ConfigError.message("missing \"" + F_COMMAND + "\" field"));
-            } else if (command.isEmpty() || command.chars().anyMatch(Character::isWhitespace)) {
-                errors.add(ConfigError.field(F_COMMAND, command, "must be one non-empty token"));
-            } else if (command.chars().anyMatch(Character::isISOControl)) {
-                errors.add(ConfigError.field(F_COMMAND, command, "must not contain control characters"));
-            } else {
-                Path p = Path.of(command);
-                executable = p.isAbsolute() ? p : config.daemonDirectory().resolve(p);
-            }
-            List<String> userArgs = new ArrayList<>();
-            int idle = minIdle;
-            for (String a : args) {
-                if (a != null && a.indexOf('\0') >= 0) {
-                    errors.add(ConfigError.field(F_ARGS, a, "must not contain a NUL character (execve cannot pass it)"));
-                }
-            }
-            for (int i = 0; i < args.size(); i++) {
-                String a = args.get(i);
-                if (a == null) {
-                    errors.add(ConfigError.field(F_ARGS, "null", "arguments cannot be null"));
-                    continue;
-                }
-                if (!a.equals("-o")) {
-                    userArgs.add(a);
-                    continue;
-                }
-                String nv = i + 1 < args.size() ? args.get(i + 1) : null;
-                int eq = nv == null ? -1 : nv.indexOf('=');
-                if (eq < 0 || nv.substring(0, eq).isBlank()) {
-                    errors.add(ConfigError.field(F_ARGS, nv == null ? "-o" : "-o " + nv,
-                            "-o needs a following name=value"));
-                    i++;
-                    continue;
-                }
-                i++;
-                if (nv.substring(0, eq).strip().equals(MIN_IDLE_OPTION)) {
-                    String v = nv.substring(eq + 1).strip();
-                    if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(Character::isDigit)) {
-                        errors.add(ConfigError.field(F_MIN_IDLE, v, "expected a decimal number"));
-                    } else {
-                        idle = Integer.parseInt(v);
-                    }
-                } else {
-                    userArgs.add(a);
-                    userArgs.add(nv);
-                }
-            }
-            if (idle < 0) {
-                errors.add(ConfigError.field(F_MIN_IDLE, Integer.toString(idle), "must be 0 or more"));
-            } else if (max > 0 && idle > max) {
-                errors.add(ConfigError.field(F_MIN_IDLE, Integer.toString(idle),
-                        "must not exceed max_proc (" + max + ")"));
-            } else if (idle > MAX_MIN_IDLE) {
-                errors.add(ConfigError.field(F_MIN_IDLE, Integer.toString(idle), "must be at most " + MAX_MIN_IDLE));
-            }
-            if (!errors.isEmpty()) {
-                throw new ConfigException(errors);
-            }
-            return new ServiceSpec(this, canonical, max, executable, userArgs, idle, endpoints, socketPath, config);
-        }
-
-        private boolean effectivePrivate() {
-            return privateService != null ? privateService : type != ServiceType.INET;
-        }
-
-        private String wakeupText() {
-            return wakeupSeconds + (wakeupConditional ? "?" : "");
-        }
     }
 }
