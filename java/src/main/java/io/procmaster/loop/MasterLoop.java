@@ -28,7 +28,6 @@ import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
 import io.procmaster.policy.Timers;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -104,7 +103,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.timers = new Timers(Clock.system());
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
-        environment.putAll(config.importEnvironment().resolve(System.getenv()));
+        environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
     }
 
     /** Policy settings from main.cf parameters ({@link ServiceViews#policySettings}). */

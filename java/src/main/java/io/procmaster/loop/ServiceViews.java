@@ -27,6 +27,8 @@ import java.util.Map;
  *       argv in Postfix's order ({@link ServiceSpec#childArgv}), the {@code import_environment}
  *       variables plus {@code GENERATION} in octal, working directory {@code queue_directory}. The
  *       loop adds the descriptors (fds 3..), which only it has.</li>
+ *   <li>{@link #childEnvironment} - the children's environment, {@code import_environment} resolved
+ *       against the master's own once, at start.</li>
  * </ul>
  * The listen backlog is read from the model directly by {@link ServiceDescriptors}
  * ({@link ServiceSpec#listenBacklog()}).
@@ -75,10 +77,15 @@ final class ServiceViews {
                 .withDrainTime(config.serviceDrainTime());
     }
 
+    /** The variables every child gets besides {@code GENERATION}, from the master's {@code parent} environment. */
+    static Map<String, String> childEnvironment(MasterConfig config, Map<String, String> parent) {
+        return config.importEnvironment().resolve(parent);
+    }
+
     /**
      * The spawn request of one child of {@code spec}, without descriptors.
      *
-     * @param environment the resolved {@code import_environment} variables
+     * @param environment the children's environment, {@link #childEnvironment}
      * @param generation  the child's generation ({@code GENERATION}, octal)
      * @param stress      the child is spawned during a stress period
      */
