@@ -1,6 +1,5 @@
 package io.procmaster.config;
 
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.procmaster.config;
 
-
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;

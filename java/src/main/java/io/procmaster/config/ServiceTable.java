@@ -1,6 +1,5 @@
 package io.procmaster.config;
 
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

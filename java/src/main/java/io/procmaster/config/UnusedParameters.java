@@ -1,6 +1,5 @@
 package io.procmaster.config;
 
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

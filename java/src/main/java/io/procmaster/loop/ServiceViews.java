@@ -67,7 +67,7 @@ final class ServiceViews {
 
     /**
      * Policy settings from main.cf parameters: Postfix's fixed behaviour, with procmaster's back-off
-     * cap and spawn rate (per second, docs/postfix-master.md §10 W11) as configured.
+     * cap and spawn rate (per second; docs/postfix-master.md §10, gaps in throttling) as configured.
      */
     static PolicySettings policySettings(MasterConfig config) {
         return PolicySettings.postfixCompatible()
