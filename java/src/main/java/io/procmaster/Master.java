@@ -3,6 +3,7 @@ package io.procmaster;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MainCfParser;
 import io.procmaster.config.MasterCfParser;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import java.io.IOException;

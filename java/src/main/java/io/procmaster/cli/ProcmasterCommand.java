@@ -1,7 +1,7 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
-import io.procmaster.MasterConfig;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceTable;

@@ -1,7 +1,5 @@
 package io.procmaster.config;
 
-import io.procmaster.MasterConfig;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

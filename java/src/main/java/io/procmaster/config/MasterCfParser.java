@@ -1,10 +1,5 @@
 package io.procmaster.config;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceKey;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * extends to the matching <code>&#125;</code>; the outer braces and the whitespace just inside them
  * are removed, so an argument can contain spaces or be empty. Entries matched by
  * {@code master_service_disable} are skipped before any other check. Each entry is then
- * built with {@link ServiceSpec.Builder}, so parser and builder validate identically.
+ * built with {@link ServiceSpecBuilder}, so parser and builder validate identically.
  *
  * <p>Deliberate differences from Postfix: trailing text in wakeup or maxproc ({@code 60abc})
  * is an error, not ignored; an unknown port name is an error, not a name kept as written;
@@ -201,7 +196,7 @@ public final class MasterCfParser {
                         "expected a number of seconds, optionally followed by \"?\""));
             }
         }
-        // Only the syntax of maxproc is checked here; its range is the builder's (ServiceSpec),
+        // Only the syntax of maxproc is checked here; its range is the builder's (ServiceSpecBuilder),
         // the one place that validates it.
         Integer maxProc = null;
         String maxText = tokens.get(6);
@@ -223,7 +218,7 @@ public final class MasterCfParser {
         if (type == null) {
             return null;
         }
-        ServiceSpec.Builder b = ServiceSpec.builder(tokens.get(0), type)
+        ServiceSpecBuilder b = ServiceSpec.builder(tokens.get(0), type)
                 .privateService(priv == null || priv)
                 .unprivileged(unpriv == null || unpriv)
                 .chroot(chroot != null && chroot)

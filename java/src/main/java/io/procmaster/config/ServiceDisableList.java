@@ -1,7 +1,5 @@
 package io.procmaster.config;
 
-import io.procmaster.ServiceType;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

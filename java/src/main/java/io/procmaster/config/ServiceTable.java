@@ -1,8 +1,5 @@
 package io.procmaster.config;
 
-import io.procmaster.ServiceKey;
-import io.procmaster.ServiceSpec;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,8 +1,5 @@
 package io.procmaster.config;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

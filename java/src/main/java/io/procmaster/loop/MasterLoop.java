@@ -1,8 +1,8 @@
 package io.procmaster.loop;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
+import io.procmaster.config.MasterConfig;
+import io.procmaster.config.ServiceSpec;
+import io.procmaster.config.ServiceType;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.os.Channels;
 import io.procmaster.os.ChildProcess;
@@ -28,9 +28,7 @@ import io.procmaster.policy.ServiceStatus;
 import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
 import io.procmaster.policy.Timers;
-import io.procmaster.policy.TriggerKind;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -67,6 +65,10 @@ import org.slf4j.LoggerFactory;
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
     private static final Logger log = LoggerFactory.getLogger(MasterLoop.class);
 
+    /**
+     * The loop's runtime record of a service, not a second model: the one model ({@link ServiceSpec},
+     * replaced at reload) with the descriptors bound for it and whether they are watched.
+     */
     private static final class Service {
         ServiceSpec spec;
         final ServiceDescriptors fds;
@@ -102,16 +104,12 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.timers = new Timers(Clock.system());
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
-        environment.putAll(config.importEnvironment().resolve(System.getenv()));
+        environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
     }
 
-    /** Policy settings from main.cf parameters. */
+    /** Policy settings from main.cf parameters ({@link ServiceViews#policySettings}). */
     public static PolicySettings settings(MasterConfig config) {
-        return PolicySettings.postfixCompatible()
-                .withThrottle(config.serviceThrottleTime(), config.throttleMaxTime())
-                .withSpawnRateLimit(config.spawnRateLimit(), Duration.ofSeconds(1))
-                .withWindows(config.stressWindowTime(), config.busyWarningTime())
-                .withDrainTime(config.serviceDrainTime());
+        return ServiceViews.policySettings(config);
     }
 
     /**
@@ -164,41 +162,18 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return m;
     }
 
-    static String id(ServiceSpec spec) {
-        return spec.key().toString();
+    private static String id(ServiceSpec spec) {
+        return ServiceViews.id(spec);
     }
 
     private List<ServicePolicySpec> policySpecs() {
         List<ServicePolicySpec> out = new ArrayList<>();
-        for (Map.Entry<String, Service> e : services.entrySet()) {
-            if (e.getValue().spec != null) {
-                out.add(policySpec(e.getKey(), e.getValue().spec));
+        for (Service s : services.values()) {
+            if (s.spec != null) {
+                out.add(ServiceViews.policyView(s.spec));
             }
         }
         return out;
-    }
-
-    static ServicePolicySpec policySpec(String id, ServiceSpec spec) {
-        return ServicePolicySpec.builder(id)
-                .name(spec.name())
-                .command(spec.executable().toString())
-                .args(spec.childArgv(false, false, false))
-                .kind(trigger(spec.type()))
-                .maxProc(spec.maxProc())
-                .wakeup(spec.wakeupSeconds(), spec.isWakeupConditional())
-                .stressEligible(spec.isStressEligible())
-                .minIdle(spec.minIdle())
-                .build();
-    }
-
-    private static TriggerKind trigger(ServiceType t) {
-        return switch (t) {
-            case INET -> TriggerKind.INET;
-            case UNIX -> TriggerKind.UNIX;
-            case FIFO -> TriggerKind.FIFO;
-            case UNIX_DGRAM -> TriggerKind.UNIX_DGRAM;
-            case PASS -> TriggerKind.PASS;
-        };
     }
 
     private void registerStatus(String id, Service s) throws NativeIoException {
@@ -220,11 +195,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             throw new SpawnFailure(SpawnFailure.Kind.FORK, "service has no status channel");
         }
         ServiceSpec spec = s.spec;
-        SpawnSpec.Builder b = SpawnSpec.builder(spec.executable().toAbsolutePath().toString())
-                .argv(spec.childArgv(false, false, stress))
-                .cwd(config.queueDirectory().toString())
-                .env(environment)
-                .env("GENERATION", GenerationCounter.toOctal(generation))
+        SpawnSpec.Builder b = ServiceViews.spawnRequest(spec, config, environment, generation, stress)
                 .fd(3, flow.master().intValue())
                 .fd(4, flow.child().intValue())
                 .fd(5, s.fds.status().child().intValue());
@@ -278,7 +249,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     }
 
     @Override
-    public void sendWakeup(String serviceId, TriggerKind kind, byte[] triggerBytes) {
+    public void sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
         Service s = services.get(serviceId);
         if (s == null) {
             return;
@@ -420,7 +391,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             }
         }
         List<ServicePolicySpec> specs = new ArrayList<>();
-        wanted.forEach((id, spec) -> specs.add(policySpec(id, spec)));
+        wanted.values().forEach(spec -> specs.add(ServiceViews.policyView(spec)));
         ReloadSummary summary = policy.reload(specs);
         log.info("reload: {}", summary);
         return new ReloadResult(summary, table.warnings());

@@ -1,7 +1,7 @@
 package io.procmaster.loop;
 
-import io.procmaster.InetEndpoint;
-import io.procmaster.ServiceSpec;
+import io.procmaster.config.InetEndpoint;
+import io.procmaster.config.ServiceSpec;
 import io.procmaster.os.Channels;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.Fd;

@@ -1,6 +1,6 @@
 package io.procmaster.loop;
 
-import io.procmaster.ServiceSpec;
+import io.procmaster.config.ServiceSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

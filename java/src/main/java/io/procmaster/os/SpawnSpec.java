@@ -15,6 +15,10 @@ import java.util.TreeMap;
  * maps source descriptors to target numbers in the child, and the optional working directory,
  * new session, credentials and resource limits.
  *
+ * <p>A request to the os, not a model of a service: the master's loop derives one per child from
+ * the one service model ({@code config.ServiceSpec}, in {@code loop.ServiceViews}); helpers and
+ * tests build their own.
+ *
  * <p>The fd plan may map any source to any target: sources below their targets, a source that is
  * another pair's target, cycles and one source to several targets are all handled by the C
  * core's plan. Every descriptor above 2 that is not a target is closed in the child.
@@ -84,6 +88,11 @@ public final class SpawnSpec {
 
     public Map<String, String> environment() {
         return env;
+    }
+
+    /** The child's working directory, or null to keep the parent's. */
+    public String cwd() {
+        return cwd;
     }
 
     /** The fd plan: target number in the child to source descriptor in this process. */

@@ -1,5 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.ServiceType;
+
 /**
  * MasterActions - what the policy asks the loop to do; the loop implements it, tests record it.
  *
@@ -35,8 +37,8 @@ public interface MasterActions {
     /** Start (true) or stop (false) watching the service's listen sockets for readability. */
     void setListening(String serviceId, boolean listening);
 
-    /** Deliver one wakeup: write {@code triggerBytes} the way {@code kind} needs (docs/postfix-master.md §5.3). */
-    void sendWakeup(String serviceId, TriggerKind kind, byte[] triggerBytes);
+    /** Deliver one wakeup: write {@code triggerBytes} the way a service of {@code type} needs (docs/postfix-master.md §5.3). */
+    void sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes);
 
     /** Send {@code signal} to child {@code pid} (through its pidfd). */
     void signal(int pid, Signal signal);

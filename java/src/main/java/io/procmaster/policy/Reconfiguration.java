@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.ServiceType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Input contract: the specs are validated by the configuration model (ServiceSpec's builder:
  * maxproc in range, wakeup in range, one command token), so numbers are trusted here. What is
  * checked is what a caller of the public policy API could still get wrong without a config file: a
- * null or id-less spec is rejected, a null name, command or kind and a negative wakeup or prefork
+ * null or id-less spec is rejected, a null name, command or type and a negative wakeup or prefork
  * minimum are replaced; each is logged and counted in {@link MasterCounters#badSpecValues()}. A
  * repeated id is counted and the last entry wins. Nothing here throws.
  */
@@ -183,30 +184,37 @@ final class Reconfiguration {
             log.error("service spec without an id rejected: {}", spec);
             return null;
         }
-        ServicePolicySpec.Builder b = spec.toBuilder();
         String id = spec.id();
         boolean changed = false;
-        if (spec.name() == null) {
-            b.name(id);
+        String name = spec.name();
+        if (name == null) {
+            name = id;
             changed = bad(id, "name", null, id);
         }
-        if (spec.command() == null) {
-            b.command(spec.name() == null ? id : spec.name());
+        String command = spec.command();
+        if (command == null) {
+            command = spec.name() == null ? id : spec.name();
             changed = bad(id, "command", null, "the service name");
         }
-        if (spec.kind() == null) {
-            b.kind(TriggerKind.UNIX);
-            changed = bad(id, "kind", null, TriggerKind.UNIX);
+        ServiceType type = spec.type();
+        if (type == null) {
+            type = ServiceType.UNIX;
+            changed = bad(id, "type", null, ServiceType.UNIX);
         }
-        if (spec.wakeupSeconds() < 0) {
-            b.wakeup(0, false);
+        int wakeup = spec.wakeupSeconds();
+        boolean conditional = spec.conditionalWakeup();
+        if (wakeup < 0) {
+            wakeup = 0;
+            conditional = false;
             changed = bad(id, "wakeupSeconds", spec.wakeupSeconds(), 0);
         }
-        if (spec.minIdle() < 0) {
-            b.minIdle(0);
+        int minIdle = spec.minIdle();
+        if (minIdle < 0) {
+            minIdle = 0;
             changed = bad(id, "minIdle", spec.minIdle(), 0);
         }
-        return changed ? b.build() : spec;
+        return changed ? new ServicePolicySpec(id, name, command, spec.args(), type, spec.maxProc(), wakeup,
+                conditional, spec.stressEligible(), minIdle) : spec;
     }
 
     private boolean bad(String id, String field, Object value, Object replacement) {

@@ -7,6 +7,10 @@ import java.util.Map;
 /**
  * ServiceState - the master's mutable state for one service (docs/postfix-master.md §2.1).
  *
+ * <p>Runtime state, not a model of the service: what the service is comes from the one model
+ * ({@code config.ServiceSpec}) through its derived view {@link ServicePolicySpec}, replaced at each
+ * reload; this holds only what the master has seen and decided since.
+ *
  * <p>Holds: the current spec; the service's children by pid (a child is recorded when the
  * synchronous spawn returns, and is AVAIL from birth, as Postfix counts it from fork);
  * the LISTEN decision last sent to the loop; THROTTLE with its timer, deadline and back-off level;

@@ -12,10 +12,10 @@ import org.slf4j.event.Level;
  * re-arms every {@code wakeupSeconds}, unless the interval is 0, the wakeup is conditional and no
  * child was spawned yet, the service is draining or the master is shutting down; {@link #stop}
  * cancels the timer; {@link #onFailed} counts a trigger the loop could not deliver. A throttled
- * service's trigger is skipped (counted), the period continues. The bytes are the service kind's
- * ({@link TriggerKind#triggerBytes()}); delivery is {@link MasterActions#sendWakeup}.
+ * service's trigger is skipped (counted), the period continues. The bytes are the service type's
+ * ({@link io.procmaster.config.ServiceType#wakeupTrigger()}); delivery is {@link MasterActions#sendWakeup}.
  *
- * <p>Failure modes: a kind that cannot take a trigger is logged and counted as a failure; a
+ * <p>Failure modes: a type that cannot take a trigger is logged and counted as a failure; a
  * delivery failure is logged (rate-limited) and counted. Nothing here throws.
  */
 final class WakeupSchedule {
@@ -58,12 +58,12 @@ final class WakeupSchedule {
         if (s.throttled) {
             s.counters.wakeupsSkipped++;
             log.debug("{}: throttled; wakeup skipped", s.label());
-        } else if (!s.spec.kind().supportsWakeup()) {
+        } else if (!s.spec.type().supportsWakeup()) {
             s.counters.wakeupFailures++;
             log.warn("master_wakeup_timer_event: {}: Operation not supported", s.label());
         } else {
             s.counters.wakeupsSent++;
-            p.actions.sendWakeup(s.id(), s.spec.kind(), s.spec.kind().triggerBytes());
+            p.actions.sendWakeup(s.id(), s.spec.type(), s.spec.type().wakeupTrigger());
         }
     }
 }

@@ -3,9 +3,6 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -3,8 +3,6 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
 import java.util.Map;
 
 /**

@@ -3,7 +3,6 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.procmaster.InetEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -3,7 +3,6 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.procmaster.MasterConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

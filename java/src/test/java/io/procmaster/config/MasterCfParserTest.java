@@ -3,10 +3,6 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceKey;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

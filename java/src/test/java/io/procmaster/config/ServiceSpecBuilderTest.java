@@ -4,12 +4,7 @@ import static io.procmaster.config.MasterCfParserTest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.procmaster.InetEndpoint;
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -184,12 +179,6 @@ class ServiceSpecBuilderTest {
         assertThat(parsed("a unix - - n - 0 x").listenBacklog()).isEqualTo(100);
         assertThat(parsed("a unix - - n - 5 x").listenBacklog()).isEqualTo(100);
         assertThat(parsed("a unix - - n - 500 x").listenBacklog()).isEqualTo(500);
-    }
-
-    @Test
-    void throttleTimeIsCapturedFromMainCf() throws Exception {
-        MasterConfig cfg = config(Map.of(MasterConfig.SERVICE_THROTTLE_TIME, "2m"));
-        assertThat(parsed(cfg, "a unix - - n - - x").throttleTime()).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.procmaster.config;
 import static io.procmaster.config.MasterCfParserTest.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,9 @@ package io.procmaster.master;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
-import io.procmaster.ServiceType;
+import io.procmaster.config.MasterConfig;
+import io.procmaster.config.ServiceSpec;
+import io.procmaster.config.ServiceType;
 import io.procmaster.config.ConfigException;
 import io.procmaster.testing.MasterFixture;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.procmaster.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.MasterConfig;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.loop.MasterLoop;
 import java.time.Duration;
 import java.util.Map;

@@ -145,8 +145,13 @@ class PolicyHarness {
         pump();
     }
 
-    static ServicePolicySpec.Builder svc(String id) {
-        return ServicePolicySpec.builder(id).command("/usr/libexec/procmaster/" + id);
+    static PolicySpecBuilder svc(String id) {
+        return new PolicySpecBuilder(id).command("/usr/libexec/procmaster/" + id);
+    }
+
+    /** A builder preloaded with {@code spec}, for "the same, but with ..." at reload. */
+    static PolicySpecBuilder like(ServicePolicySpec spec) {
+        return PolicySpecBuilder.from(spec);
     }
 
     static List<RecordingActions.Type> types(List<RecordingActions.Call> calls) {

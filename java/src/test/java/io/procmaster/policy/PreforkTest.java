@@ -60,7 +60,7 @@ class PreforkTest {
     void W12_enabledAtReload() {
         ServicePolicySpec smtp = svc("smtp").maxProc(10).build();
         h.start(smtp);
-        h.policy.reload(List.of(smtp.toBuilder().minIdle(2).build()));
+        h.policy.reload(List.of(PolicyHarness.like(smtp).minIdle(2).build()));
         assertThat(h.status("smtp").avail()).isEqualTo(2);
     }
 }

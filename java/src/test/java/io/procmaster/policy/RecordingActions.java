@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.ServiceType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -80,7 +81,7 @@ class RecordingActions implements MasterActions {
     }
 
     @Override
-    public void sendWakeup(String serviceId, TriggerKind kind, byte[] triggerBytes) {
+    public void sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
         calls.add(new Call(Type.WAKEUP, serviceId, null, null, null, null, triggerBytes));
     }
 

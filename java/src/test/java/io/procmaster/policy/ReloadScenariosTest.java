@@ -152,7 +152,7 @@ class ReloadScenariosTest {
             h.taken("foo", h.lastPid());
         }
         assertThat(h.status("foo").total()).isEqualTo(5);
-        h.policy.reload(List.of(foo.toBuilder().maxProc(2).build()));
+        h.policy.reload(List.of(PolicyHarness.like(foo).maxProc(2).build()));
 
         assertThat(h.actions.signals()).isEmpty();
         assertThat(h.listening("foo")).isFalse();
@@ -178,7 +178,7 @@ class ReloadScenariosTest {
     void scenario30_sameIdentityUnderANewExternalName_isARestartNotRemoveAndAdd() {
         h.start(smtp);
         h.connect("25");
-        ReloadSummary r = h.policy.reload(List.of(smtp.toBuilder().name("25").build()));
+        ReloadSummary r = h.policy.reload(List.of(PolicyHarness.like(smtp).name("25").build()));
         assertThat(r.restarted()).containsExactly("25");
         assertThat(h.actions.signals()).isEmpty();
         assertThat(h.actions.of(GONE)).isEmpty();

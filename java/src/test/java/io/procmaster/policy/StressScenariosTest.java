@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.ServiceType;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.RESTART_CHANNEL;
 import static io.procmaster.policy.RecordingActions.Type.SPAWN;
@@ -108,7 +109,7 @@ class StressScenariosTest {
     @Test
     void scenario12_noStressForLocalServicesOrMaxProcOne() {
         h.start(svc("private/cleanup").maxProc(2).build(),
-                svc("[127.0.0.1]:10025").kind(TriggerKind.INET).stressEligible(false).maxProc(2).build(),
+                svc("[127.0.0.1]:10025").type(ServiceType.INET).stressEligible(false).maxProc(2).build(),
                 svc("submission").publicInet().maxProc(1).build());
         for (String id : List.of("private/cleanup", "[127.0.0.1]:10025", "submission")) {
             h.connect(id);

@@ -177,7 +177,7 @@ class ThrottleScenariosTest {
         assertThat(h.status("foo").throttled()).isTrue();
 
         h.advanceSeconds(T / 2);
-        h.policy.reload(List.of(broken.toBuilder().command("/usr/libexec/procmaster/fixed").build()));
+        h.policy.reload(List.of(PolicyHarness.like(broken).command("/usr/libexec/procmaster/fixed").build()));
         h.pump();
         assertThat(h.status("foo").throttled()).isTrue();
         h.advance(Duration.ofSeconds(T / 2).minusMillis(1));
@@ -196,7 +196,7 @@ class ThrottleScenariosTest {
 
         h.policy.reload(List.of(broken)); // same command: throttle stays
         assertThat(h.status("foo").throttled()).isTrue();
-        h.policy.reload(List.of(broken.toBuilder().command("/usr/libexec/procmaster/fixed").build()));
+        h.policy.reload(List.of(PolicyHarness.like(broken).command("/usr/libexec/procmaster/fixed").build()));
         h.pump();
         assertThat(h.status("foo").throttled()).isFalse();
         assertThat(h.actions.spawnCount("foo")).isEqualTo(2);

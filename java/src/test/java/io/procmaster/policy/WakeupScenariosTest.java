@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.ServiceType;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.WAKEUP;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,7 +15,7 @@ class WakeupScenariosTest {
 
     @Test
     void scenario02_immediateInitialWakeupThenEveryPeriod() {
-        h.start(svc("public/pickup").kind(TriggerKind.FIFO).maxProc(1).wakeup(60, false).build());
+        h.start(svc("public/pickup").type(ServiceType.FIFO).maxProc(1).wakeup(60, false).build());
         assertThat(h.actions.wakeupCount("public/pickup")).isEqualTo(1);
         h.connect("public/pickup"); // the trigger makes the socket readable: first child
         assertThat(h.actions.spawnCount("public/pickup")).isEqualTo(1);
@@ -89,10 +90,10 @@ class WakeupScenariosTest {
 
     @Test
     void scenario24_triggerBytesByTransportType() {
-        h.start(svc("u").kind(TriggerKind.UNIX).wakeup(60, false).build(),
-                svc("i").kind(TriggerKind.INET).wakeup(60, false).build(),
-                svc("p").kind(TriggerKind.PASS).wakeup(60, false).build(),
-                svc("f").kind(TriggerKind.FIFO).wakeup(60, false).build());
+        h.start(svc("u").type(ServiceType.UNIX).wakeup(60, false).build(),
+                svc("i").type(ServiceType.INET).wakeup(60, false).build(),
+                svc("p").type(ServiceType.PASS).wakeup(60, false).build(),
+                svc("f").type(ServiceType.FIFO).wakeup(60, false).build());
         byte[] wNul = {'W', 0};
         assertThat(h.actions.of(WAKEUP, "u").get(0).bytes()).isEqualTo(wNul);
         assertThat(h.actions.of(WAKEUP, "i").get(0).bytes()).isEqualTo(wNul);
@@ -102,7 +103,7 @@ class WakeupScenariosTest {
 
     @Test
     void scenario24_unixDgramWakeupIsNotSupported_warningEveryPeriodAndNothingSent() {
-        h.start(svc("postlog").kind(TriggerKind.UNIX_DGRAM).wakeup(60, false).build());
+        h.start(svc("postlog").type(ServiceType.UNIX_DGRAM).wakeup(60, false).build());
         h.advanceSeconds(180);
         assertThat(h.actions.of(WAKEUP)).isEmpty();
         assertThat(h.status("postlog").counts().wakeupFailures()).isEqualTo(4); // t = 0, 60, 120, 180
@@ -121,7 +122,7 @@ class WakeupScenariosTest {
     void wakeupSetToZeroAtReloadStopsTheTimer() {
         ServicePolicySpec pickup = svc("pickup").wakeup(60, false).build();
         h.start(pickup);
-        h.policy.reload(List.of(pickup.toBuilder().wakeup(0, false).build()));
+        h.policy.reload(List.of(PolicyHarness.like(pickup).wakeup(0, false).build()));
         h.advanceSeconds(600);
         assertThat(h.actions.wakeupCount("pickup")).isEqualTo(1);
     }

@@ -1,6 +1,6 @@
 package io.procmaster.testing;
 
-import io.procmaster.MasterConfig;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;

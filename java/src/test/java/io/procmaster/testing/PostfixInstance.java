@@ -2,7 +2,7 @@ package io.procmaster.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.procmaster.MasterConfig;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.config.MainCfParser;
 import java.io.IOException;
 import java.nio.file.FileSystems;

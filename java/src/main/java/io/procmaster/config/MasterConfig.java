@@ -1,11 +1,4 @@
-package io.procmaster;
-
-import io.procmaster.config.ConfigError;
-import io.procmaster.config.ConfigException;
-import io.procmaster.config.ImportEnvironment;
-import io.procmaster.config.InetNames;
-import io.procmaster.config.PortTable;
-import io.procmaster.config.TimeValues;
+package io.procmaster.config;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;

@@ -1,4 +1,4 @@
-package io.procmaster;
+package io.procmaster.config;
 
 /**
  * One TCP listen address of an inet service: a host (numeric address, host name as given,

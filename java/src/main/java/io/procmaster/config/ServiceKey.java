@@ -1,4 +1,4 @@
-package io.procmaster;
+package io.procmaster.config;
 
 import java.util.Objects;
 

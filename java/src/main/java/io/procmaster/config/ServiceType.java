@@ -1,4 +1,4 @@
-package io.procmaster;
+package io.procmaster.config;
 
 import java.util.Optional;
 
@@ -7,7 +7,9 @@ import java.util.Optional;
  *
  * <p>Each constant knows the exact, case-sensitive token used in master.cf and on the
  * child's command line ({@code -t <token>}), whether the master can deliver a wakeup
- * trigger to it, and whether it is local-only by nature (docs/postfix-master.md §1.3.4).
+ * trigger to it and which bytes make one ({@link #wakeupTrigger()}, docs/postfix-master.md §5.3),
+ * and whether it is local-only by nature (docs/postfix-master.md §1.3.4). The policy reads the
+ * wakeup facts from here too: there is no second enum of transports.
  *
  * <p>Failure modes: {@link #fromToken} returns empty for anything but the five exact tokens
  * ({@code INET}, {@code tcp}, {@code Unix} are all unknown).
@@ -52,6 +54,19 @@ public enum ServiceType {
      */
     public boolean supportsWakeup() {
         return this != UNIX_DGRAM;
+    }
+
+    /**
+     * The bytes of one wakeup trigger (docs/postfix-master.md §5.3): {@code 'W'} then NUL for the
+     * connection-based transports, a bare {@code 'W'} for a FIFO, nothing for unix-dgram (which
+     * takes no trigger, {@link #supportsWakeup()}). A fresh array each call.
+     */
+    public byte[] wakeupTrigger() {
+        return switch (this) {
+            case UNIX, INET, PASS -> new byte[] {'W', 0};
+            case FIFO -> new byte[] {'W'};
+            case UNIX_DGRAM -> new byte[0];
+        };
     }
 
     /** Whether the endpoint is a path relative to the queue directory (all but inet). */
