@@ -1,7 +1,7 @@
 package io.procmaster.loop;
 
-import io.procmaster.MasterConfig;
-import io.procmaster.ServiceSpec;
+import io.procmaster.config.MasterConfig;
+import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceTable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -2,7 +2,7 @@ package io.procmaster.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.MasterConfig;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.testing.MasterFixture;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
