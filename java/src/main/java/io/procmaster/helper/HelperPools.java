@@ -1,7 +1,7 @@
 package io.procmaster.helper;
 
 import io.procmaster.helper.process.ProcessHelperLauncher;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
 import io.procmaster.loop.EventLoop;
 import io.procmaster.os.NativeIoException;
 import java.time.Duration;

@@ -15,7 +15,6 @@ import io.procmaster.os.SpawnException;
 import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
 import io.procmaster.policy.ChildExit;
-import io.procmaster.policy.Clock;
 import io.procmaster.policy.GenerationCounter;
 import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
@@ -26,8 +25,9 @@ import io.procmaster.policy.ServicePolicySpec;
 import io.procmaster.policy.ServiceStatus;
 import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
-import io.procmaster.policy.Timers;
 import io.procmaster.policy.TriggerKind;
+import io.procmaster.time.Clock;
+import io.procmaster.time.TimerQueue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     private final EventLoop loop;
     private final MasterConfig config;
-    private final Timers timers;
+    private final TimerQueue timers;
     private final MasterPolicy policy;
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> children = new HashMap<>();
@@ -94,11 +94,13 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final InstanceLock lock;
     private volatile boolean stopping;
 
-    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock) throws IOException {
+    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock) throws IOException {
         this.config = config;
         this.lock = lock;
-        this.loop = new EventLoop("procmaster-loop");
-        this.timers = new Timers(Clock.system());
+        // One clock for the loop's waits and the policy's timers: the policy's deadlines are
+        // compared with the loop's readings, so two clocks would wake the loop at the wrong time.
+        this.loop = new EventLoop("procmaster-loop", clock);
+        this.timers = new TimerQueue(clock);
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
         environment.putAll(config.importEnvironment().resolve(System.getenv()));
@@ -123,6 +125,18 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
             throws IOException {
+        return start(config, table, settings, Clock.system());
+    }
+
+    /**
+     * As {@link #start(MasterConfig, ServiceTable, PolicySettings)} on a given clock: production uses
+     * {@link Clock#system()}; a test passes a hand-driven clock so that a timer that must not fire
+     * can be shown not to fire without sleeping. The loop runs due timers right after the commands
+     * of each round, so after advancing the clock the second of two queries (such as
+     * {@link #status()}) sees what the timers did.
+     */
+    public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings, Clock clock)
+            throws IOException {
         Native.ensureAvailability();
         // Trusted, laid out (the children's working directory, see spawn), and ours alone before
         // anything in it is deleted or bound; then the children a killed master left go.
@@ -131,7 +145,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         MasterLoop created = null;
         List<Service> bound = new ArrayList<>();
         try {
-            created = new MasterLoop(config, settings, lock);
+            created = new MasterLoop(config, settings, lock, clock);
             PreviousInstance.end(lock.previous(), config.serviceDrainTime());
             lock.record(PreviousInstance.pipeOf(created.flow.master().intValue()));
             for (ServiceSpec spec : table.services()) {

@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,13 +32,13 @@ final class ServiceState {
 
     boolean throttled;
     long throttledUntil;
-    Timers.Handle throttleTimer;
+    TimerQueue.Timer throttleTimer;
     int throttleLevel;
     boolean everUnthrottled;
     long lastUnthrottleAt;
 
     boolean condWake;
-    Timers.Handle wakeupTimer;
+    TimerQueue.Timer wakeupTimer;
 
     boolean stressSet;
     long stressExpire;
@@ -47,7 +48,7 @@ final class ServiceState {
     long epoch;
 
     boolean draining;
-    Timers.Handle drainTimer;
+    TimerQueue.Timer drainTimer;
 
     final ServiceCounters counters = new ServiceCounters();
     final SpawnRateLimiter limiter;
@@ -92,7 +93,7 @@ final class ServiceState {
         return stressSet && now - stressExpire < 0;
     }
 
-    static void cancel(Timers.Handle h) {
+    static void cancel(TimerQueue.Timer h) {
         if (h != null) {
             h.cancel();
         }

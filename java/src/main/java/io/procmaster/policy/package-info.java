@@ -16,7 +16,7 @@
  * {@link io.procmaster.policy.SpawnFailure}, sizes its epoll wait with {@link io.procmaster.policy.Timers#nextDeadline()}
  * and calls {@link io.procmaster.policy.Timers#runDue()} after each wake-up. The policy answers only
  * through {@link io.procmaster.policy.MasterActions}. No processes, descriptors, native code or
- * threads here: tests run every rule on a {@link io.procmaster.policy.FakeClock} in milliseconds.
+ * threads here: tests run every rule on a {@link io.procmaster.time.FakeClock} in milliseconds.
  *
  * <p>Failure modes: bad input is logged and counted, never thrown into the loop.
  */

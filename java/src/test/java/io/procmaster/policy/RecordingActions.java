@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;

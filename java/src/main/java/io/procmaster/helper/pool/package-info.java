@@ -9,6 +9,6 @@
  * <p>Public: only {@code HelperPoolEngine}, for the {@link io.procmaster.helper.HelperPool} facade;
  * everything else is package-private. May import {@code io.procmaster.helper}'s value types (never
  * {@code HelperPool}/{@code HelperPools}), {@code helper.process}, {@code helper.wire} and
- * {@link io.procmaster.policy.Clock} (until the clock moves to its own package).
+ * {@link io.procmaster.time.Clock} (until the clock moves to its own package).
  */
 package io.procmaster.helper.pool;

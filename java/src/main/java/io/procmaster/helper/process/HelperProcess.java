@@ -2,7 +2,7 @@ package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
 import io.procmaster.loop.EventLoop;
 import io.procmaster.os.ChildProcess;
 import io.procmaster.os.EventLoopCore;
