@@ -11,6 +11,7 @@ import io.procmaster.os.ExitStatus;
 import io.procmaster.os.FdPair;
 import io.procmaster.os.Native;
 import io.procmaster.os.NativeIoException;
+import io.procmaster.os.Signals;
 import io.procmaster.os.SpawnException;
 import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
@@ -314,10 +315,19 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             return;
         }
         try {
-            c.signal(signal.number());
+            c.signal(signalNumber(signal));
         } catch (NativeIoException e) {
             log.warn("signal {} to pid {}: {}", signal, pid, e.getMessage());
         }
+    }
+
+    /** The policy's symbolic signals as the C core numbers them (os.Signals): none is written in Java. */
+    @Override
+    public int signalNumber(Signal signal) {
+        return switch (signal) {
+            case TERM -> Signals.term();
+            case KILL -> Signals.kill();
+        };
     }
 
     @Override

@@ -215,9 +215,9 @@ public final class MasterPolicy {
         if (next == ChildRecord.State.AVAIL) {
             r.countUse();
             s.availChildren++;
-            if (r.useCount() == 1 && s.throttleLevel > 0) {
+            if (r.useCount() == 1 && s.throttleBackoff.failures() > 0) {
                 // A child served a request: the command works, so the back-off memory is cleared.
-                s.throttleLevel = 0;
+                s.throttleBackoff.reset();
             }
         } else {
             s.availChildren--;

@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.ExponentialBackoff;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,7 +34,8 @@ final class ServiceState {
     boolean throttled;
     long throttledUntil;
     TimerQueue.Timer throttleTimer;
-    int throttleLevel;
+    /** Consecutive throttles, the back-off's memory: the delay doubles per level, at most 2^20 times. */
+    final ExponentialBackoff throttleBackoff = new ExponentialBackoff(SpawnAndThrottle.MAX_BACKOFF_SHIFT);
     boolean everUnthrottled;
     long lastUnthrottleAt;
 

@@ -90,6 +90,15 @@ class RecordingActions implements MasterActions {
         calls.add(new Call(Type.SIGNAL, null, null, null, pid, signal, null));
     }
 
+    /** Linux's numbers, as the tests' ChildExit.killed(15) and killed(9) use them. */
+    @Override
+    public int signalNumber(Signal signal) {
+        return switch (signal) {
+            case TERM -> 15;
+            case KILL -> 9;
+        };
+    }
+
     @Override
     public void restartStatusChannel(String serviceId) {
         calls.add(new Call(Type.RESTART_CHANNEL, serviceId, null, null, null, null, null));
