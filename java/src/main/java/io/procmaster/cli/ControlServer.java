@@ -1,6 +1,7 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
+import io.procmaster.time.Clock;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -75,7 +76,9 @@ final class ControlServer implements AutoCloseable {
     private final PeerCredentials peers;
     private final ExecutorService worker;
     private final Queue<Runnable> forSelector = new ConcurrentLinkedQueue<>();
-    private final RejectionLog rejections = new RejectionLog(log, Duration.ofSeconds(10), System::nanoTime);
+    /** Connection deadlines and the accept pause; the selector waits real time, so the system clock. */
+    private final Clock clock = Clock.system();
+    private final RejectionLog rejections = new RejectionLog(log, Duration.ofSeconds(10), clock);
     private final Thread thread;
     private volatile Thread workerThread;
     private int connections; // open Connection objects; selector thread only
@@ -147,7 +150,7 @@ final class ControlServer implements AutoCloseable {
         Connection(SocketChannel channel) throws IOException {
             this.channel = channel;
             this.key = channel.register(selector, SelectionKey.OP_READ, this);
-            this.deadline = System.nanoTime() + deadlineNanos;
+            this.deadline = clock.nanoTime() + deadlineNanos;
             connections++;
         }
 
@@ -200,7 +203,7 @@ final class ControlServer implements AutoCloseable {
                 return;
             }
             out = ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8));
-            deadline = System.nanoTime() + deadlineNanos;
+            deadline = clock.nanoTime() + deadlineNanos;
             try {
                 writable();
             } catch (IOException e) {
@@ -266,7 +269,7 @@ final class ControlServer implements AutoCloseable {
                     handle(k);
                 }
                 selector.selectedKeys().clear();
-                expire(System.nanoTime());
+                expire(clock.nanoTime());
             }
         } catch (IOException | RuntimeException | LinkageError e) {
             if (!closed) {
@@ -315,7 +318,7 @@ final class ControlServer implements AutoCloseable {
                 rejections.warn("accept", "control socket: accept: " + e.getMessage());
                 acceptKey.interestOps(0);
                 acceptPaused = true;
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                acceptPausedUntil = clock.nanoTime() + ACCEPT_PAUSE_NANOS;
                 return;
             }
             if (ch == null) {
@@ -349,7 +352,7 @@ final class ControlServer implements AutoCloseable {
     }
 
     private long selectTimeoutMillis() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         long next = acceptPaused ? acceptPausedUntil : Long.MAX_VALUE;
         for (SelectionKey k : selector.keys()) {
             if (k.attachment() instanceof Connection c) {

@@ -1,9 +1,9 @@
 package io.procmaster.cli;
 
+import io.procmaster.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -15,13 +15,13 @@ import org.slf4j.Logger;
 final class RejectionLog {
     private final Logger log;
     private final long intervalNanos;
-    private final LongSupplier nanoClock;
+    private final Clock clock;
     private final Map<String, long[]> byKind = new HashMap<>(); // kind -> {total, suppressed, lastLoggedNanos}
 
-    RejectionLog(Logger log, Duration interval, LongSupplier nanoClock) {
+    RejectionLog(Logger log, Duration interval, Clock clock) {
         this.log = log;
         this.intervalNanos = interval.toNanos();
-        this.nanoClock = nanoClock;
+        this.clock = clock;
     }
 
     /**
@@ -29,7 +29,7 @@ final class RejectionLog {
      * returns whether it logged.
      */
     synchronized boolean warn(String kind, String message) {
-        long now = nanoClock.getAsLong();
+        long now = clock.nanoTime();
         long[] k = byKind.get(kind);
         if (k == null) {
             k = new long[] {0, 0, now - intervalNanos};

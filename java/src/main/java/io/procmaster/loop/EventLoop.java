@@ -76,7 +76,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** Something with a deadline on the {@link System#nanoTime()} clock (Long.MAX_VALUE: none). */
+    /** Something with a deadline on the loop's {@link #clock()} (Long.MAX_VALUE: none). */
     public interface DeadlineSource {
         long nextDeadlineNanos();
 
@@ -125,6 +125,11 @@ public final class EventLoop implements Executor, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxSleepMillis = maxSleepMillis;
         this.core = new EventLoopCore(name, 256);
+    }
+
+    /** The clock deadline sources are compared with: whoever registers one arms it on this clock. */
+    public Clock clock() {
+        return clock;
     }
 
     /** Starts the loop thread; once only, and never after {@link #close}. */
