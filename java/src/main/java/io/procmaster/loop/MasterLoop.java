@@ -98,8 +98,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock) throws IOException {
         this.config = config;
         this.lock = lock;
-        // One clock for the loop's waits and the policy's timers: the policy's deadlines are
-        // compared with the loop's readings, so two clocks would wake the loop at the wrong time.
+        // One clock for the loop's waits and the policy's timers: their deadlines are compared.
         this.loop = new EventLoop("procmaster-loop", clock);
         this.timers = new TimerQueue(clock);
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
@@ -130,11 +129,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     }
 
     /**
-     * As {@link #start(MasterConfig, ServiceTable, PolicySettings)} on a given clock: production uses
-     * {@link Clock#system()}; a test passes a hand-driven clock so that a timer that must not fire
-     * can be shown not to fire without sleeping. The loop runs due timers right after the commands
-     * of each round, so after advancing the clock the second of two queries (such as
-     * {@link #status()}) sees what the timers did.
+     * On a given clock: production uses {@link Clock#system()}; a test a hand-driven one, to show
+     * without sleeping that a timer does not fire early (timers run after each round's commands).
      */
     public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings, Clock clock)
             throws IOException {
