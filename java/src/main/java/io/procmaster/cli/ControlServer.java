@@ -1,6 +1,7 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
+import io.procmaster.time.Clock;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -81,7 +82,9 @@ final class ControlServer implements AutoCloseable {
     private final PeerCredentials peers;
     private final ExecutorService worker;
     private final Queue<Runnable> forSelector = new ConcurrentLinkedQueue<>();
-    private final RejectionLog rejections = new RejectionLog(log, Duration.ofSeconds(10), System::nanoTime);
+    /** Connection deadlines and the accept pause; the selector waits real time, so the system clock. */
+    private final Clock clock = Clock.system();
+    private final RejectionLog rejections = new RejectionLog(log, Duration.ofSeconds(10), clock);
     private final Thread thread;
     private volatile Thread workerThread;
     private int connections; // open Connection objects; selector thread only
@@ -154,7 +157,7 @@ final class ControlServer implements AutoCloseable {
         Connection(SocketChannel channel) throws IOException {
             this.channel = channel;
             this.key = channel.register(selector, SelectionKey.OP_READ, this);
-            this.deadline = System.nanoTime() + deadlineNanos;
+            this.deadline = clock.nanoTime() + deadlineNanos;
             connections++;
         }
 
@@ -183,7 +186,7 @@ final class ControlServer implements AutoCloseable {
             key.interestOps(0);
             // The worker may be slow (a reload, a master that does not answer), but a connection
             // never waits for ever: its slot comes back even if the answer never does.
-            deadline = System.nanoTime() + Math.max(deadlineNanos, WORKER_DEADLINE.toNanos());
+            deadline = clock.nanoTime() + Math.max(deadlineNanos, WORKER_DEADLINE.toNanos());
             stopPending = command.equals("stop");
             try {
                 worker.execute(this::answerOnWorker);
@@ -210,7 +213,7 @@ final class ControlServer implements AutoCloseable {
                 return;
             }
             out = ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8));
-            deadline = System.nanoTime() + deadlineNanos;
+            deadline = clock.nanoTime() + deadlineNanos;
             try {
                 writable();
             } catch (IOException e) {
@@ -287,7 +290,7 @@ final class ControlServer implements AutoCloseable {
                     handle(k);
                 }
                 selector.selectedKeys().clear();
-                expire(System.nanoTime());
+                expire(clock.nanoTime());
                 rejections.flushDue(); // a flood that stopped still has its count logged
             }
         } catch (IOException | RuntimeException | LinkageError e) {
@@ -338,7 +341,7 @@ final class ControlServer implements AutoCloseable {
                 rejections.warn("accept", "control socket: accept: " + e.getMessage());
                 acceptKey.interestOps(0);
                 acceptPaused = true;
-                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                acceptPausedUntil = clock.nanoTime() + ACCEPT_PAUSE_NANOS;
                 return;
             }
             if (ch == null) {
@@ -372,7 +375,7 @@ final class ControlServer implements AutoCloseable {
     }
 
     private long selectTimeoutMillis() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         long next = Math.min(acceptPaused ? acceptPausedUntil : Long.MAX_VALUE, rejections.nextFlushNanos());
         for (SelectionKey k : selector.keys()) {
             if (k.attachment() instanceof Connection c) {

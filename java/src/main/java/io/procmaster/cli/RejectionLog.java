@@ -1,9 +1,9 @@
 package io.procmaster.cli;
 
+import io.procmaster.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 final class RejectionLog {
     private final Logger log;
     private final long intervalNanos;
-    private final LongSupplier nanoClock;
+    private final Clock clock;
     private final Map<String, Kind> byKind = new HashMap<>();
 
     /** One kind's counts: every rejection, those suppressed since the last line, the last of them. */
@@ -35,10 +35,10 @@ final class RejectionLog {
      */
     private static final Class<?> KIND_CLASS = Kind.class;
 
-    RejectionLog(Logger log, Duration interval, LongSupplier nanoClock) {
+    RejectionLog(Logger log, Duration interval, Clock clock) {
         this.log = log;
         this.intervalNanos = interval.toNanos();
-        this.nanoClock = nanoClock;
+        this.clock = clock;
     }
 
     /**
@@ -46,7 +46,7 @@ final class RejectionLog {
      * returns whether it logged.
      */
     synchronized boolean warn(String kind, String message) {
-        long now = nanoClock.getAsLong();
+        long now = clock.nanoTime();
         Kind k = byKind.get(kind);
         if (k == null) {
             k = new Kind();
@@ -70,7 +70,7 @@ final class RejectionLog {
         return true;
     }
 
-    /** When {@link #flushDue} next has something to log (nanoClock time), or Long.MAX_VALUE. */
+    /** When {@link #flushDue} next has something to log (clock time), or Long.MAX_VALUE. */
     synchronized long nextFlushNanos() {
         long next = Long.MAX_VALUE;
         for (Kind k : byKind.values()) {
@@ -92,7 +92,7 @@ final class RejectionLog {
     }
 
     private void flush(boolean all) {
-        long now = nanoClock.getAsLong();
+        long now = clock.nanoTime();
         for (Kind k : byKind.values()) {
             if (k.suppressed > 0 && (all || now - k.lastLoggedNanos >= intervalNanos)) {
                 log.warn("{} ({} like it suppressed)", k.lastSuppressed, k.suppressed);

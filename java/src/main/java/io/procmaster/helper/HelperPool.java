@@ -4,7 +4,7 @@ import io.procmaster.helper.pool.HelperPoolEngine;
 import io.procmaster.helper.process.HelperEventSink;
 import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.procmaster.helper;
 import io.procmaster.helper.process.ProcessHelperLauncher;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.NativeIoException;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +31,7 @@ public final class HelperPools {
     /** Starts a pool on {@code loop} (which must be running). Any thread. */
     public static HelperPool start(EventLoop loop, HelperPoolConfig config, HelperSpec spec) {
         Objects.requireNonNull(loop, "loop");
-        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), Clock.system(), loop);
+        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), loop.clock(), loop);
         loop.execute(() -> {
             loop.addDeadlineSource(new PoolTimers(loop, pool));
             // Whatever the pool still holds when the loop ends fails as closed, never stays pending.
@@ -85,7 +85,7 @@ public final class HelperPools {
         }
     }
 
-    /** The pool's timers as a loop deadline source (both on the System.nanoTime clock). */
+    /** The pool's timers as a loop deadline source (both on the loop's clock). */
     private static final class PoolTimers implements EventLoop.DeadlineSource {
         private final EventLoop loop;
         private final HelperPool pool;

@@ -21,7 +21,8 @@
  * <p>Wiring a pool by hand (what {@code HelperPools} does): give {@code HelperPool} a launcher (spawn,
  * register the helper's fd and pidfd, route their events under the given helper id to the
  * {@code HelperEventSink} it is handed), an executor that runs commands on the loop thread, and
- * {@link io.procmaster.policy.Clock#system()}. Then call {@code start()}, and on the loop thread:
+ * a {@link io.procmaster.time.Clock}, the one the loop compares deadlines with
+ * ({@code EventLoop.clock()}, normally {@link io.procmaster.time.Clock#system()}). Then call {@code start()}, and on the loop thread:
  * {@code onData} for every read (0 bytes = {@code onEof}), {@code onWritable} after EPOLLOUT requested
  * by {@code HelperChannel.requestWritable()}, {@code onEof}, {@code onExit} once reaped, and
  * {@code onTick()} whenever {@code nextDeadline()} has passed (recompute the epoll timeout after every

@@ -12,11 +12,11 @@ import io.procmaster.os.ExitStatus;
 import io.procmaster.os.FdPair;
 import io.procmaster.os.Native;
 import io.procmaster.os.NativeIoException;
+import io.procmaster.os.Signals;
 import io.procmaster.os.SpawnException;
 import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
 import io.procmaster.policy.ChildExit;
-import io.procmaster.policy.Clock;
 import io.procmaster.policy.GenerationCounter;
 import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
@@ -27,7 +27,8 @@ import io.procmaster.policy.ServicePolicySpec;
 import io.procmaster.policy.ServiceStatus;
 import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
-import io.procmaster.policy.Timers;
+import io.procmaster.time.Clock;
+import io.procmaster.time.TimerQueue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,7 +87,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     private final EventLoop loop;
     private final MasterConfig config;
-    private final Timers timers;
+    private final TimerQueue timers;
     private final MasterPolicy policy;
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> children = new HashMap<>();
@@ -97,11 +98,12 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final InstanceLock lock;
     private volatile boolean stopping;
 
-    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock) throws IOException {
+    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock) throws IOException {
         this.config = config;
         this.lock = lock;
-        this.loop = new EventLoop("procmaster-loop");
-        this.timers = new Timers(Clock.system());
+        // One clock for the loop's waits and the policy's timers: their deadlines are compared.
+        this.loop = new EventLoop("procmaster-loop", clock);
+        this.timers = new TimerQueue(clock);
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
         environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
@@ -122,6 +124,15 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
             throws IOException {
+        return start(config, table, settings, Clock.system());
+    }
+
+    /**
+     * On a given clock: production uses {@link Clock#system()}; a test a hand-driven one, to show
+     * without sleeping that a timer does not fire early (timers run after each round's commands).
+     */
+    public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings, Clock clock)
+            throws IOException {
         Native.ensureAvailability();
         // Trusted, laid out (the children's working directory, see spawn), and ours alone before
         // anything in it is deleted or bound; then the children a killed master left go.
@@ -130,7 +141,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         MasterLoop created = null;
         List<Service> bound = new ArrayList<>();
         try {
-            created = new MasterLoop(config, settings, lock);
+            created = new MasterLoop(config, settings, lock, clock);
             PreviousInstance.end(lock.previous(), config, table);
             lock.record(PreviousInstance.pipeOf(created.flow.master().intValue()));
             for (ServiceSpec spec : table.services()) {
@@ -272,10 +283,19 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             return;
         }
         try {
-            c.signal(signal.number());
+            c.signal(signalNumber(signal));
         } catch (NativeIoException e) {
             log.warn("signal {} to pid {}: {}", signal, pid, e.getMessage());
         }
+    }
+
+    /** The policy's symbolic signals as the C core numbers them (os.Signals): none is written in Java. */
+    @Override
+    public int signalNumber(Signal signal) {
+        return switch (signal) {
+            case TERM -> Signals.term();
+            case KILL -> Signals.kill();
+        };
     }
 
     @Override

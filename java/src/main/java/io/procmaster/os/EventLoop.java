@@ -1,10 +1,12 @@
 package io.procmaster.os;
 
+import io.procmaster.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -12,7 +14,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** Something with a deadline on the {@link System#nanoTime()} clock (Long.MAX_VALUE: none). */
+    /** Something with a deadline on the loop's {@link #clock()} (Long.MAX_VALUE: none). */
     public interface DeadlineSource {
         long nextDeadlineNanos();
 
@@ -97,7 +98,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Copy on write (changes are rare, reads happen twice per iteration): iterating needs no copy. */
     private DeadlineSource[] deadlines = new DeadlineSource[0];
     private final java.util.Set<Runnable> closeHooks = new java.util.LinkedHashSet<>();
-    private final LongSupplier clock;
+    private final Clock clock;
     private final int maxSleepMillis;
     private final Dispatch dispatch = new Dispatch();
     /** True from just before the loop checks its queue for the last time until its wait is over. */
@@ -109,22 +110,27 @@ public final class EventLoop implements Executor, AutoCloseable {
     private int nextTag = 1;
 
     public EventLoop(String name) throws NativeIoException {
-        this(name, System::nanoTime);
+        this(name, Clock.system());
     }
 
-    public EventLoop(String name, LongSupplier nanoClock) throws NativeIoException {
-        this(name, nanoClock, 1000);
+    public EventLoop(String name, Clock clock) throws NativeIoException {
+        this(name, clock, 1000);
     }
 
     /**
      * @param maxSleepMillis the longest poll with nothing due (the periodic wake that also notices a
      *                       stop); tests make it long so that a lost wake-up shows as a hang
      */
-    EventLoop(String name, LongSupplier nanoClock, int maxSleepMillis) throws NativeIoException {
+    EventLoop(String name, Clock clock, int maxSleepMillis) throws NativeIoException {
         this.name = name;
-        this.clock = nanoClock;
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.maxSleepMillis = maxSleepMillis;
         this.core = new EventLoopCore(name, 256);
+    }
+
+    /** The clock deadline sources are compared with: whoever registers one arms it on this clock. */
+    public Clock clock() {
+        return clock;
     }
 
     /** Starts the loop thread; once only, and never after {@link #close}. */
@@ -329,7 +335,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void runDeadlines() {
-        long now = clock.getAsLong();
+        long now = clock.nanoTime();
         for (DeadlineSource d : deadlines) { // a snapshot: sources may be added or removed meanwhile
             long due = d.nextDeadlineNanos();
             if (due != Long.MAX_VALUE && due - now <= 0) {
@@ -343,7 +349,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private int timeoutMillis() {
-        long now = clock.getAsLong();
+        long now = clock.nanoTime();
         long min = Long.MAX_VALUE;
         for (DeadlineSource d : deadlines) {
             long due = d.nextDeadlineNanos();

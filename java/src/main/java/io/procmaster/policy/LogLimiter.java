@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,19 +64,19 @@ final class LogLimiter {
         int logged;
         long suppressed;
         Level level;
-        Timers.Handle summary;
+        TimerQueue.Timer summary;
 
         Window(long start) {
             this.start = start;
         }
     }
 
-    private final Timers timers;
+    private final TimerQueue timers;
     private final PolicyLog sink;
     private final long intervalNanos = INTERVAL.toNanos();
     private final Map<Key, Window> windows = new HashMap<>();
 
-    LogLimiter(Timers timers, PolicyLog sink) {
+    LogLimiter(TimerQueue timers, PolicyLog sink) {
         this.timers = Objects.requireNonNull(timers, "timers");
         this.sink = Objects.requireNonNull(sink, "sink");
     }

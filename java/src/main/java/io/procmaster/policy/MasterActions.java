@@ -44,6 +44,12 @@ public interface MasterActions {
     void signal(int pid, Signal signal);
 
     /**
+     * The operating system's number for {@code signal}, to recognise a child killed by a signal the
+     * master sent: the policy names signals, the mechanism knows their numbers (from the C core).
+     */
+    int signalNumber(Signal signal);
+
+    /**
      * Close and recreate the service's status channel: every current child sees EOF on fd 5 and
      * leaves at its convenience. Used at reload of an existing service and at the start of stress.
      * Listen sockets are kept. Also used when a draining service comes back in a later reload before

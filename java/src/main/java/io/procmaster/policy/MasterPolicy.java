@@ -1,5 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.Clock;
+import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -49,7 +51,7 @@ public final class MasterPolicy {
     static final String MASTER = "master";
 
     final PolicySettings settings;
-    final Timers timers;
+    final TimerQueue timers;
     final Clock clock;
     final MasterActions actions;
     final GenerationCounter generations;
@@ -66,19 +68,19 @@ public final class MasterPolicy {
     private final StatusRecords records;
 
     private boolean shutdownReported;
-    private Timers.Handle shutdownKillTimer;
+    private TimerQueue.Timer shutdownKillTimer;
     private long unknownServiceEvents;
 
-    public MasterPolicy(PolicySettings settings, Timers timers, MasterActions actions) {
+    public MasterPolicy(PolicySettings settings, TimerQueue timers, MasterActions actions) {
         this(settings, timers, actions, new GenerationCounter());
     }
 
-    public MasterPolicy(PolicySettings settings, Timers timers, MasterActions actions, GenerationCounter generations) {
+    public MasterPolicy(PolicySettings settings, TimerQueue timers, MasterActions actions, GenerationCounter generations) {
         this(settings, timers, actions, generations, PolicyLog.slf4j(log));
     }
 
     /** As above, with the sink of the rate-limited lines given (tests count them there). */
-    MasterPolicy(PolicySettings settings, Timers timers, MasterActions actions, GenerationCounter generations,
+    MasterPolicy(PolicySettings settings, TimerQueue timers, MasterActions actions, GenerationCounter generations,
                  PolicyLog inputLog) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.timers = Objects.requireNonNull(timers, "timers");
@@ -213,9 +215,9 @@ public final class MasterPolicy {
         if (next == ChildRecord.State.AVAIL) {
             r.countUse();
             s.availChildren++;
-            if (r.useCount() == 1 && s.throttleLevel > 0) {
+            if (r.useCount() == 1 && s.throttleBackoff.failures() > 0) {
                 // A child served a request: the command works, so the back-off memory is cleared.
-                s.throttleLevel = 0;
+                s.throttleBackoff.reset();
             }
         } else {
             s.availChildren--;

@@ -117,7 +117,7 @@ final class Reconfiguration {
         if (s.throttled && p.settings.clearThrottleOnCommandChange()
                 && (!Objects.equals(old.command(), spec.command()) || !old.args().equals(spec.args()))) {
             log.info("{}: command changed at reload; releasing the throttle", s.label());
-            s.throttleLevel = 0;
+            s.throttleBackoff.reset();
             p.spawning.unthrottleNow(s, false);
         }
         restartService(s);

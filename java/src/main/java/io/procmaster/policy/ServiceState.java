@@ -1,5 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.ExponentialBackoff;
+import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,13 +37,14 @@ final class ServiceState {
 
     boolean throttled;
     long throttledUntil;
-    Timers.Handle throttleTimer;
-    int throttleLevel;
+    TimerQueue.Timer throttleTimer;
+    /** Consecutive throttles, the back-off's memory: the delay doubles per level, at most 2^20 times. */
+    final ExponentialBackoff throttleBackoff = new ExponentialBackoff(SpawnAndThrottle.MAX_BACKOFF_SHIFT);
     boolean everUnthrottled;
     long lastUnthrottleAt;
 
     boolean condWake;
-    Timers.Handle wakeupTimer;
+    TimerQueue.Timer wakeupTimer;
 
     boolean stressSet;
     long stressExpire;
@@ -51,7 +54,7 @@ final class ServiceState {
     long epoch;
 
     boolean draining;
-    Timers.Handle drainTimer;
+    TimerQueue.Timer drainTimer;
 
     final ServiceCounters counters = new ServiceCounters();
     final SpawnRateLimiter limiter;
@@ -96,7 +99,7 @@ final class ServiceState {
         return stressSet && now - stressExpire < 0;
     }
 
-    static void cancel(Timers.Handle h) {
+    static void cancel(TimerQueue.Timer h) {
         if (h != null) {
             h.cancel();
         }

@@ -84,7 +84,7 @@ public record ServiceStatus(
                 s.listening, s.throttled,
                 s.throttled ? s.throttledUntil : null,
                 s.throttled ? s.remaining(s.throttledUntil, now) : null,
-                s.throttleLevel,
+                s.throttleBackoff.failures(),
                 stress,
                 stress ? s.remaining(s.stressExpire, now) : null,
                 s.draining, s.condWake, s.epoch, Counts.of(s.counters));

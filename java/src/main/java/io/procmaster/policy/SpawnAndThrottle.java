@@ -27,7 +27,7 @@ final class SpawnAndThrottle {
 
     // The policy's one logger name, as before the split: log configurations select it.
     private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
-    private static final int MAX_BACKOFF_SHIFT = 20;
+    static final int MAX_BACKOFF_SHIFT = 20;
 
     private final MasterPolicy p;
     private long unknownPidExits;
@@ -127,7 +127,7 @@ final class SpawnAndThrottle {
             return;
         }
         boolean oursSignal = how.kind() == ChildExit.Kind.KILLED && r.signalSent() != null
-                && how.value() == r.signalSent().number();
+                && how.value() == p.actions.signalNumber(r.signalSent());
         if (s != null) {
             s.counters.exits++;
             if (s.wastedStart(r, how)) {
@@ -169,18 +169,11 @@ final class SpawnAndThrottle {
         }
         long now = p.clock.nanoTime();
         if (s.everUnthrottled && now - s.lastUnthrottleAt >= p.settings.throttleMax().toNanos()) {
-            s.throttleLevel = 0; // a long quiet spell since the last throttle: start afresh
+            s.throttleBackoff.reset(); // a long quiet spell since the last throttle: start afresh
         }
-        Duration base = p.settings.throttleDelay();
-        Duration cap = p.settings.throttleMax().compareTo(base) > 0 ? p.settings.throttleMax() : base;
-        Duration delay = base.multipliedBy(1L << Math.min(s.throttleLevel, MAX_BACKOFF_SHIFT));
-        if (delay.compareTo(cap) > 0) {
-            delay = cap;
-        }
-        if (delay.compareTo(base) < 0) {
-            delay = base;
-        }
-        s.throttleLevel = Math.min(s.throttleLevel + 1, MAX_BACKOFF_SHIFT);
+        long base = p.settings.throttleDelay().toNanos();
+        long cap = Math.max(p.settings.throttleMax().toNanos(), base); // a base above the maximum wins
+        Duration delay = Duration.ofNanos(s.throttleBackoff.onFailure(base, cap));
         s.throttled = true;
         s.throttledUntil = now + delay.toNanos();
         s.counters.throttles++;

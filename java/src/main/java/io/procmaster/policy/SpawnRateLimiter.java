@@ -1,7 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.SlidingWindow;
 import java.time.Duration;
-import java.util.ArrayDeque;
 
 /**
  * SpawnRateLimiter - sliding-window count of one service's wasted starts (docs/postfix-master.md §10 W11).
@@ -10,7 +10,8 @@ import java.util.ArrayDeque;
  * in the last {@code window}?"; {@link #record(long)} notes one. What is wasted is decided by
  * {@link ServiceState#wastedStart}: a child that exited normally on its own without ever serving;
  * children retired by a reload or drain, or that took a connection, do not count. A limit of 0
- * disables it. Memory is bounded by the limit: only the last {@code limit} times are kept.
+ * disables it. The window is the one {@link SlidingWindow} the helper pool's crash-loop breaker
+ * uses too; memory is bounded by the limit: only the last {@code limit} times are kept.
  *
  * <p>Why a window and not exit statuses: a daemon that exits 0 before serving never throttles under
  * the Postfix rules and fork-loops while a request is pending. Counting its wasted starts catches
@@ -20,9 +21,8 @@ import java.util.ArrayDeque;
  */
 final class SpawnRateLimiter {
 
-    private final ArrayDeque<Long> times = new ArrayDeque<>();
+    private final SlidingWindow times = new SlidingWindow(0, 0);
     private int limit;
-    private long windowNanos;
 
     SpawnRateLimiter(int limit, Duration window) {
         configure(limit, window);
@@ -30,34 +30,14 @@ final class SpawnRateLimiter {
 
     void configure(int limit, Duration window) {
         this.limit = Math.max(0, limit);
-        this.windowNanos = window.toNanos();
-        while (times.size() > this.limit) {
-            times.pollFirst();
-        }
+        times.configure(this.limit, Math.max(0L, window.toNanos()));
     }
 
     boolean wouldExceed(long now) {
-        if (limit == 0) {
-            return false;
-        }
-        expire(now);
-        return times.size() >= limit;
+        return limit != 0 && times.count(now) >= limit;
     }
 
     void record(long now) {
-        if (limit == 0) {
-            return;
-        }
-        expire(now);
-        times.addLast(now);
-        while (times.size() > limit) {
-            times.pollFirst();
-        }
-    }
-
-    private void expire(long now) {
-        while (!times.isEmpty() && now - times.peekFirst() >= windowNanos) {
-            times.pollFirst();
-        }
+        times.record(now);
     }
 }

@@ -13,10 +13,14 @@
  * <p>How it is driven: the loop thread owns one {@link io.procmaster.policy.MasterPolicy}, feeds it
  * events ({@code onListenReady}, {@code onStatus}, {@code onChildExit}, ...), answers its
  * synchronous {@link io.procmaster.policy.MasterActions#spawn} with a pid or a
- * {@link io.procmaster.policy.SpawnFailure}, sizes its epoll wait with {@link io.procmaster.policy.Timers#nextDeadline()}
- * and calls {@link io.procmaster.policy.Timers#runDue()} after each wake-up. The policy answers only
+ * {@link io.procmaster.policy.SpawnFailure}, sizes its epoll wait with {@link io.procmaster.time.TimerQueue#nextDeadline()}
+ * and calls {@link io.procmaster.time.TimerQueue#runDue()} after each wake-up. The policy answers only
  * through {@link io.procmaster.policy.MasterActions}. No processes, descriptors, native code or
- * threads here: tests run every rule on a {@link io.procmaster.policy.FakeClock} in milliseconds.
+ * threads here: tests run every rule on a {@link io.procmaster.time.FakeClock} in milliseconds.
+ *
+ * <p>Time comes from {@code io.procmaster.time} (the clock, the timer queue, the back-off and the
+ * sliding window the throttle and the spawn-rate limit use); signals are named ({@link io.procmaster.policy.Signal}),
+ * their numbers are the loop's to know. The policy imports nothing of os, loop or helper.
  *
  * <p>Failure modes: bad input is logged and counted, never thrown into the loop.
  */

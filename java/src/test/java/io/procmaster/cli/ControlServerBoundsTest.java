@@ -2,6 +2,7 @@ package io.procmaster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.time.FakeClock;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -20,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -177,13 +177,13 @@ class ControlServerBoundsTest {
 
     @Test
     void rejectionsAreCountedExactlyAndLoggedAtMostOncePerInterval() {
-        AtomicLong now = new AtomicLong(0);
+        FakeClock now = new FakeClock();
         RejectionLog r = new RejectionLog(LoggerFactory.getLogger(ControlServerBoundsTest.class), Duration.ofSeconds(10),
-                now::get);
+                now);
         int logged = 0;
         for (int i = 0; i < 1000; i++) {
             logged += r.warn("silent", "silent client") ? 1 : 0;
-            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(50)); // 1000 in 50 s
+            now.advanceMillis(50); // 1000 in 50 s
         }
         assertThat(r.warn("refused", "refused uid 7")).isTrue(); // another kind has its own budget
         assertThat(r.count("silent")).isEqualTo(1000);

@@ -1,6 +1,6 @@
 package io.procmaster.helper;
 
-import io.procmaster.policy.FakeClock;
+import io.procmaster.time.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -5,6 +5,8 @@ import static io.procmaster.policy.RecordingActions.Type.SPAWN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.procmaster.time.FakeClock;
+import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -88,7 +90,7 @@ class BadInputTest {
             }
         };
         FakeClock clock = new FakeClock();
-        MasterPolicy p = new MasterPolicy(PolicySettings.postfixCompatible(), new Timers(clock), throwing);
+        MasterPolicy p = new MasterPolicy(PolicySettings.postfixCompatible(), new TimerQueue(clock), throwing);
         p.start(List.of(svc("foo").build()));
         assertThatCode(() -> p.onListenReady("foo")).doesNotThrowAnyException();
         ServiceStatus st = p.status("foo").orElseThrow();

@@ -2,6 +2,8 @@ package io.procmaster.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.time.FakeClock;
+import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,7 @@ import org.slf4j.helpers.MessageFormatter;
 class LogLimiterTest {
 
     private final FakeClock clock = new FakeClock();
-    private final Timers timers = new Timers(clock);
+    private final TimerQueue timers = new TimerQueue(clock);
     private final List<String> lines = new ArrayList<>();
     private final LogLimiter limiter = new LogLimiter(timers,
             (level, format, args) -> lines.add(level + " " + MessageFormatter.arrayFormat(format, args).getMessage()));

@@ -1,5 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.FakeClock;
+import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -7,14 +9,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * PolicyHarness - a policy wired to a FakeClock, Timers and RecordingActions, plus the small bits
+ * PolicyHarness - a policy wired to a FakeClock, a TimerQueue and RecordingActions, plus the small bits
  * of a fake world the scenarios need: pending client requests (a listening service with a pending
  * request sees its socket readable when {@link #pump()} runs) and time that fires timers in order.
  */
 class PolicyHarness {
 
     final FakeClock clock = new FakeClock();
-    final Timers timers = new Timers(clock);
+    final TimerQueue timers = new TimerQueue(clock);
     final RecordingActions actions = new RecordingActions();
     final MasterPolicy policy;
     final Set<String> pendingRequests = new HashSet<>();

@@ -1,6 +1,7 @@
 package io.procmaster.policy;
 
 import io.procmaster.config.ServiceType;
+import io.procmaster.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -88,6 +89,15 @@ class RecordingActions implements MasterActions {
     @Override
     public void signal(int pid, Signal signal) {
         calls.add(new Call(Type.SIGNAL, null, null, null, pid, signal, null));
+    }
+
+    /** Linux's numbers, as the tests' ChildExit.killed(15) and killed(9) use them. */
+    @Override
+    public int signalNumber(Signal signal) {
+        return switch (signal) {
+            case TERM -> 15;
+            case KILL -> 9;
+        };
     }
 
     @Override

@@ -4,6 +4,8 @@ import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.LISTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.time.FakeClock;
+import io.procmaster.time.TimerQueue;
 import org.junit.jupiter.api.Test;
 
 /** docs/postfix-master.md §4.2 status processing, §9 scenario 13 (a-e), W1 (forged records) and docs/postfix-master.md §10 W2 (framing). */
@@ -131,7 +133,7 @@ class StatusGossipScenariosTest {
         GenerationCounter gens = new GenerationCounter(0xFFFF_FFFEL);
         RecordingActions actions = new RecordingActions();
         FakeClock clock = new FakeClock();
-        MasterPolicy p = new MasterPolicy(PolicySettings.postfixCompatible(), new Timers(clock), actions, gens);
+        MasterPolicy p = new MasterPolicy(PolicySettings.postfixCompatible(), new TimerQueue(clock), actions, gens);
         p.start(java.util.List.of(svc("foo").build()));
         p.onListenReady("foo");
         int pid = actions.spawnedPids.get(0);

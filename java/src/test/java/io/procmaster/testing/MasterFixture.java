@@ -6,6 +6,7 @@ import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import io.procmaster.policy.PolicySettings;
 import io.procmaster.policy.ServiceStatus;
+import io.procmaster.time.Clock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -53,6 +54,12 @@ public final class MasterFixture implements AutoCloseable {
 
     public static MasterFixture start(MasterConfig config, String masterCf, PolicySettings settings) throws Exception {
         return new MasterFixture(config, MasterLoop.start(config, table(config, masterCf), settings));
+    }
+
+    /** On a given clock (a {@code FakeClock}): the master's timers fire only when the test moves it. */
+    public static MasterFixture start(MasterConfig config, String masterCf, Clock clock) throws Exception {
+        return new MasterFixture(config,
+                MasterLoop.start(config, table(config, masterCf), MasterLoop.settings(config), clock));
     }
 
     /**

@@ -1,30 +1,30 @@
 package io.procmaster.helper.pool;
 
-import java.util.ArrayDeque;
+import io.procmaster.time.SlidingWindow;
 
 /**
  * Crash-loop breaker: K helper deaths (start failures included) within a sliding window open it.
  * While open, requests fail fast, except one probe at a time that may go to a restarted helper; the
- * first successful reply closes it again.
+ * first successful reply closes it again. The deaths are counted in the one {@link SlidingWindow}
+ * the master's spawn-rate limit uses too, keeping the last K.
  *
  * <p>Interface: {@link #onDeath} returns true when this death opened the breaker;
  * {@link #onSuccess()} returns true when it closed it. Failure modes: none.
  */
 final class CrashLoopBreaker {
     private final int deaths;
-    private final long windowNanos;
-    private final ArrayDeque<Long> recent = new ArrayDeque<>();
+    private final SlidingWindow recent;
     private boolean open;
 
     CrashLoopBreaker(int deaths, long windowNanos) {
         this.deaths = deaths;
-        this.windowNanos = windowNanos;
+        // A death exactly one window old still counts here (SlidingWindow lets it go), hence + 1 ns.
+        this.recent = new SlidingWindow(deaths, windowNanos == Long.MAX_VALUE ? windowNanos : windowNanos + 1);
     }
 
     boolean onDeath(long now) {
-        recent.addLast(now);
-        while (!recent.isEmpty() && now - recent.peekFirst() > windowNanos) recent.pollFirst();
-        if (!open && recent.size() >= deaths) {
+        recent.record(now);
+        if (!open && recent.held() >= deaths) {
             open = true;
             return true;
         }
@@ -42,7 +42,8 @@ final class CrashLoopBreaker {
         return open;
     }
 
+    /** Deaths in the window at the last death, at most K: what opened the breaker. */
     int deathsInWindow() {
-        return recent.size();
+        return recent.held();
     }
 }

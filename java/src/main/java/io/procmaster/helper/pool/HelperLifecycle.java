@@ -6,6 +6,7 @@ import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperChannel;
 import io.procmaster.helper.process.HelperExit;
+import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -35,9 +36,9 @@ final class HelperLifecycle {
     }
 
     void armSpawnTimer(long at) {
-        if (spawnTimer != null && !spawnTimer.cancelled && spawnTimer.deadline == at) return;
+        if (spawnTimer != null && spawnTimer.isPending() && spawnTimer.deadlineNanos() == at) return;
         if (spawnTimer != null) spawnTimer.cancel();
-        spawnTimer = pool.timers.schedule(at, () -> spawnTimer = null); // onTick reconciles afterwards
+        spawnTimer = pool.timers.scheduleAt(at, "helper restart", () -> spawnTimer = null); // onTick reconciles afterwards
     }
 
     void cancelSpawnTimer() {

@@ -9,7 +9,8 @@ import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperEventSink;
 import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
+import io.procmaster.time.TimerQueue;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public final class HelperPoolEngine implements HelperEventSink {
     final Clock clock;
     final Executor loop;
     final HelperPoolAdmission admission;
-    final TimerQueue timers = new TimerQueue();
+    final TimerQueue timers;
     final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     final Map<Long, PooledHelper> helpers = new LinkedHashMap<>(); // start order
     /** helpers' values in start order, rebuilt when one is added or removed: dispatch walks it per request. */
@@ -82,6 +83,7 @@ public final class HelperPoolEngine implements HelperEventSink {
         this.config = Objects.requireNonNull(config, "config");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.timers = new TimerQueue(clock);
         this.loop = Objects.requireNonNull(loop, "loop");
         this.admission = new HelperPoolAdmission(loop, submission::drainInbox);
         newPolicies();
@@ -274,7 +276,7 @@ public final class HelperPoolEngine implements HelperEventSink {
     public void onTick() {
         enter();
         try {
-            timers.runDue(clock.nanoTime());
+            timers.runDue();
             dispatcher.reconcile();
         } finally {
             exit();

@@ -1,6 +1,7 @@
 package io.procmaster.helper.pool;
 
 import io.procmaster.helper.HelperReservation;
+import io.procmaster.time.TimerQueue;
 import java.util.concurrent.CompletableFuture;
 
 /**

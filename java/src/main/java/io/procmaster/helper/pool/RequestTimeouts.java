@@ -23,7 +23,7 @@ final class RequestTimeouts {
 
     void arm(PendingRequest r) {
         long t = pool.config.requestTimeout().toNanos();
-        if (t > 0) r.timeout = pool.timers.scheduleAfter(r.submitNanos, t, () -> onTimeout(r, t));
+        if (t > 0) r.timeout = pool.timers.scheduleAfter(r.submitNanos, t, "request timeout", () -> onTimeout(r, t));
     }
 
     private void onTimeout(PendingRequest r, long timeoutNanos) {

@@ -1,6 +1,7 @@
 package io.procmaster.helper.pool;
 
 import io.procmaster.helper.HelperReservation;
+import io.procmaster.time.TimerQueue;
 
 /**
  * The engine's side of a {@link HelperReservation}: which pool handed it out, the helper it holds, its

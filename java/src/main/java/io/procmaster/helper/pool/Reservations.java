@@ -23,7 +23,7 @@ final class Reservations {
     void armExpiry(Reservation res) {
         if (res.expiry != null) res.expiry.cancel();
         long t = pool.config.reservationTimeout().toNanos();
-        if (t > 0) res.expiry = pool.timers.scheduleAfter(pool.clock.nanoTime(), t, () -> {
+        if (t > 0) res.expiry = pool.timers.scheduleAfter(pool.clock.nanoTime(), t, "reservation expiry", () -> {
             if (res.state == Reservation.State.ACTIVE && res.helper.inFlight.isEmpty()) {
                 log.warn("helper pool '{}': reservation {} expired after {} without a request", pool.config.name(), res,
                         pool.config.reservationTimeout());

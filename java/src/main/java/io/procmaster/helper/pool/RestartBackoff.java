@@ -1,16 +1,22 @@
 package io.procmaster.helper.pool;
 
+import io.procmaster.time.ExponentialBackoff;
+
 /**
- * Capped exponential delay before the next helper start after deaths: initial × 2^(n−1), at most max,
- * where n counts deaths (and start failures) since the last successful reply. A success resets it.
+ * The gate before the next helper start after deaths: initial × 2^(n−1), at most max, where n counts
+ * deaths (and start failures) since the last successful reply. A success resets it. The delays are
+ * the one {@link ExponentialBackoff} the master's throttle uses too; this class adds the gate.
  *
- * <p>Interface: {@link #onDeath(long)} moves the gate; {@link #nextStartAllowed()} is the earliest
- * time a start may happen. Failure modes: none.
+ * <p>Interface: {@link #onDeath(long)} moves the gate; {@link #mayStart(long)} says whether a start
+ * may happen now; {@link #nextStartAllowed()} is the earliest time one may. Failure modes: none.
  */
 final class RestartBackoff {
+    /** Enough doublings for any delay a long can hold: the cap, not the count, ends the growth. */
+    private static final int MAX_DOUBLINGS = 62;
+
     private final long initialNanos;
     private final long maxNanos;
-    private int consecutive;
+    private final ExponentialBackoff delays = new ExponentialBackoff(MAX_DOUBLINGS);
     private long nextAllowed;
     private boolean gated;
 
@@ -20,16 +26,12 @@ final class RestartBackoff {
     }
 
     void onDeath(long now) {
-        consecutive++;
-        long delay = initialNanos;
-        for (int i = 1; i < consecutive && delay < maxNanos; i++) delay = delay * 2;
-        delay = Math.min(delay, maxNanos);
-        nextAllowed = now + delay;
+        nextAllowed = now + delays.onFailure(initialNanos, maxNanos);
         gated = true;
     }
 
     void onSuccess() {
-        consecutive = 0;
+        delays.reset();
     }
 
     boolean mayStart(long now) {
@@ -38,9 +40,5 @@ final class RestartBackoff {
 
     long nextStartAllowed() {
         return nextAllowed;
-    }
-
-    int consecutiveDeaths() {
-        return consecutive;
     }
 }

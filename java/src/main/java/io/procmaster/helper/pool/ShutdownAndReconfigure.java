@@ -6,6 +6,7 @@ import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperPoolConfig;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperLauncher;
+import io.procmaster.time.TimerQueue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,7 +40,7 @@ final class ShutdownAndReconfigure {
                     pool.reservations.end(h.reservation, Reservation.State.LOST, "was ended by the pool's shutdown");
                 if (h.state == HelperState.READY) h.state = HelperState.DRAINING;
             }
-            shutdownTimer = pool.timers.schedule(pool.clock.nanoTime() + grace.toNanos(), this::onShutdownDeadline);
+            shutdownTimer = pool.timers.scheduleAt(pool.clock.nanoTime() + grace.toNanos(), "pool shutdown deadline", this::onShutdownDeadline);
             // Queued requests were accepted: they may still be served by the draining helpers.
             drainQueueDuringShutdown();
             pool.dispatcher.reconcile();

@@ -4,11 +4,13 @@
  * ({@code HelperPoolAdmission}, see {@code docs/edges.md} "Helper pool admission"), submission,
  * dispatch, batched writes, reply routing, request timeouts, reservations, helper lifecycle (start,
  * loss, restart backoff, crash-loop breaker), shutdown and reconfigure, statistics and the
- * service-time histogram, and the pool's own timer queue. See {@code docs/helpers.md}.
+ * service-time histogram. Timers, the restart back-off and the breaker's window are the shared ones of
+ * {@code io.procmaster.time} ({@code TimerQueue}, {@code ExponentialBackoff}, {@code SlidingWindow}).
+ * See {@code docs/helpers.md}.
  *
  * <p>Public: only {@code HelperPoolEngine}, for the {@link io.procmaster.helper.HelperPool} facade;
  * everything else is package-private. May import {@code io.procmaster.helper}'s value types (never
  * {@code HelperPool}/{@code HelperPools}), {@code helper.process}, {@code helper.wire} and
- * {@link io.procmaster.policy.Clock} (until the clock moves to its own package).
+ * {@code io.procmaster.time}.
  */
 package io.procmaster.helper.pool;

@@ -2,6 +2,7 @@ package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperSpec;
+import io.procmaster.os.EventLoop;
 import io.procmaster.os.ChildProcess;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
@@ -10,7 +11,7 @@ import io.procmaster.os.Fd;
 import io.procmaster.os.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -73,7 +74,7 @@ public final class HelperProcess {
     private final HelperProcessListener listener;
     private final CompletableFuture<HelperProcess> started = new CompletableFuture<>();
     private final CompletableFuture<HelperExit> exit = new CompletableFuture<>();
-    private final ProcessDeadline deadline = new ProcessDeadline();
+    private final ProcessDeadline deadline;
 
     // loop-thread state
     private Phase phase = Phase.HANDSHAKE;
@@ -85,13 +86,14 @@ public final class HelperProcess {
     private HelperProcess(EventLoop loop, HelperSpec spec, String label, ChildProcess child, Fd in, Fd out, Fd err,
                           HelperProcessListener listener, Consumer<String> stderrSink) {
         this.loop = loop;
+        this.deadline = new ProcessDeadline(loop.clock());
         this.spec = spec;
         this.label = label + " pid " + child.pid();
         this.child = child;
         this.in = in;
         this.out = out;
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.stderr = new StderrPipe(loop, err, new HelperStderr(this.label, spec, Clock.system(), stderrSink), READS_PER_WAKEUP);
+        this.stderr = new StderrPipe(loop, err, new HelperStderr(this.label, spec, loop.clock(), stderrSink), READS_PER_WAKEUP);
         this.hello = spec.hello() == null ? null : new HelloLine(spec.hello());
     }
 

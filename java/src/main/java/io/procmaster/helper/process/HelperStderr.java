@@ -1,7 +1,7 @@
 package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.policy.Clock;
+import io.procmaster.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

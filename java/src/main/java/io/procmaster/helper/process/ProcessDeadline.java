@@ -1,6 +1,7 @@
 package io.procmaster.helper.process;
 
 import io.procmaster.os.EventLoop;
+import io.procmaster.time.Clock;
 import java.time.Duration;
 
 /**
@@ -9,14 +10,19 @@ import java.time.Duration;
  *
  * <p>Interface: {@link #arm} replaces the pending deadline, {@link #disarm} drops it; loop thread only.
  * Failure modes: none of its own; the action runs on the loop thread and its exceptions are the loop's.
- * The deadline is on {@code System.nanoTime()}, the event loop's own time base.
+ * The deadline is on the clock it is given, which must be the event loop's ({@link EventLoop#clock()}).
  */
 final class ProcessDeadline implements EventLoop.DeadlineSource {
+    private final Clock clock;
     private long due = Long.MAX_VALUE;
     private Runnable action;
 
+    ProcessDeadline(Clock clock) {
+        this.clock = clock;
+    }
+
     void arm(Duration after, Runnable what) {
-        due = System.nanoTime() + after.toNanos();
+        due = clock.nanoTime() + after.toNanos();
         action = what;
     }
 

@@ -1,4 +1,4 @@
-package io.procmaster.policy;
+package io.procmaster.time;
 
 /**
  * Clock - the monotonic time source of the policy.

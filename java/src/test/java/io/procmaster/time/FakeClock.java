@@ -1,4 +1,4 @@
-package io.procmaster.policy;
+package io.procmaster.time;
 
 import java.time.Duration;
 
@@ -6,18 +6,19 @@ import java.time.Duration;
  * FakeClock - a hand-driven {@link Clock} for deterministic tests.
  *
  * <p>Interface: starts at a given reading (0 by default); {@link #advance(Duration)} and
- * {@link #advanceMillis(long)} move it forward. It lives in main, not in test, so that the tests of
- * other modules (loop, helper pool) can drive the same {@link Timers} with it.
+ * {@link #advanceMillis(long)} move it forward. A test fixture: main code never names it; the
+ * policy's, the helper pool's and the master loop's tests drive the same {@link TimerQueue} with it.
  *
  * <p>It never moves by itself, so a test that forgets to advance it sees no timer fire: that is the
- * point. Pair it with {@link Timers#runDue()} to fire what became due.
+ * point. Pair it with {@link TimerQueue#runDue()} to fire what became due.
  *
  * <p>Failure modes: moving backwards is refused with {@link IllegalArgumentException}; a monotonic
- * clock cannot do that and a test that tries has a bug. Not thread-safe (neither is the policy).
+ * clock cannot do that and a test that tries has a bug. Readings are safe from any thread (a test
+ * may advance it while a loop thread reads it); advancing is for one thread at a time.
  */
 public final class FakeClock implements Clock {
 
-    private long now;
+    private volatile long now;
 
     /** A clock reading 0 ns. */
     public FakeClock() {

@@ -1,0 +1,49 @@
+package io.procmaster.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procmaster.policy.ServiceStatus;
+import io.procmaster.testing.MasterFixture;
+import io.procmaster.time.FakeClock;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real master on a FakeClock: its timers fire when the test moves the clock and not before, so
+ * "this does not happen yet" is asserted without sleeping. The loop runs due timers right after
+ * the commands of each round, so after a move the second of two status queries sees their effect.
+ */
+class MasterLoopClockTest {
+
+    @Test
+    void aThrottledServiceIsRetriedOnlyWhenTheClockPassesTheThrottleTime(@TempDir Path queue) throws Exception {
+        var config = MasterFixture.config(queue, "service_throttle_time=60s", "spawn_rate_limit=0");
+        FakeClock clock = new FakeClock();
+        // A prefork minimum makes the master spawn without a client; the command cannot be
+        // executed, so each try fails at once and throttles the service.
+        try (MasterFixture m = MasterFixture.start(config, "pre unix n - n - 1 no-such-daemon -o procmaster_min_idle=1\n",
+                clock)) {
+            ServiceStatus first = settled(m);
+            assertThat(first.throttled()).isTrue();
+            assertThat(first.counts().spawnFailures()).isEqualTo(1);
+
+            clock.advanceSeconds(59);
+            ServiceStatus before = settled(m);
+            assertThat(before.throttled()).as("59 s into a 60 s throttle").isTrue();
+            assertThat(before.counts().spawnFailures()).as("no retry before the throttle time").isEqualTo(1);
+
+            clock.advanceSeconds(1);
+            ServiceStatus after = settled(m);
+            assertThat(after.counts().spawnFailures()).as("retried once the throttle time passed").isEqualTo(2);
+            assertThat(after.throttled()).isTrue();
+            assertThat(after.throttleLevel()).isEqualTo(2);
+        }
+    }
+
+    /** Two queries: the first lets the loop run what the clock made due, the second reads the result. */
+    private static ServiceStatus settled(MasterFixture m) throws Exception {
+        m.status("public/pre");
+        return m.status("public/pre");
+    }
+}
