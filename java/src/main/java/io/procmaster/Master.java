@@ -1,5 +1,7 @@
 package io.procmaster;
 
+import io.procmaster.status.ReloadResult;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MainCfParser;
 import io.procmaster.config.MasterCfParser;
@@ -30,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  * <p>The facade: its signatures name only types of the public API packages ({@code io.procmaster},
  * {@code config}, {@code helper}, {@code time}) and of the JDK, never one of the loop, the policy or
  * {@code os}, so those can change behind it (docs/DESIGN.md §2; ArchitectureTest keeps it so).
- * Results are the facade's own immutable copies ({@link ReloadResult}, {@link ServiceStatus}).
+ * Results are the master's read-only reports of {@code io.procmaster.status} ({@link ReloadResult}, {@link ServiceStatus}).
  */
 public final class Master implements AutoCloseable {
     private final Path masterCf;
@@ -93,12 +95,12 @@ public final class Master implements AutoCloseable {
     }
 
     public ReloadResult reload(ServiceTable table) throws IOException {
-        return PolicyViews.reload(await(loop.reload(table)));
+        return await(loop.reload(table));
     }
 
     /** A snapshot of every service. */
     public List<ServiceStatus> status() throws IOException {
-        return await(loop.status()).stream().map(PolicyViews::status).toList();
+        return await(loop.status());
     }
 
     /** One line per service: processes total/available, throttle, stress, spawns, bad startups, forged. */

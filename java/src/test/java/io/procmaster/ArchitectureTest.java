@@ -44,15 +44,15 @@ import java.util.Set;
 @AnalyzeClasses(packages = "io.procmaster", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    /** The packages a user of the library names: the facade, the service model, the helper API, the clock. */
+    /** The packages a user of the library names: the facade, the service model, the master's reports, the helper API, the clock. */
     private static final String[] PUBLIC_API = {
-        "io.procmaster", "io.procmaster.config", "io.procmaster.helper", "io.procmaster.time"
+        "io.procmaster", "io.procmaster.config", "io.procmaster.status", "io.procmaster.helper", "io.procmaster.time"
     };
 
     private static final String[] LAYERS = {
         "io.procmaster", "io.procmaster.cli..", "io.procmaster.loop..", "io.procmaster.policy..",
         "io.procmaster.config..", "io.procmaster.helper..", "io.procmaster.child..", "io.procmaster.os..",
-        "io.procmaster.time.."
+        "io.procmaster.status..", "io.procmaster.time.."
     };
 
     /** One slice per top-level package; the classes of {@code io.procmaster} itself are the slice "facade". */
@@ -93,20 +93,22 @@ class ArchitectureTest {
             .layer("helper").definedBy("io.procmaster.helper..")
             .layer("child").definedBy("io.procmaster.child..")
             .layer("os").definedBy("io.procmaster.os..")
+            .layer("status").definedBy("io.procmaster.status..")
             .layer("time").definedBy("io.procmaster.time..")
             // cli runs the facade; `check` reads the files with the config parsers alone; the
             // control socket's file is checked with os.FileNodes (lstat identity, no native code).
-            .whereLayer("cli").mayOnlyAccessLayers("facade", "config", "os", "time")
-            // The facade drives the loop and copies the policy's answers into its own types.
-            .whereLayer("facade").mayOnlyAccessLayers("loop", "policy", "config", "time")
-            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "helper", "os", "time")
+            .whereLayer("cli").mayOnlyAccessLayers("facade", "config", "status", "os", "time")
+            // The facade drives the loop and hands out the reports the policy takes (status).
+            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "time")
+            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time")
             // The policy decides on the service model alone; it never touches the mechanism.
-            .whereLayer("policy").mayOnlyAccessLayers("config", "time")
+            .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time")
             .whereLayer("config").mayOnlyAccessLayers("time")
             .whereLayer("helper").mayOnlyAccessLayers("os", "time")
             .whereLayer("child").mayOnlyAccessLayers("os")
             // The loop thread (os.EventLoop) reads the clock; time is the floor and uses nothing.
             .whereLayer("os").mayOnlyAccessLayers("time")
+            .whereLayer("status").mayNotAccessAnyLayer()
             .whereLayer("time").mayNotAccessAnyLayer()
             .because("the layering of docs/DESIGN.md §2");
 

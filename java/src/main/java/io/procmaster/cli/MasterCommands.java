@@ -1,7 +1,7 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
-import io.procmaster.ReloadResult;
+import io.procmaster.status.ReloadResult;
 import io.procmaster.config.ConfigException;
 import java.io.IOException;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package io.procmaster.loop;
 
+import io.procmaster.status.ReloadResult;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceType;
@@ -22,9 +23,9 @@ import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
 import io.procmaster.policy.MasterPolicy;
 import io.procmaster.policy.PolicySettings;
-import io.procmaster.policy.ReloadSummary;
+import io.procmaster.status.ReloadSummary;
 import io.procmaster.policy.ServicePolicySpec;
-import io.procmaster.policy.ServiceStatus;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
 import io.procmaster.time.Clock;
@@ -81,9 +82,6 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         }
     }
 
-    /** The result of a reload: what the policy did, or why nothing changed. */
-    public record ReloadResult(ReloadSummary summary, List<String> warnings) {
-    }
 
     private final EventLoop loop;
     private final MasterConfig config;

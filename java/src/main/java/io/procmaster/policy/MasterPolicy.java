@@ -1,5 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.status.ReloadSummary;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
 import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;
@@ -269,7 +271,7 @@ public final class MasterPolicy {
     /** Snapshot of one service, or empty if the id is unknown (no counting: queries are not input). */
     public Optional<ServiceStatus> status(String serviceId) {
         ServiceState s = serviceId == null ? null : services.get(serviceId);
-        return s == null ? Optional.empty() : Optional.of(ServiceStatus.of(s, clock.nanoTime()));
+        return s == null ? Optional.empty() : Optional.of(StatusSnapshots.of(s, clock.nanoTime()));
     }
 
     /** Snapshots of all services (draining ones included), in configuration order. */
@@ -277,7 +279,7 @@ public final class MasterPolicy {
         long now = clock.nanoTime();
         List<ServiceStatus> out = new ArrayList<>(services.size());
         for (ServiceState s : services.values()) {
-            out.add(ServiceStatus.of(s, now));
+            out.add(StatusSnapshots.of(s, now));
         }
         return out;
     }

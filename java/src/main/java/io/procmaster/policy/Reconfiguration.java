@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.status.ReloadSummary;
 import io.procmaster.config.ServiceType;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.ExponentialBackoff;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.procmaster.child;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.procmaster.policy.ServiceStatus;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.testing.MasterFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.procmaster.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.Master;
-import io.procmaster.ReloadResult;
+import io.procmaster.status.ReloadResult;
 import io.procmaster.cli.ProcmasterCommand;
 import io.procmaster.testing.TestBin;
 import java.io.PrintWriter;

@@ -2,7 +2,7 @@ package io.procmaster.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.policy.ServiceStatus;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.time.FakeClock;
 import java.nio.file.Path;

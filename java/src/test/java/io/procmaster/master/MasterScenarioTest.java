@@ -7,7 +7,7 @@ import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.procmaster.policy.ServiceStatus;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.testing.ChildReport;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.ProcSelf;

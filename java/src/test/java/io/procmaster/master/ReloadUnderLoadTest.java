@@ -3,7 +3,7 @@ package io.procmaster.master;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.Master;
-import io.procmaster.ServiceStatus;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.TestBin;

@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
 package io.procmaster.policy;
 
+import io.procmaster.status.ReloadSummary;
+import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.CLOSE_CHANNEL;
 import static io.procmaster.policy.RecordingActions.Type.GONE;

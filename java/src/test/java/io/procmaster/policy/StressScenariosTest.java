@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.config.ServiceType;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.RESTART_CHANNEL;

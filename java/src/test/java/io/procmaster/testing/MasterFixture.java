@@ -5,7 +5,7 @@ import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import io.procmaster.policy.PolicySettings;
-import io.procmaster.policy.ServiceStatus;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,18 +1,18 @@
-package io.procmaster;
+package io.procmaster.status;
 
 import java.time.Duration;
 
 /**
- * ServiceStatus - a read-only snapshot of one service, as {@link Master#status()} returns it.
+ * ServiceStatus - a read-only snapshot of one service for the CLI {@code status} command.
  *
- * <p>The facade's own type, so that callers of {@link Master} name no type of the policy or the loop
- * (docs/DESIGN.md §2); {@link Master} copies it from the policy's snapshot, field for field. Times are
- * durations remaining, because the monotonic clock's absolute readings mean nothing outside the
- * process; {@code throttledUntilNanos} is that reading on {@link System#nanoTime()}'s clock, for code
- * in the same process. Null means "not in that state". Counters only increase over the life of the
- * service (a reload keeps them).
+ * <p>Taken by the policy (policy/StatusSnapshots) on the loop thread and safe to hand to any other
+ * thread afterwards (all fields are immutable). Times are given as durations remaining, because the
+ * monotonic clock's absolute readings mean nothing outside the process; {@code throttledUntilNanos}
+ * is kept for code on the same clock. Null means "not in that state".
  *
- * <p>Immutable, safe to share between threads. Failure modes: none.
+ * <p>Counters only increase over the life of the service (a reload keeps them).
+ *
+ * <p>Failure modes: none.
  */
 public record ServiceStatus(
         String id,
@@ -33,7 +33,7 @@ public record ServiceStatus(
         long epoch,
         Counts counts) {
 
-    /** Event counts of the service, each counted as well as logged (docs/postfix-master.md). */
+    /** Event counts of the service (the policy's per-service counters, copied). */
     public record Counts(
             long spawns,
             long spawnFailures,

@@ -1,13 +1,13 @@
-package io.procmaster.policy;
+package io.procmaster.status;
 
 import java.util.List;
 
 /**
- * ReloadSummary - what {@link MasterPolicy#start} or {@link MasterPolicy#reload} did, by service id.
+ * ReloadSummary - what the master's start or reload did, by service id.
  *
  * <p>{@code added}: new services, now evaluated for listening. {@code restarted}: existing services,
  * status channel recreated, counts/throttle/stress kept. {@code removing}: removed services now
- * draining (they leave through {@link MasterActions#serviceGone}). {@code rejected}: specs refused
+ * draining (they leave once their children are gone). {@code rejected}: specs refused
  * as unusable (null, or no id), already logged.
  *
  * <p>Immutable. Failure modes: none.

@@ -1,10 +1,10 @@
-package io.procmaster;
+package io.procmaster.status;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
- * ReloadResult - the outcome of {@link Master#reload()}: what changed ({@link ReloadSummary}) and
+ * ReloadResult - the outcome of a reload ({@code Master.reload()}): what changed ({@link ReloadSummary}) and
  * the warnings about the new files (parameters nothing reads, docs/configuration.md).
  *
  * <p>A reload that fails does not return one: it throws, and the old services stay. Immutable.
