@@ -67,13 +67,24 @@ public final class MasterFixture implements AutoCloseable {
      * it before the master binds, and master.cf cannot say "port 0": ports are 1..65535 and the
      * numeric port is part of the service's identity (docs/postfix-master.md §1.3.2), so the master
      * has no bound-port-0 to read back. The kernel picks a port outside the fixed ranges others use;
-     * the short race with another process taking it in between is accepted.
+     * the short race with another process taking it in between is accepted. A port is never handed
+     * out twice in one JVM: the kernel may well give the same free port to two binds in a row, and
+     * two services of one master.cf on one port are one service (the later entry wins).
      */
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    public static synchronized int freePort() throws IOException {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            if (HANDED_OUT.add(port)) {
+                return port;
+            }
         }
+        throw new IOException("no loopback port that was not handed out already");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
 
     /** One echo exchange; returns the answer line. */
     public static String echo(int port, String line, int timeoutMillis) throws IOException {
