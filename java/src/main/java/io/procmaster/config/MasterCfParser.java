@@ -123,18 +123,14 @@ public final class MasterCfParser {
                 errors.add(e.at(fileName, line.line()));
             }
             if (spec != null && services.put(spec.key(), spec) != null) {
-                String w = fileName + ": line " + line.line() + ": " + ServiceTable.duplicateWarning(spec);
-                log.warn(w);
-                warnings.add(w);
+                warnings.add(fileName + ": line " + line.line() + ": " + ServiceTable.duplicateWarning(spec));
             }
         }
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        for (String w : UnusedParameters.warnings(mainCfSettings, overrides, serviceNames)) {
-            log.warn(w);
-            warnings.add(w);
-        }
+        // Returned, not logged: check prints them, run and reload log them (MasterLoop), once each.
+        warnings.addAll(UnusedParameters.warnings(mainCfSettings, overrides, serviceNames));
         return new ServiceTable(services, warnings);
     }
 

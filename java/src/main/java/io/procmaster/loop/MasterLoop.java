@@ -166,6 +166,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             }
             ReloadSummary s = m.policy.start(m.policySpecs());
             log.info("procmaster started: {} services ({})", m.services.size(), s);
+            table.warnings().forEach(log::warn);
             return null;
         }).join();
         return m;
@@ -412,6 +413,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         wanted.values().forEach(spec -> specs.add(ServiceViews.policyView(spec)));
         ReloadSummary summary = policy.reload(specs);
         log.info("reload: {}", summary);
+        table.warnings().forEach(log::warn);
         return new ReloadResult(summary, table.warnings());
     }
 
