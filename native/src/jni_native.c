@@ -1,7 +1,7 @@
 /*
  * jni_native - the boundary: the only file that includes jni.h.
  *
- * Binds the static natives of io.procmaster.os.Native with RegisterNatives
+ * Binds the static natives of io.procmaster.os.jni.Native with RegisterNatives
  * (nothing is exported but JNI_OnLoad/JNI_OnUnload). Every call is coarse
  * and takes primitives, primitive arrays or direct-buffer addresses; every
  * failure comes back as -errno for Java to turn into an exception. C never
@@ -27,7 +27,7 @@
 #include "spawn.h"
 #include "strblock.h"
 
-#define NATIVE_CLASS "io/procmaster/os/Native"
+#define NATIVE_CLASS "io/procmaster/os/jni/Native"
 /* Java-side flag: the string block ends with a working directory. */
 #define PM_SPAWN_HAS_CWD 0x100
 

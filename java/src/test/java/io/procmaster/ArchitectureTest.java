@@ -34,7 +34,7 @@ import java.util.Set;
  * that {@code os} may use too (its loop thread reads the clock).
  *
  * <p>Rules: no cycle between the top-level packages (the facade is a slice of its own); each layer
- * uses only the layers below it that the map names; only {@code os.Native} declares native methods;
+ * uses only the layers below it that the map names; only {@code os.jni.Native} declares native methods;
  * the policy uses neither {@code os}, {@code loop} nor {@code helper}; the facade's public signatures
  * name no internal type; every class is in one of the known packages, so a new package cannot slip
  * past the layering unchecked.
@@ -118,7 +118,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule onlyOsNativeDeclaresNativeMethods = methods().that().haveModifier(JavaModifier.NATIVE)
-            .should().beDeclaredIn("io.procmaster.os.Native")
+            .should().beDeclaredIn("io.procmaster.os.jni.Native")
             .because("the JNI boundary is one class in io.procmaster.os (docs/DESIGN.md §3)");
 
     @ArchTest

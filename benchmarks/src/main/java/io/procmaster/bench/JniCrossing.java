@@ -4,7 +4,7 @@ import io.procmaster.os.Channels;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.EventSink;
 import io.procmaster.os.FdPair;
-import io.procmaster.os.Native;
+import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

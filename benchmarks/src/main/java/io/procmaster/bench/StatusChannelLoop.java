@@ -3,7 +3,7 @@ package io.procmaster.bench;
 import io.procmaster.os.Channels;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.FdPair;
-import io.procmaster.os.Native;
+import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 
 /**

@@ -3,7 +3,7 @@ package io.procmaster.child;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.EventSink;
 import io.procmaster.os.Fd;
-import io.procmaster.os.Native;
+import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import java.io.IOException;
 import java.io.InputStream;

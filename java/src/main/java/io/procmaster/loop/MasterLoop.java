@@ -11,7 +11,7 @@ import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.FdPair;
-import io.procmaster.os.Native;
+import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
 import io.procmaster.os.SpawnException;

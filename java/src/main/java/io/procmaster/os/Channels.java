@@ -1,5 +1,8 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
+
 import java.nio.charset.StandardCharsets;
 
 /**

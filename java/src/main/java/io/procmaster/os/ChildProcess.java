@@ -1,5 +1,9 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
+
+
 /**
  * One child, held by its pidfd.
  *

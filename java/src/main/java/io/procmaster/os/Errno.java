@@ -1,5 +1,8 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
+
 /**
  * errno texts, read from the C library once at class initialisation so that building an
  * exception costs no further call across the boundary (netty's approach).

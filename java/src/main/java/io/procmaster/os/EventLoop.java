@@ -1,5 +1,7 @@
 package io.procmaster.os;
 
+
+
 import io.procmaster.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,10 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
+
+
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

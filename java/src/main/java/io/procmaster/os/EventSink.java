@@ -1,5 +1,6 @@
 package io.procmaster.os;
 
+
 /**
  * Receives the records of one {@link EventLoopCore#poll}, on the polling thread, in order.
  * Tags are the caller's registration tags (24 bits), echoed back so that a record for a

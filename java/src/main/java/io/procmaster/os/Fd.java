@@ -1,5 +1,9 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
+
+
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -1,5 +1,6 @@
 package io.procmaster.os;
 
+
 import java.io.IOException;
 
 /** A failed system call: what was attempted, the errno and its text ({@code "epoll_ctl: Bad file descriptor"}). */

@@ -1,5 +1,7 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
 /**
  * The signal numbers the native core reports (asked from C once, in {@link Native}'s constant table),
  * for callers outside this package that signal a {@link ChildProcess}: no hard-coded numbers in Java.

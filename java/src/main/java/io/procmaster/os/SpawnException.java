@@ -1,5 +1,6 @@
 package io.procmaster.os;
 
+
 /**
  * A spawn that failed, synchronously: the step that failed (such as {@code execve},
  * {@code dup2}, {@code setuid}), the program and the errno text, as in

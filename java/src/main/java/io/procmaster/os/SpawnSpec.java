@@ -1,5 +1,7 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

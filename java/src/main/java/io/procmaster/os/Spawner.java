@@ -1,5 +1,8 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
+
 /**
  * Starts children: one coarse call across the boundary per spawn.
  *

@@ -1,5 +1,7 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
 /** How the loop judged a status packet; the policy decides what to do about it. */
 public final class StatusFlags {
     private StatusFlags() {

@@ -1,5 +1,7 @@
 package io.procmaster.os;
 
+import io.procmaster.os.jni.Native;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

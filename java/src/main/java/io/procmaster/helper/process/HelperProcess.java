@@ -8,7 +8,7 @@ import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.Fd;
-import io.procmaster.os.Native;
+import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
 import io.procmaster.time.Clock;

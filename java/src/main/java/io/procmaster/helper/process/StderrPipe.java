@@ -3,7 +3,7 @@ package io.procmaster.helper.process;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.Fd;
-import io.procmaster.os.Native;
+import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import java.nio.ByteBuffer;
 

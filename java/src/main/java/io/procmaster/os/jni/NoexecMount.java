@@ -1,4 +1,4 @@
-package io.procmaster.os;
+package io.procmaster.os.jni;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
-package io.procmaster.os;
+package io.procmaster.os.jni;
 
+import io.procmaster.os.Errno;
+import io.procmaster.os.StatusFlags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

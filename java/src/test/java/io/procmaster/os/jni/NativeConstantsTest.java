@@ -1,4 +1,4 @@
-package io.procmaster.os;
+package io.procmaster.os.jni;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.procmaster.os;
+package io.procmaster.os.jni;
 
 /**
  * The JNI boundary: the only class with {@code native} methods.
@@ -19,19 +19,19 @@ public final class Native {
     private static final Throwable UNAVAILABILITY_CAUSE;
 
     // Event record layout (struct pm_event) and the C enums, filled from constants0().
-    static final int EVENT_SIZE, OFF_KIND, OFF_FD, OFF_TAG, OFF_EVENTS, OFF_A, OFF_B, OFF_C, OFF_D, OFF_LENGTH;
-    static final int EV_WAKEUP, EV_EXIT, EV_STATUS, EV_READY, EV_HUP;
-    static final int REG_FD, REG_PIDFD, REG_STATUS, CTL_ADD, CTL_MOD, CTL_DEL;
-    static final int ST_FORGED, ST_MALFORMED, ST_NOCRED, STATUS_RECORD_SIZE;
+    public static final int EVENT_SIZE, OFF_KIND, OFF_FD, OFF_TAG, OFF_EVENTS, OFF_A, OFF_B, OFF_C, OFF_D, OFF_LENGTH;
+    public static final int EV_WAKEUP, EV_EXIT, EV_STATUS, EV_READY, EV_HUP;
+    public static final int REG_FD, REG_PIDFD, REG_STATUS, CTL_ADD, CTL_MOD, CTL_DEL;
+    public static final int ST_FORGED, ST_MALFORMED, ST_NOCRED, STATUS_RECORD_SIZE;
     /** epoll bits, for {@link EventLoopCore#register}. */
     public static final int EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, EPOLLEXCLUSIVE;
-    static final int EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP;
-    static final int SPAWN_SETSID, SPAWN_SETUID, SPAWN_SETGID, SPAWN_SETGROUPS, SPAWN_HAS_CWD;
-    static final int MECH_AUTO, MECH_CLONE3, MECH_POSIX_SPAWN;
-    static final int CH_STATUS, CH_PIPE, CH_PIPE_NB, CH_STREAM, CH_DGRAM, CH_TCP, CH_UDP;
-    static final int LS_INET, LS_UNIX, LS_UNIX_DGRAM, LS_FIFO;
-    static final int STAGE_EXECVE, STAGE_FDPLAN, FDOP_DUP2, FDOP_CLEAR_CLOEXEC;
-    static final int SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW, CH_PIPE_WNB;
+    public static final int EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP;
+    public static final int SPAWN_SETSID, SPAWN_SETUID, SPAWN_SETGID, SPAWN_SETGROUPS, SPAWN_HAS_CWD;
+    public static final int MECH_AUTO, MECH_CLONE3, MECH_POSIX_SPAWN;
+    public static final int CH_STATUS, CH_PIPE, CH_PIPE_NB, CH_STREAM, CH_DGRAM, CH_TCP, CH_UDP;
+    public static final int LS_INET, LS_UNIX, LS_UNIX_DGRAM, LS_FIFO;
+    public static final int STAGE_EXECVE, STAGE_FDPLAN, FDOP_DUP2, FDOP_CLEAR_CLOEXEC;
+    public static final int SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW, CH_PIPE_WNB;
 
     static {
         Throwable cause = null;
@@ -103,13 +103,13 @@ public final class Native {
     }
 
     /** The C side's constants, each as {@code NAME=value}. */
-    static native String[] constants0();
+    public static native String[] constants0();
 
-    static native String[] errnoTexts0(int max);
+    public static native String[] errnoTexts0(int max);
 
-    static native String[] stageNames0();
+    public static native String[] stageNames0();
 
-    static native int nop0(int x);
+    public static native int nop0(int x);
 
     /**
      * Strings block: path, argv..., env..., [cwd], each NUL-terminated. fdPlan: (source, target)
@@ -117,38 +117,38 @@ public final class Native {
      * used, and at the fd-plan stage the failed operation: its kind ({@link #FDOP_DUP2} or
      * {@link #FDOP_CLEAR_CLOEXEC}, else 0) and its two descriptor numbers.
      */
-    static native int spawn0(byte[] strings, int nargv, int nenv, int[] fdPlan, int flags, int uid, int gid,
+    public static native int spawn0(byte[] strings, int nargv, int nenv, int[] fdPlan, int flags, int uid, int gid,
                              int[] groups, long[] rlimits, int mechanism, int[] out);
 
     /** out: pid, exit code (-1 if signalled), signal, core dumped. 1 reaped, 0 running, or -errno. */
-    static native int reap0(int pidfd, boolean nohang, int[] out);
+    public static native int reap0(int pidfd, boolean nohang, int[] out);
 
-    static native int signal0(int pidfd, int sig);
+    public static native int signal0(int pidfd, int sig);
 
-    static native long loopCreate0();
+    public static native long loopCreate0();
 
-    static native int loopCtl0(long loop, int op, int fd, int kind, int tag, int events);
+    public static native int loopCtl0(long loop, int op, int fd, int kind, int tag, int events);
 
-    static native int loopPoll0(long loop, java.nio.ByteBuffer directBuffer, int capacity, int timeoutMillis);
+    public static native int loopPoll0(long loop, java.nio.ByteBuffer directBuffer, int capacity, int timeoutMillis);
 
-    static native int loopWakeup0(long loop);
+    public static native int loopWakeup0(long loop);
 
-    static native void loopDestroy0(long loop);
+    public static native void loopDestroy0(long loop);
 
     /** Removes fd from the loop's set first (when loop != 0), then closes it. */
-    static native int close0(long loop, int fd);
+    public static native int close0(long loop, int fd);
 
     /** out[0] the master's end, out[1] the child's end. */
-    static native int channel0(int kind, int[] out);
+    public static native int channel0(int kind, int[] out);
 
-    static native int listen0(int kind, byte[] address, int port, int backlog, int mode);
+    public static native int listen0(int kind, byte[] address, int port, int backlog, int mode);
 
-    static native int localPort0(int fd);
+    public static native int localPort0(int fd);
 
-    static native int read0(int fd, java.nio.ByteBuffer directBuffer, int offset, int length);
+    public static native int read0(int fd, java.nio.ByteBuffer directBuffer, int offset, int length);
 
-    static native int write0(int fd, java.nio.ByteBuffer directBuffer, int offset, int length);
+    public static native int write0(int fd, java.nio.ByteBuffer directBuffer, int offset, int length);
 
     /** accept4(SOCK_CLOEXEC): a new, blocking connection descriptor, or -errno (EAGAIN: none waiting). */
-    static native int accept0(int listenFd);
+    public static native int accept0(int listenFd);
 }
