@@ -1,12 +1,14 @@
 # procmaster-jars.sh - sourced by the scripts that run procmaster from a built checkout, so that
 # none of them repeats the Maven version (it lives only in the root pom.xml).
 # usage: . bin/procmaster-jars.sh; pm_jars <checkout root>
-# Sets PM_JAR (classes jar), PM_NATIVE_JAR (the linux-x86_64 native jar next to it), PM_LIB
-# (java/target/lib) and PM_VERSION (the version from the jar's name). Returns 1, with the
-# variables empty, when java/target holds no procmaster jar yet (nothing built).
+# Sets PM_JAR (the library's classes jar), PM_NATIVE_JAR (the linux-x86_64 native jar next to it),
+# PM_CLI_JAR (the command line's executable jar, whose manifest names its class path in lib/),
+# PM_LIB (cli/target/lib: the library, the native jar, picocli, slf4j-api and slf4j-simple) and
+# PM_VERSION (the version from the jar's name). Returns 1, with the variables empty, when nothing
+# is built yet (no library jar, or no command-line jar with its lib/).
 pm_jars() {
-  PM_JAR= PM_NATIVE_JAR= PM_VERSION=
-  PM_LIB="$1/java/target/lib"
+  PM_JAR= PM_NATIVE_JAR= PM_CLI_JAR= PM_VERSION=
+  PM_LIB="$1/cli/target/lib"
   for f in "$1"/java/target/procmaster-*.jar; do
     case $f in
       *-linux-*.jar|*-sources.jar|*-javadoc.jar|*-tests.jar) ;;
@@ -17,4 +19,9 @@ pm_jars() {
   PM_NATIVE_JAR=${PM_JAR%.jar}-linux-x86_64.jar
   PM_VERSION=${PM_JAR##*/procmaster-}
   PM_VERSION=${PM_VERSION%.jar}
+  PM_CLI_JAR="$1/cli/target/procmaster-cli-$PM_VERSION.jar"
+  if [ ! -f "$PM_CLI_JAR" ] || [ ! -d "$PM_LIB" ]; then
+    PM_JAR= PM_NATIVE_JAR= PM_CLI_JAR= PM_VERSION=
+    return 1
+  fi
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh
 . bin/procmaster-jars.sh
-if ! pm_jars "$PWD" || [ ! -d java/target/lib ]; then
+if ! pm_jars "$PWD"; then
   mvn -B -ntp -q -DskipTests package
 fi
 exec bin/procmaster run examples/master.cf --main examples/main.cf -o daemon_directory="$PWD/java/target/cmake/bin"

@@ -29,7 +29,7 @@ done
 
 # -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps.
 if grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call made' \
-     java/target/surefire-reports/ 2>/dev/null; then
+     java/target/surefire-reports/ cli/target/surefire-reports/ 2>/dev/null; then
   echo "-Xcheck:jni reported problems (files above)" >&2
   exit 1
 fi
@@ -46,7 +46,8 @@ fi
 python3 - <<'PY'
 import glob, re
 passed = failed = skipped = 0
-reports = glob.glob("java/target/surefire-reports/TEST-*.xml") + glob.glob("java/target/surefire-reports/CTestResults.xml")
+reports = (glob.glob("*/target/surefire-reports/TEST-*.xml")
+           + glob.glob("java/target/surefire-reports/CTestResults.xml"))
 for f in reports:
     head = re.search(r"<testsuite [^>]*", open(f, encoding="utf-8").read(4000)).group(0)
     get = lambda k: int((re.search(k + r'="(\d+)"', head) or re.search("x(0)", "x0")).group(1))

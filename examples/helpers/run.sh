@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bin/procmaster-jars.sh
-if ! pm_jars "$PWD" || [ ! -d java/target/lib ]; then
-  mvn -B -ntp -q -pl java -DskipTests package
+if ! pm_jars "$PWD"; then
+  mvn -B -ntp -q -DskipTests package
   pm_jars "$PWD"
 fi
-exec java -cp "$PM_JAR:$PM_NATIVE_JAR:$PM_LIB/*" \
+exec java --enable-native-access=ALL-UNNAMED -cp "$PM_LIB/*" \
   io.procmaster.helper.example.HelperPoolExample examples/helpers/upper.sh "$@"

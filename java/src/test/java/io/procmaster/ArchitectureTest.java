@@ -28,7 +28,7 @@ import java.util.Set;
 
 /**
  * The layering of docs/DESIGN.md §2, checked on the main classes (tests and benchmarks are left
- * out): imports flow one way, {@code cli} → facade {@code io.procmaster} → {@code loop} →
+ * out; the cli module checks its own rule in CliArchitectureTest): imports flow one way, facade {@code io.procmaster} → {@code loop} →
  * {@code policy} / {@code config} / {@code helper} → {@code os} / {@code time}, with {@code child}
  * (the runtime of daemons written in Java) over {@code os}, and {@code time} (the clock) the floor
  * that {@code os} may use too (its loop thread reads the clock).
@@ -50,7 +50,7 @@ class ArchitectureTest {
     };
 
     private static final String[] LAYERS = {
-        "io.procmaster", "io.procmaster.cli..", "io.procmaster.loop..", "io.procmaster.policy..",
+        "io.procmaster", "io.procmaster.loop..", "io.procmaster.policy..",
         "io.procmaster.config..", "io.procmaster.helper..", "io.procmaster.child..", "io.procmaster.os..",
         "io.procmaster.status..", "io.procmaster.time.."
     };
@@ -85,7 +85,6 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule layersUseOnlyTheLayersBelow = layeredArchitecture()
             .consideringOnlyDependenciesInAnyPackage("io.procmaster..")
-            .layer("cli").definedBy("io.procmaster.cli..")
             .layer("facade").definedBy("io.procmaster")
             .layer("loop").definedBy("io.procmaster.loop..")
             .layer("policy").definedBy("io.procmaster.policy..")
@@ -95,9 +94,6 @@ class ArchitectureTest {
             .layer("os").definedBy("io.procmaster.os..")
             .layer("status").definedBy("io.procmaster.status..")
             .layer("time").definedBy("io.procmaster.time..")
-            // cli runs the facade; `check` reads the files with the config parsers alone; the
-            // control socket's file is checked with os.FileNodes (lstat identity, no native code).
-            .whereLayer("cli").mayOnlyAccessLayers("facade", "config", "status", "os", "time")
             // The facade drives the loop and hands out the reports the policy takes (status).
             .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "time")
             .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time")

@@ -4,7 +4,7 @@ import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

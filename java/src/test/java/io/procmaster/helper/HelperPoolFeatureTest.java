@@ -2,7 +2,7 @@ package io.procmaster.helper;
 
 import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.wire.ChannelIdDialect;
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,6 +1,6 @@
 package io.procmaster.helper;
 
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.status.ServiceStatus;
 import io.procmaster.testing.MasterFixture;
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

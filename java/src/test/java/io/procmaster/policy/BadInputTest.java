@@ -7,7 +7,7 @@ import static io.procmaster.policy.RecordingActions.Type.SPAWN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.procmaster.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.procmaster.policy;
 
 import io.procmaster.status.ServiceStatus;
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.LISTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import io.procmaster.time.TimerQueue;
 import org.junit.jupiter.api.Test;
 

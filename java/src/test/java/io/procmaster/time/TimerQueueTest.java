@@ -1,5 +1,7 @@
 package io.procmaster.time;
 
+import io.procmaster.testing.FakeClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

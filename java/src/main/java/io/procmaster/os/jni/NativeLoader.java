@@ -3,8 +3,6 @@ package io.procmaster.os.jni;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
-import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -19,7 +17,8 @@ import java.util.List;
  * <p>Order: the file named by {@code -Dprocmaster.native.path} (and nothing else when it is
  * set: an explicit choice must not be silently replaced); then a {@code libprocmaster.so} in a
  * directory of {@code java.library.path}; then the resource
- * {@code META-INF/native/<platform>/libprocmaster.so} from the classifier jar, copied to a
+ * {@code META-INF/native/<platform>/libprocmaster.so} from the classifier jar (on the class path,
+ * merged into a shaded jar, or on the module path: {@link NativeResource}), copied to a
  * private temporary file (owner-only) in {@code -Dprocmaster.native.workdir} (default
  * {@code java.io.tmpdir}), loaded, and deleted at once: the mapping stays valid and nothing is
  * left behind by a killed JVM.
@@ -76,26 +75,21 @@ final class NativeLoader {
         tried.add("java.library.path [" + libraryPath + "]: no usable " + LIB);
 
         String resource = "META-INF/native/" + platform + "/" + LIB;
-        ClassLoader cl = NativeLoader.class.getClassLoader();
-        URL url = cl == null ? ClassLoader.getSystemResource(resource) : cl.getResource(resource);
-        if (url == null) {
-            tried.add("resource " + resource + ": not on the class path (add the procmaster jar with classifier "
-                    + platform + ")");
-            throw failure(platform, tried, null);
-        }
         Path workdir = Paths.get(System.getProperty(WORKDIR_PROPERTY, System.getProperty("java.io.tmpdir")));
         Path copy = null;
-        try {
+        try (InputStream in = NativeResource.open(resource, platform, tried)) {
+            if (in == null) {
+                throw failure(platform, tried, null);
+            }
             copy = Files.createTempFile(workdir, "libprocmaster-", ".so",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            URLConnection conn = url.openConnection();
-            conn.setUseCaches(false); // a cached jar handle may be stale under several class loaders
-            try (InputStream in = conn.getInputStream()) {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             System.load(copy.toString());
             loaded = true;
         } catch (IOException | UnsatisfiedLinkError e) {
+            if (copy == null && e instanceof UnsatisfiedLinkError notFound) {
+                throw notFound; // no jar anywhere: the places tried are already in the message
+            }
             String why = "resource " + resource + " extracted to " + (copy != null ? copy : workdir) + ": " + e.getMessage();
             if (NoexecMount.isNoexec(workdir)) {
                 why += "; " + workdir + " is on a noexec mount: set -D" + WORKDIR_PROPERTY

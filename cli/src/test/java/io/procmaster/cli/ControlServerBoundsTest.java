@@ -2,7 +2,7 @@ package io.procmaster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.procmaster.time.FakeClock;
+import io.procmaster.testing.FakeClock;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.procmaster.master;
+package io.procmaster.cli;
 
 import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
-package io.procmaster.time;
+package io.procmaster.testing;
 
+import io.procmaster.time.Clock;
 import java.time.Duration;
 
 /**
