@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): build everything, run the C
 # and Java suites (Java under -Xcheck:jni), check the library's exports and
-# the JNI warnings, run the ASan+UBSan ctest suite, smoke-run the benchmarks.
+# the JNI warnings, run the consumer check (examples/consumer) and the JDK 25
+# smoke run, run the ASan+UBSan ctest suite, smoke-run the benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,8 @@ if [ "$(id -u)" -eq 0 ]; then
   ci/install-postfix.sh || echo "postfix could not be installed: PostfixDaemonsTest will be skipped" >&2
 fi
 
-mvn -B -ntp verify
+# install, not just verify: examples/consumer builds against the artifacts in the local repository.
+mvn -B -ntp install
 
 so=java/target/classes/META-INF/native/linux-x86_64/libprocmaster.so
 exports=$(nm -D --defined-only "$so" | awk '{print $3}' | sort | tr '\n' ' ')
@@ -34,6 +36,11 @@ if grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call mad
   exit 1
 fi
 echo "-Xcheck:jni: no warnings"
+
+# The library as a user's project gets it: class path, module path and shaded, JDK 17 and 25.
+examples/consumer/run.sh
+# The suite's cross-section on JDK 25 (reported and skipped where none is installed).
+ci/jdk25-smoke.sh
 
 ci/sanitize.sh
 ci/fuzz.sh
