@@ -122,6 +122,21 @@ class MasterMXBeanTest {
     }
 
     @Test
+    void aMasterThatHasStoppedUnregistersBeforeItIsClosed(@TempDir Path queue) throws Exception {
+        MasterConfig config = MasterFixture.config(queue);
+        try (Master master = Master.start(config, MasterFixture.table(config,
+                "127.0.0.1:" + MasterFixture.freePort() + " inet n - n - 1 pm-echo\n"))) {
+            ObjectName name = master.metrics().objectName();
+            assertThat(SERVER.isRegistered(name)).isTrue();
+            master.stop().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            Await.until("unregistered once stopped", Duration.ofSeconds(10), () -> SERVER.isRegistered(name), r -> !r);
+            assertThat(SERVER.queryNames(new ObjectName("io.procmaster:type=Service,master="
+                    + Jmx.value(queue.toAbsolutePath().normalize().toString()) + ",*"), null)).isEmpty();
+            assertThat(master.metrics().objectName()).isNull();
+        }
+    }
+
+    @Test
     void twoMastersInOneJvmHaveDistinctNames(@TempDir Path q1, @TempDir Path q2) throws Exception {
         MasterConfig c1 = MasterFixture.config(q1);
         MasterConfig c2 = MasterFixture.config(q2);
