@@ -5,8 +5,8 @@
  * <p>The exported packages are the API: {@code io.procmaster} (the {@code Master} facade),
  * {@code config} (the service model and the configuration files), {@code status} (the master's
  * reports), {@code helper} (helper pools), {@code os} (spawning, reaping and the event loop),
- * {@code child} (the child side of the master protocol for daemons written in Java) and
- * {@code time} (the clock the API takes). The master's mechanism ({@code loop}), its policy
+ * {@code child} (the child side of the master protocol for daemons written in Java),
+ * {@code time} (the clock the API takes) and {@code metrics} (the MXBean interfaces). The master's mechanism ({@code loop}), its policy
  * ({@code policy}), the helper pool's engine ({@code helper.pool}, {@code helper.wire},
  * {@code helper.process}) and the JNI boundary ({@code os.jni}) are not exported.
  *
@@ -18,6 +18,8 @@ module io.procmaster {
     requires org.slf4j;
     // os.FileNodes.ownUid: getuid without /proc, from the JDK's UnixSystem.
     requires jdk.security.auth;
+    // metrics: the MXBeans are registered in the platform MBeanServer (docs/metrics.md).
+    requires java.management;
 
     exports io.procmaster;
     exports io.procmaster.config;
@@ -26,4 +28,5 @@ module io.procmaster {
     exports io.procmaster.os;
     exports io.procmaster.child;
     exports io.procmaster.time;
+    exports io.procmaster.metrics;
 }

@@ -8,6 +8,8 @@ import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
+import io.procmaster.metrics.Jmx;
+import io.procmaster.metrics.MasterMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +31,11 @@ import java.util.concurrent.TimeoutException;
  * <p>main.cf is read at start only; its parameters shape the policy (throttle, drain, limits), so
  * changing them takes a restart.
  *
+ * <p>Metrics: {@link #metrics()}; the MXBeans are registered in the platform MBeanServer at start
+ * and unregistered at close (opt-out: {@code -Dprocmaster.jmx=false}; docs/metrics.md).
+ *
  * <p>The facade: its signatures name only types of the public API packages ({@code io.procmaster},
- * {@code config}, {@code helper}, {@code time}) and of the JDK, never one of the loop, the policy or
+ * {@code config}, {@code helper}, {@code metrics}, {@code time}) and of the JDK, never one of the loop, the policy or
  * {@code os}, so those can change behind it (docs/DESIGN.md §2; ArchitectureTest keeps it so).
  * Results are the master's read-only reports of {@code io.procmaster.status} ({@link ReloadResult}, {@link ServiceStatus}).
  */
@@ -39,12 +44,17 @@ public final class Master implements AutoCloseable {
     private final MasterCfParser parser;
     private final MasterConfig config;
     private final MasterLoop loop;
+    private final MasterMetrics metrics;
 
-    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop) {
+    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, boolean registerJmx) {
         this.masterCf = masterCf;
         this.parser = parser;
         this.config = config;
         this.loop = loop;
+        // ---- metrics (docs/metrics.md): registered now, unregistered at close or once stopped.
+        this.metrics = MasterMetrics.start(config.queueDirectory().toAbsolutePath().normalize().toString(),
+                loop::masterStatus, registerJmx);
+        loop.stopped().whenComplete((v, e) -> metrics.close());
     }
 
     /**
@@ -55,12 +65,21 @@ public final class Master implements AutoCloseable {
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
         MasterCfParser parser = masterCfParser(mainCf, overrides);
         ServiceTable table = parser.parse(masterCf);
-        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table));
+        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table), Jmx.enabled());
     }
 
     /** Starts a master on a table built with the Java API; {@link #reload()} then needs {@link #reload(ServiceTable)}. */
     public static Master start(MasterConfig config, ServiceTable table) throws IOException {
-        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table));
+        return start(config, table, Jmx.enabled());
+    }
+
+    /**
+     * As {@link #start(MasterConfig, ServiceTable)}, registering the MXBeans in the platform
+     * MBeanServer only when {@code registerJmx} (the programmatic opt-out, for a builder;
+     * docs/metrics.md). {@link #metrics()} works either way.
+     */
+    static Master start(MasterConfig config, ServiceTable table, boolean registerJmx) throws IOException {
+        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table), registerJmx);
     }
 
     public static MasterConfig loadConfig(Path mainCf, List<String> overrides) throws ConfigException {
@@ -95,7 +114,17 @@ public final class Master implements AutoCloseable {
     }
 
     public ReloadResult reload(ServiceTable table) throws IOException {
-        return await(loop.reload(table));
+        ReloadResult result = await(loop.reload(table));
+        metrics.refresh(); // the Service MXBeans follow the new table now, not at the next read
+        return result;
+    }
+
+    /**
+     * The master's figures: the same objects JMX shows (registered or not), read from the master's
+     * latest snapshot, never from the loop's state; any thread (docs/metrics.md).
+     */
+    public MasterMetrics metrics() {
+        return metrics;
     }
 
     /** A snapshot of every service. */
@@ -127,7 +156,11 @@ public final class Master implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.close();
+        try {
+            loop.close();
+        } finally {
+            metrics.close();
+        }
     }
 
     private static <T> T await(CompletableFuture<T> f) throws IOException {

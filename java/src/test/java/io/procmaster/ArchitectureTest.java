@@ -46,13 +46,14 @@ class ArchitectureTest {
 
     /** The packages a user of the library names: the facade, the service model, the master's reports, the helper API, the clock. */
     private static final String[] PUBLIC_API = {
-        "io.procmaster", "io.procmaster.config", "io.procmaster.status", "io.procmaster.helper", "io.procmaster.time"
+        "io.procmaster", "io.procmaster.config", "io.procmaster.status", "io.procmaster.helper", "io.procmaster.metrics",
+        "io.procmaster.time"
     };
 
     private static final String[] LAYERS = {
         "io.procmaster", "io.procmaster.loop..", "io.procmaster.policy..",
         "io.procmaster.config..", "io.procmaster.helper..", "io.procmaster.child..", "io.procmaster.os..",
-        "io.procmaster.status..", "io.procmaster.time.."
+        "io.procmaster.status..", "io.procmaster.metrics..", "io.procmaster.time.."
     };
 
     /** One slice per top-level package; the classes of {@code io.procmaster} itself are the slice "facade". */
@@ -93,18 +94,22 @@ class ArchitectureTest {
             .layer("child").definedBy("io.procmaster.child..")
             .layer("os").definedBy("io.procmaster.os..")
             .layer("status").definedBy("io.procmaster.status..")
+            .layer("metrics").definedBy("io.procmaster.metrics..")
             .layer("time").definedBy("io.procmaster.time..")
             // The facade drives the loop and hands out the reports the policy takes (status).
-            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "time")
+            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "metrics", "time")
             .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time")
             // The policy decides on the service model alone; it never touches the mechanism.
             .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time")
             .whereLayer("config").mayOnlyAccessLayers("time")
-            .whereLayer("helper").mayOnlyAccessLayers("os", "time")
+            // helper registers its pools' MXBeans (metrics: the interfaces, the cache, the JMX names).
+            .whereLayer("helper").mayOnlyAccessLayers("os", "metrics", "time")
             .whereLayer("child").mayOnlyAccessLayers("os")
             // The loop thread (os.EventLoop) reads the clock; time is the floor and uses nothing.
             .whereLayer("os").mayOnlyAccessLayers("time")
             .whereLayer("status").mayNotAccessAnyLayer()
+            // metrics reads the master's reports (status) and nothing else of ours (docs/metrics.md).
+            .whereLayer("metrics").mayOnlyAccessLayers("status")
             .whereLayer("time").mayNotAccessAnyLayer()
             .because("the layering of docs/DESIGN.md §2");
 

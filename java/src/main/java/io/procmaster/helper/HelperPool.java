@@ -4,6 +4,7 @@ import io.procmaster.helper.pool.HelperPoolEngine;
 import io.procmaster.helper.process.HelperEventSink;
 import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
+import io.procmaster.metrics.HelperPoolMXBean;
 import io.procmaster.time.Clock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import javax.management.ObjectName;
 
 /**
  * A pool of helper processes speaking the line protocol (Squid 3.2+ semantics, Lusca channel ids as
@@ -62,6 +64,7 @@ import java.util.concurrent.Executor;
  */
 public final class HelperPool implements HelperEventSink {
     private final HelperPoolEngine engine;
+    private final HelperPoolMetrics metrics;
 
     /**
      * @param loop runs commands on the loop thread in the order given (in production: the
@@ -73,6 +76,7 @@ public final class HelperPool implements HelperEventSink {
      */
     public HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
         this.engine = new HelperPoolEngine(config, launcher, clock, loop);
+        this.metrics = new HelperPoolMetrics(this);
     }
 
     public HelperPoolConfig config() {
@@ -86,9 +90,27 @@ public final class HelperPool implements HelperEventSink {
 
     // ---------------------------------------------------------------- commands (any thread)
 
-    /** Starts the {@code startup} helpers. Loop thread. */
+    /**
+     * Starts the {@code startup} helpers and registers the pool's MXBean (unless opted out,
+     * docs/metrics.md; unregistered when the shutdown completes or the loop closes). Loop thread.
+     */
     public void start() {
         engine.start();
+        metrics.offer(engine.stats());
+        metrics.register();
+    }
+
+    /**
+     * The pool's figures (the same object JMX shows, whether registered or not): read from the
+     * pool's latest snapshot, never from its state, so any thread may call it (docs/metrics.md).
+     */
+    public HelperPoolMXBean metrics() {
+        return metrics;
+    }
+
+    /** The name of the pool's MXBean in the platform MBeanServer, or null when it is not registered. */
+    public ObjectName objectName() {
+        return metrics.objectName();
     }
 
     /**
@@ -138,7 +160,13 @@ public final class HelperPool implements HelperEventSink {
      * when every helper has exited.
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
-        return engine.shutdown(grace);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        // Unregistered before the caller hears of the end (the engine's future always completes normally).
+        engine.shutdown(grace).whenComplete((v, e) -> {
+            metrics.close();
+            done.complete(null);
+        });
+        return done;
     }
 
     /**
@@ -195,7 +223,11 @@ public final class HelperPool implements HelperEventSink {
      * flight, with the same exception; ends reservations; completes the {@link #shutdown} future.
      */
     public void onLoopClosed() {
-        engine.onLoopClosed();
+        try {
+            engine.onLoopClosed();
+        } finally {
+            metrics.close();
+        }
     }
 
     /** True once a shutdown has completed (every helper ended): the pool needs no more ticks. Loop thread. */

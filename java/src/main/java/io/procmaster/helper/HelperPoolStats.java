@@ -13,7 +13,7 @@ import java.util.List;
  * two include those refused at once in the caller's thread beyond the admission limit, and
  * {@code failed}/{@code completedOk} count every refusal made there, so they add up to every future);
  * {@code started}/{@code restarts}/{@code startFailures}/{@code deaths}: process life;
- * service times in microseconds. {@code duplicateCompletions} must stay 0 (exactly-once check).
+ * service times in microseconds (mean, p50, p90, p99 of the pool's histogram). {@code duplicateCompletions} must stay 0 (exactly-once check).
  * {@code recentExits} lists the last helpers that ended, newest last.
  */
 public record HelperPoolStats(
@@ -22,5 +22,5 @@ public record HelperPoolStats(
         long retries, long overloadRejected, long bypassed, long breakerRejected,
         long started, long restarts, long startFailures, long deaths,
         int queueLength, int maxQueueLength, int running, int active, boolean breakerOpen,
-        long serviceTimeMeanMicros, long serviceTimeP50Micros, long serviceTimeP99Micros,
+        long serviceTimeMeanMicros, long serviceTimeP50Micros, long serviceTimeP90Micros, long serviceTimeP99Micros,
         long duplicateCompletions, List<HelperStats> helpers, List<HelperStats> recentExits) {}

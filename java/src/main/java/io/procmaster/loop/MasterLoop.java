@@ -23,6 +23,7 @@ import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
 import io.procmaster.policy.MasterPolicy;
 import io.procmaster.policy.PolicySettings;
+import io.procmaster.status.MasterStatus;
 import io.procmaster.status.ReloadSummary;
 import io.procmaster.policy.ServicePolicySpec;
 import io.procmaster.status.ServiceStatus;
@@ -424,6 +425,16 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     public CompletableFuture<MasterCounters> counters() {
         return onLoop(policy::masterCounters);
+    }
+
+    /** The master counters and every service's status in one loop command, so they agree (docs/metrics.md). */
+    public CompletableFuture<MasterStatus> masterStatus() {
+        return onLoop(() -> {
+            MasterCounters c = policy.masterCounters();
+            return new MasterStatus(c.lastGeneration(), c.children(), c.shuttingDown(), c.unknownPidExits(),
+                    c.unknownServiceEvents(), c.unexpectedSpawnReports(), c.badSpecValues(), c.duplicateSpecs(),
+                    policy.statusAll());
+        });
     }
 
     /** Pids of the live children (for tests and the status command). */

@@ -44,7 +44,7 @@ final class PoolStatistics {
                 retries, overloadRejected + admission.overloadRefused(), bypassed + fastBypassed,
                 breakerRejected, startedCount, restarts, startFailures, deaths, pool.queue.size(), maxQueueLength, running,
                 active, pool.breaker.isOpen(), serviceTimes.meanMicros(), serviceTimes.percentileMicros(50),
-                serviceTimes.percentileMicros(99), duplicateCompletions, List.copyOf(hs), List.copyOf(recentExits));
+                serviceTimes.percentileMicros(90), serviceTimes.percentileMicros(99), duplicateCompletions, List.copyOf(hs), List.copyOf(recentExits));
     }
 
     static HelperStats snapshot(PooledHelper h) {
