@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A running master, from a master.cf file (and optionally main.cf) or from a Java-built table.
+ * A running master, from a master.cf file (and optionally main.cf) or from the Java API
+ * ({@link #builder()}, docs/java-api.md).
  *
- * <p>Interface: {@link #start}, {@link #reload()} (re-reads master.cf; transactional: a broken or
+ * <p>Interface: {@link #builder()} or {@link #start}, {@link #reload()} (re-reads master.cf; transactional: a broken or
  * unbindable new file leaves the old services running and the exception says why, naming file
  * and line), {@link #status()}, {@link #stop()}/{@link #close()}. Thread-safe: every call becomes a
  * command for the loop thread.
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  * changing them takes a restart.
  *
  * <p>The facade: its signatures name only types of the public API packages ({@code io.procmaster},
- * {@code config}, {@code helper}, {@code time}) and of the JDK, never one of the loop, the policy or
+ * {@code config}, {@code status}, {@code helper}) and of the JDK, never one of the loop, the policy or
  * {@code os}, so those can change behind it (docs/DESIGN.md §2; ArchitectureTest keeps it so).
  * Results are the master's read-only reports of {@code io.procmaster.status} ({@link ReloadResult}, {@link ServiceStatus}).
  */
@@ -39,12 +40,22 @@ public final class Master implements AutoCloseable {
     private final MasterCfParser parser;
     private final MasterConfig config;
     private final MasterLoop loop;
+    private final StartOptions options;
 
-    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop) {
+    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, StartOptions options) {
         this.masterCf = masterCf;
         this.parser = parser;
         this.config = config;
         this.loop = loop;
+        this.options = options;
+    }
+
+    /**
+     * A builder for a master from the Java API: parameters, services, switches, then
+     * {@link MasterBuilder#start()} (docs/java-api.md has the ten-line example).
+     */
+    public static MasterBuilder builder() {
+        return new MasterBuilder();
     }
 
     /**
@@ -55,14 +66,39 @@ public final class Master implements AutoCloseable {
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
         MasterCfParser parser = masterCfParser(mainCf, overrides);
         ServiceTable table = parser.parse(masterCf);
-        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table));
+        return started(masterCf, parser, parser.config(), table, StartOptions.defaults());
     }
 
     /** Starts a master on a table built with the Java API; {@link #reload()} then needs {@link #reload(ServiceTable)}. */
     public static Master start(MasterConfig config, ServiceTable table) throws IOException {
-        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table));
+        return start(config, table, StartOptions.defaults());
     }
 
+    /** What {@link MasterBuilder#start()} calls: a master on a Java-built table, with the builder's switches. */
+    static Master start(MasterConfig config, ServiceTable table, StartOptions options) throws IOException {
+        return started(null, new MasterCfParser(config), config, table, options);
+    }
+
+    /** The one place a master starts: the loop binds and runs, then what the options switch on. */
+    private static Master started(Path masterCf, MasterCfParser parser, MasterConfig config, ServiceTable table,
+                                  StartOptions options) throws IOException {
+        Master master = new Master(masterCf, parser, config, MasterLoop.start(config, table), options);
+        // options.registerMBeans(): the master's MXBeans are registered here once they exist
+        // (issue 10 item 5), and unregistered in close().
+        return master;
+    }
+
+    /** The options this master was started with (the builder's switches). */
+    StartOptions options() {
+        return options;
+    }
+
+    /**
+     * The master-wide parameters main.cf (when given) and the {@code name=value} overrides make,
+     * without starting anything ({@code procmaster check}).
+     *
+     * @throws ConfigException when main.cf or an override is bad
+     */
     public static MasterConfig loadConfig(Path mainCf, List<String> overrides) throws ConfigException {
         return masterCfParser(mainCf, overrides).config();
     }
@@ -82,6 +118,7 @@ public final class Master implements AutoCloseable {
         return new MasterCfParser(config, main == null ? List.of() : main.settings());
     }
 
+    /** The master-wide parameters this master runs with (fixed for its lifetime). */
     public MasterConfig config() {
         return config;
     }
@@ -94,6 +131,10 @@ public final class Master implements AutoCloseable {
         return reload(parser.parse(masterCf));
     }
 
+    /**
+     * Replaces the services with {@code table}, transactionally: new listeners are bound first; if any
+     * fails, nothing changes and the result says why. Removed services drain (docs/postfix-master.md §10 W3).
+     */
     public ReloadResult reload(ServiceTable table) throws IOException {
         return await(loop.reload(table));
     }
@@ -121,10 +162,12 @@ public final class Master implements AutoCloseable {
         return loop.stop();
     }
 
+    /** Completes when the master has stopped (after {@link #stop()}, {@link #close()} or a fatal loop error). */
     public CompletableFuture<Void> stopped() {
         return loop.stopped();
     }
 
+    /** {@link #stop()} and waits for it (at most service_drain_time plus 10 s), then ends the loop and releases the instance lock. */
     @Override
     public void close() {
         loop.close();

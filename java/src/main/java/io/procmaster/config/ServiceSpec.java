@@ -117,6 +117,25 @@ public final class ServiceSpec {
         return new ServiceSpecBuilder(name, type);
     }
 
+    /**
+     * A builder for an inet service listening on {@code address} ({@code host:port}, {@code port} or
+     * a port name, as field 1 of master.cf) that runs {@code command} (absolute, or under
+     * {@code daemon_directory}); the other fields as a master.cf {@code -} (public, unprivileged, no
+     * chroot, no wakeup, {@code default_process_limit} processes).
+     */
+    public static ServiceSpecBuilder inet(String address, String command) {
+        return builder(address, ServiceType.INET).command(command);
+    }
+
+    /**
+     * A builder for a unix-domain stream service {@code name} (its socket is
+     * {@code queue_directory/private/<name>}; {@code .privateService(false)} for {@code public/})
+     * that runs {@code command}; the other fields as {@link #inet}.
+     */
+    public static ServiceSpecBuilder unix(String name, String command) {
+        return builder(name, ServiceType.UNIX).command(command);
+    }
+
     /** A builder preset with every attribute of this service, for making a modified copy. */
     public ServiceSpecBuilder toBuilder() {
         ServiceSpecBuilder b = new ServiceSpecBuilder(name, type)

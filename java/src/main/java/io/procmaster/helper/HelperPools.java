@@ -31,7 +31,8 @@ public final class HelperPools {
     /** Starts a pool on {@code loop} (which must be running). Any thread. */
     public static HelperPool start(EventLoop loop, HelperPoolConfig config, HelperSpec spec) {
         Objects.requireNonNull(loop, "loop");
-        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), loop.clock(), loop);
+        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), loop.clock(), loop,
+                newSpec -> new ProcessHelperLauncher(loop, newSpec));
         loop.execute(() -> {
             loop.addDeadlineSource(new PoolTimers(loop, pool));
             // Whatever the pool still holds when the loop ends fails as closed, never stays pending.
@@ -58,10 +59,12 @@ public final class HelperPools {
             this.pool = pool;
         }
 
+        /** The pool. */
         public HelperPool pool() {
             return pool;
         }
 
+        /** The loop thread the pool runs on (closed by {@link #close()}). */
         public EventLoop loop() {
             return loop;
         }

@@ -157,9 +157,9 @@ public final class HelperPoolEngine implements HelperEventSink {
         return result;
     }
 
+    /** {@code newLauncher} null keeps the current one (same program, new configuration). */
     public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig, HelperLauncher newLauncher) {
         Objects.requireNonNull(newConfig, "newConfig");
-        Objects.requireNonNull(newLauncher, "newLauncher");
         CompletableFuture<Void> result = new CompletableFuture<>();
         onLoop(() -> {
             enter();
@@ -168,7 +168,8 @@ public final class HelperPoolEngine implements HelperEventSink {
                     result.completeExceptionally(new HelperException.Closed(closedMessage()));
                     return;
                 }
-                shutdown.reconfigure(newConfig, newLauncher);
+                // null: the same program; read on the loop, which owns the launcher field.
+                shutdown.reconfigure(newConfig, newLauncher != null ? newLauncher : launcher);
                 result.complete(null);
             } finally {
                 exit();
