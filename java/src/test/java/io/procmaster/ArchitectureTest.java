@@ -31,7 +31,8 @@ import java.util.Set;
  * out): imports flow one way, {@code cli} → facade {@code io.procmaster} → {@code loop} →
  * {@code policy} / {@code config} / {@code helper} → {@code os} / {@code time}, with {@code child}
  * (the runtime of daemons written in Java) over {@code os}, and {@code time} (the clock) the floor
- * that {@code os} may use too (its loop thread reads the clock).
+ * that {@code os} may use too (its loop thread reads the clock), and {@code log} (the one way to a
+ * logger) under everything.
  *
  * <p>Rules: no cycle between the top-level packages (the facade is a slice of its own); each layer
  * uses only the layers below it that the map names; only {@code os.Native} declares native methods;
@@ -52,7 +53,7 @@ class ArchitectureTest {
     private static final String[] LAYERS = {
         "io.procmaster", "io.procmaster.cli..", "io.procmaster.loop..", "io.procmaster.policy..",
         "io.procmaster.config..", "io.procmaster.helper..", "io.procmaster.child..", "io.procmaster.os..",
-        "io.procmaster.status..", "io.procmaster.time.."
+        "io.procmaster.status..", "io.procmaster.time..", "io.procmaster.log.."
     };
 
     /** One slice per top-level package; the classes of {@code io.procmaster} itself are the slice "facade". */
@@ -95,21 +96,24 @@ class ArchitectureTest {
             .layer("os").definedBy("io.procmaster.os..")
             .layer("status").definedBy("io.procmaster.status..")
             .layer("time").definedBy("io.procmaster.time..")
+            .layer("log").definedBy("io.procmaster.log..")
             // cli runs the facade; `check` reads the files with the config parsers alone; the
             // control socket's file is checked with os.FileNodes (lstat identity, no native code).
-            .whereLayer("cli").mayOnlyAccessLayers("facade", "config", "status", "os", "time")
+            // log (Logs.logger: slf4j, or stderr without a provider) is the floor every layer may use.
+            .whereLayer("cli").mayOnlyAccessLayers("facade", "config", "status", "os", "time", "log")
             // The facade drives the loop and hands out the reports the policy takes (status).
-            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "time")
-            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time")
+            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "time", "log")
+            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time", "log")
             // The policy decides on the service model alone; it never touches the mechanism.
-            .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time")
-            .whereLayer("config").mayOnlyAccessLayers("time")
-            .whereLayer("helper").mayOnlyAccessLayers("os", "time")
-            .whereLayer("child").mayOnlyAccessLayers("os")
+            .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time", "log")
+            .whereLayer("config").mayOnlyAccessLayers("time", "log")
+            .whereLayer("helper").mayOnlyAccessLayers("os", "time", "log")
+            .whereLayer("child").mayOnlyAccessLayers("os", "log")
             // The loop thread (os.EventLoop) reads the clock; time is the floor and uses nothing.
-            .whereLayer("os").mayOnlyAccessLayers("time")
+            .whereLayer("os").mayOnlyAccessLayers("time", "log")
             .whereLayer("status").mayNotAccessAnyLayer()
-            .whereLayer("time").mayNotAccessAnyLayer()
+            .whereLayer("time").mayOnlyAccessLayers("log")
+            .whereLayer("log").mayNotAccessAnyLayer()
             .because("the layering of docs/DESIGN.md §2");
 
     @ArchTest

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Parses a main.cf-style file of {@code name = value} lines into a {@link MasterConfig}.
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MainCfParser {
 
-    private static final Logger log = LoggerFactory.getLogger(MainCfParser.class);
+    private static final Logger log = Logs.logger(MainCfParser.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
 
     /**

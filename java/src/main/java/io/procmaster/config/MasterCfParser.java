@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Parses master.cf into a {@link ServiceTable} (docs/postfix-master.md §1.1–§1.3).
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterCfParser {
 
-    private static final Logger log = LoggerFactory.getLogger(MasterCfParser.class);
+    private static final Logger log = Logs.logger(MasterCfParser.class);
 
     private static final String[] FIXED = {
         ServiceSpec.F_SERVICE, ServiceSpec.F_TYPE, ServiceSpec.F_PRIVATE, ServiceSpec.F_UNPRIV,

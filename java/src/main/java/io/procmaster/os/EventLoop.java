@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,
@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class EventLoop implements Executor, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    private static final Logger log = Logs.logger(EventLoop.class);
 
     /** What a registered descriptor's owner hears. All on the loop thread. */
     public interface Handler {
