@@ -14,12 +14,12 @@ import io.procmaster.log.Logs;
 /**
  * Parses a main.cf-style file of {@code name = value} lines into a {@link MasterConfig}.
  *
- * <p>Syntax: logical lines as {@link LogicalLines} describes (comments, blank lines,
+ * <p>Syntax: logical lines as {@code LogicalLines} describes (comments, blank lines,
  * whitespace-led continuation lines joined with one space). Each logical line is
  * {@code name = value}; whitespace around the name and the value is ignored and the value
  * may be empty. Names are letters, digits and underscores. A later setting of the same name
  * wins, with a warning. Parameters the master does not know are kept, unchecked here; which of
- * them nothing reads is decided with master.cf ({@link UnusedParameters}, through the
+ * them nothing reads is decided with master.cf ({@code UnusedParameters}, through the
  * {@link Result#settings()}). No
  * {@code $name} expansion: the master's own parameters do not need it (docs/postfix-master.md does not
  * require it), and a {@code $} is taken literally.
@@ -42,7 +42,7 @@ public final class MainCfParser {
      * @param config   the configuration: defaults with the file's values over them
      * @param warnings warnings met while parsing (settings overridden later in the file)
      * @param settings the settings that won, each with the line it was set on, in line order:
-     *                 what {@link UnusedParameters} checks once master.cf is known
+     *                 what {@code UnusedParameters} checks once master.cf is known
      */
     public record Result(MasterConfig config, List<String> warnings, List<ParameterSetting> settings) {
         public Result {

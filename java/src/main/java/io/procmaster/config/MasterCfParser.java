@@ -16,7 +16,7 @@ import io.procmaster.log.Logs;
 /**
  * Parses master.cf into a {@link ServiceTable} (docs/postfix-master.md §1.1–§1.3).
  *
- * <p>Syntax: logical lines as {@link LogicalLines} describes; per entry, fields separated by
+ * <p>Syntax: logical lines as {@code LogicalLines} describes; per entry, fields separated by
  * whitespace: {@code service type private unpriv chroot wakeup maxproc command [args...]}.
  * A field of exactly {@code -} takes the default. Booleans are exactly {@code y} or
  * {@code n}. wakeup is a decimal number of seconds, optionally followed by {@code ?}
@@ -39,7 +39,7 @@ import io.procmaster.log.Logs;
  * {@code <file>: line <n>: missing "<field>" field}; the line is the first physical line of
  * the logical line. Duplicates are warnings, not errors (see {@link ServiceTable}); so are
  * parameters that nothing reads, of main.cf (when given) and of {@code -o} arguments
- * ({@link UnusedParameters}), once the file has no error. An
+ * ({@code UnusedParameters}), once the file has no error. An
  * unreadable file is one error naming the file.
  * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
  * column (see {@link ConfigFiles#decode}).
@@ -70,7 +70,7 @@ public final class MasterCfParser {
     /**
      * A parser as {@link #MasterCfParser(MasterConfig)} that also warns about the settings of
      * main.cf ({@code mainCfSettings}, {@link MainCfParser.Result#settings()}) and of master.cf's
-     * {@code -o} arguments that nothing reads ({@link UnusedParameters}).
+     * {@code -o} arguments that nothing reads ({@code UnusedParameters}).
      */
     public MasterCfParser(MasterConfig config, List<ParameterSetting> mainCfSettings) {
         this.config = config;

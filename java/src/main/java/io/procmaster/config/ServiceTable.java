@@ -79,7 +79,7 @@ public final class ServiceTable {
         return services.size();
     }
 
-    /** Warnings met while building the table: duplicates, then parameters nothing reads ({@link UnusedParameters}). */
+    /** Warnings met while building the table: duplicates, then parameters nothing reads ({@code UnusedParameters}). */
     public List<String> warnings() {
         return warnings;
     }
