@@ -34,7 +34,7 @@ class MasterBuilderTest {
         int port = MasterFixture.freePort();
         String echo = TestBin.path("pm-echo");
         Master kept;
-        // --- the ten lines of README.md "Using it from Java" ---
+        // --- the ten lines of README.md "Using it from Java" and docs/java-api.md (they print; this asserts) ---
         try (Master master = Master.builder()
                 .queueDirectory(queue)
                 .service(ServiceSpec.inet("127.0.0.1:" + port, echo).maxProc(4))
@@ -42,7 +42,8 @@ class MasterBuilderTest {
              Socket socket = new Socket("127.0.0.1", port)) {
             socket.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            assertThat(in.readLine()).isEqualTo("hello");
+            assertThat(in.readLine()).isEqualTo("hello");      // README: System.out.println(in.readLine());
+            assertThat(master.statusText()).contains("[127.0.0.1]:" + port); // README: System.out.print(master.statusText());
             // --- end of the example ---
             ServiceStatus s = master.status().get(0);
             assertThat(s.id()).isEqualTo("[127.0.0.1]:" + port + "/inet");
