@@ -45,6 +45,7 @@ public final class MainCfParser {
      *                 what {@code UnusedParameters} checks once master.cf is known
      */
     public record Result(MasterConfig config, List<String> warnings, List<ParameterSetting> settings) {
+        /** A parse result; the lists are copied. */
         public Result {
             warnings = List.copyOf(warnings);
             settings = List.copyOf(settings);

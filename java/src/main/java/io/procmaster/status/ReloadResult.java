@@ -11,6 +11,7 @@ import java.util.Objects;
  * Failure modes: a null summary or list is a NullPointerException.
  */
 public record ReloadResult(ReloadSummary summary, List<String> warnings) {
+    /** A result; {@code warnings} is copied. */
     public ReloadResult {
         Objects.requireNonNull(summary, "summary");
         warnings = List.copyOf(warnings);

@@ -13,6 +13,7 @@ import java.util.List;
  * <p>Immutable. Failure modes: none.
  */
 public record ReloadSummary(List<String> added, List<String> restarted, List<String> removing, List<String> rejected) {
+    /** A summary; the lists are copied. */
     public ReloadSummary {
         added = List.copyOf(added);
         restarted = List.copyOf(restarted);

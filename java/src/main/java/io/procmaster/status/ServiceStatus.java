@@ -58,8 +58,12 @@ public record ServiceStatus(
             long killsAfterDrain) {
     }
 
+    /** Children spawned ({@link Counts#spawns()}). */
     public long spawns() { return counts.spawns(); }
+    /** Children that exited before serving once ({@link Counts#badStartups()}). */
     public long badStartups() { return counts.badStartups(); }
+    /** Status records whose sender was not the child they named ({@link Counts#forgedRecords()}). */
     public long forgedRecords() { return counts.forgedRecords(); }
+    /** Status records of the wrong size ({@link Counts#malformedRecords()}). */
     public long malformedRecords() { return counts.malformedRecords(); }
 }
