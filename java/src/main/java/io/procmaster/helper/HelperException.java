@@ -43,6 +43,7 @@ public class HelperException extends RuntimeException {
         INTERNAL
     }
 
+    /** Why the request failed. */
     private final Kind kind;
 
     /** An {@link Kind#INTERNAL} failure: an unexpected exception inside the pool, as the cause. */
@@ -137,7 +138,9 @@ public class HelperException extends RuntimeException {
      * crash-loop breaker, whose {@link Unavailable} then names it as its cause.
      */
     public static class Start extends HelperException {
+        /** The errno of the failed stage, 0 when none. */
         private final int errno;
+        /** The start stage that failed, or null. */
         private final String stage;
 
         /** A {@link Kind#START} failure without an errno ({@code errno()} is 0, {@code stage()} null). */
