@@ -83,8 +83,8 @@ public final class Master implements AutoCloseable {
     private static Master started(Path masterCf, MasterCfParser parser, MasterConfig config, ServiceTable table,
                                   StartOptions options) throws IOException {
         Master master = new Master(masterCf, parser, config, MasterLoop.start(config, table), options);
-        // options.registerMBeans(): the master's MXBeans are registered here once they exist
-        // (issue 10 item 5), and unregistered in close().
+        // options.registerMBeans() (on unless the builder switched it off, docs/java-api.md): the
+        // master's MXBeans are registered here, and unregistered in close().
         return master;
     }
 
