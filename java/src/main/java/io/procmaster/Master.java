@@ -53,6 +53,8 @@ public final class Master implements AutoCloseable {
     /**
      * A builder for a master from the Java API: parameters, services, switches, then
      * {@link MasterBuilder#start()} (docs/java-api.md has the ten-line example).
+     *
+     * @return a builder with every parameter at its default and no service
      */
     public static MasterBuilder builder() {
         return new MasterBuilder();
@@ -62,6 +64,13 @@ public final class Master implements AutoCloseable {
      * Reads main.cf (when given), applies the overrides ({@code name=value}), reads master.cf, starts.
      * Parameters of main.cf or of master.cf's {@code -o} that nothing reads are logged as warnings
      * (docs/configuration.md), at start and again at each {@link #reload()}.
+     *
+     * @param masterCf  the master.cf file
+     * @param mainCf    the main.cf file, or null for the built-in defaults
+     * @param overrides {@code name=value} parameters applied over main.cf, as {@code procmaster run -o}
+     * @return the running master, every listener bound
+     * @throws ConfigException when main.cf, an override or master.cf is bad (naming file and line)
+     * @throws IOException     when the queue directory, the instance lock or a listener fails
      */
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
         MasterCfParser parser = masterCfParser(mainCf, overrides);
@@ -69,7 +78,15 @@ public final class Master implements AutoCloseable {
         return started(masterCf, parser, parser.config(), table, StartOptions.defaults());
     }
 
-    /** Starts a master on a table built with the Java API; {@link #reload()} then needs {@link #reload(ServiceTable)}. */
+    /**
+     * Starts a master on a table built with the Java API ({@link #builder()} does this for you);
+     * {@link #reload()} then needs {@link #reload(ServiceTable)}.
+     *
+     * @param config the master-wide parameters
+     * @param table  the services, built against {@code config}
+     * @return the running master, every listener bound
+     * @throws IOException when the queue directory, the instance lock or a listener fails
+     */
     public static Master start(MasterConfig config, ServiceTable table) throws IOException {
         return start(config, table, StartOptions.defaults());
     }
@@ -97,6 +114,9 @@ public final class Master implements AutoCloseable {
      * The master-wide parameters main.cf (when given) and the {@code name=value} overrides make,
      * without starting anything ({@code procmaster check}).
      *
+     * @param mainCf    the main.cf file, or null for the built-in defaults
+     * @param overrides {@code name=value} parameters applied over main.cf
+     * @return the parameters
      * @throws ConfigException when main.cf or an override is bad
      */
     public static MasterConfig loadConfig(Path mainCf, List<String> overrides) throws ConfigException {
@@ -107,6 +127,9 @@ public final class Master implements AutoCloseable {
      * A master.cf parser for main.cf (when given) with the overrides applied: it takes its defaults
      * from that configuration and warns about the main.cf and {@code -o} parameters nothing reads.
      *
+     * @param mainCf    the main.cf file, or null for the built-in defaults
+     * @param overrides {@code name=value} parameters applied over main.cf
+     * @return the parser
      * @throws ConfigException when main.cf or an override is bad
      */
     public static MasterCfParser masterCfParser(Path mainCf, List<String> overrides) throws ConfigException {
@@ -118,12 +141,23 @@ public final class Master implements AutoCloseable {
         return new MasterCfParser(config, main == null ? List.of() : main.settings());
     }
 
-    /** The master-wide parameters this master runs with (fixed for its lifetime). */
+    /**
+     * The master-wide parameters this master runs with (fixed for its lifetime).
+     *
+     * @return the parameters
+     */
     public MasterConfig config() {
         return config;
     }
 
-    /** Re-reads master.cf and applies it; on any error the running services stay as they are. */
+    /**
+     * Re-reads master.cf and applies it; on any error the running services stay as they are.
+     *
+     * @return what changed and the warnings about the new file
+     * @throws ConfigException       when the new master.cf is bad (naming file and line)
+     * @throws IOException           when a new listener cannot be bound (nothing changed)
+     * @throws IllegalStateException when this master was started from a table
+     */
     public ReloadResult reload() throws ConfigException, IOException {
         if (masterCf == null) {
             throw new IllegalStateException("this master was started from a table; use reload(ServiceTable)");
@@ -133,18 +167,33 @@ public final class Master implements AutoCloseable {
 
     /**
      * Replaces the services with {@code table}, transactionally: new listeners are bound first; if any
-     * fails, nothing changes and the result says why. Removed services drain (docs/postfix-master.md §10 W3).
+     * fails, nothing changes. Removed services drain (docs/postfix-master.md §10 W3).
+     *
+     * @param table the new services, built against {@link #config()}
+     * @return what changed
+     * @throws IOException when a new listener cannot be bound (nothing changed), saying why
      */
     public ReloadResult reload(ServiceTable table) throws IOException {
         return await(loop.reload(table));
     }
 
-    /** A snapshot of every service. */
+    /**
+     * A snapshot of every service, in table order.
+     *
+     * @return one status per service
+     * @throws IOException when the loop does not answer within 60 s or has stopped
+     */
     public List<ServiceStatus> status() throws IOException {
         return await(loop.status());
     }
 
-    /** One line per service: processes total/available, throttle, stress, spawns, bad startups, forged. */
+    /**
+     * The {@link #status()} as text: a header, then one line per service (processes total and
+     * available, throttle, stress, spawns, bad startups, forged and malformed records).
+     *
+     * @return the table, lines ending in the platform's line separator
+     * @throws IOException when the loop does not answer within 60 s or has stopped
+     */
     public String statusText() throws IOException {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-28s %6s %6s %-14s %-6s %7s %5s %7s %9s%n",
                 "service", "total", "avail", "throttled", "stress", "spawns", "bad", "forged", "malformed"));
@@ -157,12 +206,20 @@ public final class Master implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Stops every child (SIGTERM, SIGKILL after service_drain_time); completes when all are gone. */
+    /**
+     * Stops every child (SIGTERM, SIGKILL after service_drain_time).
+     *
+     * @return completes when all children are gone
+     */
     public CompletableFuture<Void> stop() {
         return loop.stop();
     }
 
-    /** Completes when the master has stopped (after {@link #stop()}, {@link #close()} or a fatal loop error). */
+    /**
+     * The end of this master.
+     *
+     * @return completes when the master has stopped (after {@link #stop()}, {@link #close()} or a fatal loop error)
+     */
     public CompletableFuture<Void> stopped() {
         return loop.stopped();
     }

@@ -53,7 +53,12 @@ public final class MasterBuilder {
     MasterBuilder() {
     }
 
-    /** Reads the master-wide parameters from this main.cf first (the parameters set here override it). */
+    /**
+     * Reads the master-wide parameters from this main.cf first (the parameters set here override it).
+     *
+     * @param file the main.cf file, read at {@link #start()}
+     * @return this builder
+     */
     public MasterBuilder mainCf(Path file) {
         this.mainCf = Objects.requireNonNull(file, "file");
         return this;
@@ -63,13 +68,22 @@ public final class MasterBuilder {
      * Sets one master-wide parameter, as a main.cf line {@code name = value} would
      * ({@link MasterConfig} names them, e.g. {@link MasterConfig#SERVICE_THROTTLE_TIME}); checked at
      * {@link #start()}.
+     *
+     * @param name  the parameter's name
+     * @param value its value, as written in main.cf
+     * @return this builder
      */
     public MasterBuilder parameter(String name, String value) {
         parameters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
         return this;
     }
 
-    /** Sets every parameter of {@code values}, as {@link #parameter(String, String)} does each. */
+    /**
+     * Sets every parameter of {@code values}, as {@link #parameter(String, String)} does each.
+     *
+     * @param values parameter names to values
+     * @return this builder
+     */
     public MasterBuilder parameters(Map<String, String> values) {
         values.forEach(this::parameter);
         return this;
@@ -78,23 +92,41 @@ public final class MasterBuilder {
     /**
      * {@code queue_directory}: where the sockets of path-based services, the instance lock and the
      * children's working directory are (made absolute here; docs/edges.md "Queue directory").
+     *
+     * @param dir the directory; created at {@link #start()} if missing
+     * @return this builder
      */
     public MasterBuilder queueDirectory(Path dir) {
         return parameter(MasterConfig.QUEUE_DIRECTORY, dir.toAbsolutePath().toString());
     }
 
-    /** {@code daemon_directory}: what a relative service command is resolved against (made absolute here). */
+    /**
+     * {@code daemon_directory}: what a relative service command is resolved against (made absolute here).
+     *
+     * @param dir the directory
+     * @return this builder
+     */
     public MasterBuilder daemonDirectory(Path dir) {
         return parameter(MasterConfig.DAEMON_DIRECTORY, dir.toAbsolutePath().toString());
     }
 
-    /** Adds a service, built at {@link #start()} against the final parameters; services keep the order added. */
+    /**
+     * Adds a service, built at {@link #start()} against the final parameters; services keep the order added.
+     *
+     * @param service the service's fields as written, e.g. {@code ServiceSpec.inet(address, command).maxProc(4)}
+     * @return this builder
+     */
     public MasterBuilder service(ServiceSpecBuilder service) {
         services.add(Objects.requireNonNull(service, "service"));
         return this;
     }
 
-    /** Adds a service already built; it is built again from its fields as written at {@link #start()}. */
+    /**
+     * Adds a service already built; it is built again from its fields as written at {@link #start()}.
+     *
+     * @param service the service
+     * @return this builder
+     */
     public MasterBuilder service(ServiceSpec service) {
         return service(service.toBuilder());
     }
@@ -102,6 +134,9 @@ public final class MasterBuilder {
     /**
      * Whether the master registers its MXBeans with the platform MBeanServer (default true); off for
      * a server that runs several masters under one name or exposes no JMX.
+     *
+     * @param register whether to register them
+     * @return this builder
      */
     public MasterBuilder registerMBeans(boolean register) {
         this.registerMBeans = register;
@@ -112,6 +147,7 @@ public final class MasterBuilder {
      * The master-wide parameters this builder gives the master: defaults, main.cf, then the
      * parameters set here.
      *
+     * @return the parameters
      * @throws ConfigException when main.cf or a parameter is bad
      */
     public MasterConfig config() throws ConfigException {
@@ -123,6 +159,7 @@ public final class MasterBuilder {
      * Checks the parameters, builds the services against them and starts the master: it has bound
      * every listener when this returns and spawns children on demand.
      *
+     * @return the running master; close it to stop it
      * @throws ConfigException when a parameter or a service is bad (nothing is started)
      * @throws IOException     when the queue directory, the instance lock or a listener fails
      */
