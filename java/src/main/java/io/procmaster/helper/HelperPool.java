@@ -90,7 +90,11 @@ public final class HelperPool {
         this(config, launcher, clock, loop, null);
     }
 
-    /** The pool's current configuration (the last one given to {@link #reconfigure}). Any thread. */
+    /**
+     * The pool's current configuration (the last one given to {@link #reconfigure}). Any thread.
+     *
+     * @return the configuration
+     */
     public HelperPoolConfig config() {
         return engine.config();
     }
@@ -113,6 +117,9 @@ public final class HelperPool {
      * {@link HelperException}. Stateful pools treat this as a one-shot exchange on a free helper.
      * Beyond the admission limit, or once the pool is closed, the future is already complete when
      * this returns (see the class comment).
+     *
+     * @param request the request line, without its terminator
+     * @return completes with the reply, or fails with a {@link HelperException}
      */
     public CompletableFuture<HelperReply> submit(String request) {
         return engine.submit(request);
@@ -126,23 +133,39 @@ public final class HelperPool {
      * write per helper, however the loop's timing falls. The futures are in the order of
      * {@code requests}.
      *
+     * @param requests the request lines, without their terminators
+     * @return one future per request, in the order of {@code requests}
      * @throws NullPointerException if the list or an element is null (then nothing is submitted)
      */
     public List<CompletableFuture<HelperReply>> submitAll(List<String> requests) {
         return engine.submitAll(requests);
     }
 
-    /** Reserves a free stateful helper for a multi-step exchange (queued like a request if none is free). */
+    /**
+     * Reserves a free stateful helper for a multi-step exchange (queued like a request if none is free).
+     *
+     * @return completes with the reservation, or fails with a {@link HelperException}
+     */
     public CompletableFuture<HelperReservation> reserve() {
         return engine.reserve();
     }
 
-    /** Sends the next step of a reserved exchange to the reserved helper. */
+    /**
+     * Sends the next step of a reserved exchange to the reserved helper.
+     *
+     * @param reservation a reservation of this pool
+     * @param request     the request line, without its terminator
+     * @return completes with the reply, or fails with a {@link HelperException} ({@link HelperException.Reservation} once the reservation is gone)
+     */
     public CompletableFuture<HelperReply> submit(HelperReservation reservation, String request) {
         return engine.submit(reservation, request);
     }
 
-    /** Ends a reservation; the helper takes other work once its current request, if any, is answered. */
+    /**
+     * Ends a reservation; the helper takes other work once its current request, if any, is answered.
+     *
+     * @param reservation a reservation of this pool
+     */
     public void release(HelperReservation reservation) {
         engine.release(reservation);
     }
@@ -152,6 +175,9 @@ public final class HelperPool {
      * has passed; then the rest fail with {@link HelperException.Closed} and remaining helpers are
      * killed. Idle helpers are closed at once, busy ones after their last reply. The future completes
      * when every helper has exited.
+     *
+     * @param grace how long queued and in-flight requests may still be answered
+     * @return completes when every helper has exited
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
         return engine.shutdown(grace);
@@ -162,6 +188,9 @@ public final class HelperPool {
      * in-flight requests and reservations, then close), a new generation starts, and queued requests
      * are carried over to it: none is dropped. The future fails with {@link HelperException.Closed}
      * once the pool is shut down or closed.
+     *
+     * @param newConfig the configuration of the new generation
+     * @return completes once the new generation is on its way
      */
     public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig) {
         return engine.reconfigure(newConfig, (HelperLauncher) null);
@@ -171,6 +200,9 @@ public final class HelperPool {
      * As {@link #reconfigure(HelperPoolConfig)}, with a new helper program ({@code newSpec}: command,
      * arguments, environment) for the new generation.
      *
+     * @param newConfig the configuration of the new generation
+     * @param newSpec   the program of the new generation
+     * @return completes once the new generation is on its way
      * @throws UnsupportedOperationException for a pool not made by {@link HelperPools}
      */
     public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig, HelperSpec newSpec) {
@@ -186,12 +218,20 @@ public final class HelperPool {
         return engine.reconfigure(newConfig, newLauncher);
     }
 
-    /** Statistics snapshot; runs on the loop thread and completes there. */
+    /**
+     * A statistics snapshot, taken on the loop thread. Any thread.
+     *
+     * @return completes with the snapshot on the loop thread
+     */
     public CompletableFuture<HelperPoolStats> statsAsync() {
         return engine.statsAsync();
     }
 
-    /** Statistics snapshot. Loop thread only (use {@link #statsAsync()} elsewhere). */
+    /**
+     * A statistics snapshot. Loop thread only (use {@link #statsAsync()} elsewhere).
+     *
+     * @return the snapshot
+     */
     public HelperPoolStats stats() {
         return engine.stats();
     }
