@@ -17,7 +17,11 @@ pm_echo=$root/java/target/cmake/bin/pm-echo
 [ -x "$pm_echo" ] || { echo "consumer: $pm_echo missing (build first)" >&2; exit 1; }
 
 cd "$here"
-mvn -B -ntp -q -Dstyle.color=never -Dprocmaster.version="$PM_VERSION" package
+build_log=$(mktemp)
+if ! mvn -B -ntp -q -Dstyle.color=never -Dprocmaster.version="$PM_VERSION" package >"$build_log" 2>&1; then
+  cat "$build_log" >&2; rm -f "$build_log"; echo "consumer: the build failed" >&2; exit 1
+fi
+rm -f "$build_log"
 
 jar=target/procmaster-consumer-1.jar
 shaded=target/procmaster-consumer-1-shaded.jar

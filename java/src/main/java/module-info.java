@@ -21,6 +21,9 @@ module io.procmaster {
     // metrics: the MXBeans are registered in the platform MBeanServer (docs/metrics.md).
     requires java.management;
 
+    // log.Logs asks slf4j's ServiceLoader whether a provider exists (the stderr fallback without one).
+    uses org.slf4j.spi.SLF4JServiceProvider;
+
     exports io.procmaster;
     exports io.procmaster.config;
     exports io.procmaster.status;

@@ -21,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A running master, from a master.cf file (and optionally main.cf) or from a Java-built table.
+ * A running master, from a master.cf file (and optionally main.cf) or from the Java API
+ * ({@link #builder()}, docs/java-api.md).
  *
- * <p>Interface: {@link #start}, {@link #reload()} (re-reads master.cf; transactional: a broken or
+ * <p>Interface: {@link #builder()} or {@link #start}, {@link #reload()} (re-reads master.cf; transactional: a broken or
  * unbindable new file leaves the old services running and the exception says why, naming file
  * and line), {@link #status()}, {@link #stop()}/{@link #close()}. Thread-safe: every call becomes a
  * command for the loop thread.
@@ -35,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * and unregistered at close (opt-out: {@code -Dprocmaster.jmx=false}; docs/metrics.md).
  *
  * <p>The facade: its signatures name only types of the public API packages ({@code io.procmaster},
- * {@code config}, {@code helper}, {@code metrics}, {@code time}) and of the JDK, never one of the loop, the policy or
+ * {@code config}, {@code status}, {@code helper}, {@code metrics}, {@code time}) and of the JDK, never one of the loop, the policy or
  * {@code os}, so those can change behind it (docs/DESIGN.md §2; ArchitectureTest keeps it so).
  * Results are the master's read-only reports of {@code io.procmaster.status} ({@link ReloadResult}, {@link ServiceStatus}).
  */
@@ -44,44 +45,89 @@ public final class Master implements AutoCloseable {
     private final MasterCfParser parser;
     private final MasterConfig config;
     private final MasterLoop loop;
+    private final StartOptions options;
     private final MasterMetrics metrics;
 
-    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, boolean registerJmx) {
+    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, StartOptions options) {
         this.masterCf = masterCf;
         this.parser = parser;
         this.config = config;
         this.loop = loop;
-        // ---- metrics (docs/metrics.md): registered now, unregistered at close or once stopped.
+        this.options = options;
+        // ---- metrics (docs/metrics.md): registered now (unless the builder or -Dprocmaster.jmx=false
+        // switched it off), unregistered at close or once stopped.
         this.metrics = MasterMetrics.start(config.queueDirectory().toAbsolutePath().normalize().toString(),
-                loop::masterStatus, registerJmx);
+                loop::masterStatus, options.registerMBeans() && Jmx.enabled());
         loop.stopped().whenComplete((v, e) -> metrics.close());
+    }
+
+    /**
+     * A builder for a master from the Java API: parameters, services, switches, then
+     * {@link MasterBuilder#start()} (docs/java-api.md has the ten-line example).
+     *
+     * @return a builder with every parameter at its default and no service
+     */
+    public static MasterBuilder builder() {
+        return new MasterBuilder();
     }
 
     /**
      * Reads main.cf (when given), applies the overrides ({@code name=value}), reads master.cf, starts.
      * Parameters of main.cf or of master.cf's {@code -o} that nothing reads are logged as warnings
      * (docs/configuration.md), at start and again at each {@link #reload()}.
+     *
+     * @param masterCf  the master.cf file
+     * @param mainCf    the main.cf file, or null for the built-in defaults
+     * @param overrides {@code name=value} parameters applied over main.cf, as {@code procmaster run -o}
+     * @return the running master, every listener bound
+     * @throws ConfigException when main.cf, an override or master.cf is bad (naming file and line)
+     * @throws IOException     when the queue directory, the instance lock or a listener fails
      */
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
         MasterCfParser parser = masterCfParser(mainCf, overrides);
         ServiceTable table = parser.parse(masterCf);
-        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table), Jmx.enabled());
-    }
-
-    /** Starts a master on a table built with the Java API; {@link #reload()} then needs {@link #reload(ServiceTable)}. */
-    public static Master start(MasterConfig config, ServiceTable table) throws IOException {
-        return start(config, table, Jmx.enabled());
+        return started(masterCf, parser, parser.config(), table, StartOptions.defaults());
     }
 
     /**
-     * As {@link #start(MasterConfig, ServiceTable)}, registering the MXBeans in the platform
-     * MBeanServer only when {@code registerJmx} (the programmatic opt-out, for a builder;
-     * docs/metrics.md). {@link #metrics()} works either way.
+     * Starts a master on a table built with the Java API ({@link #builder()} does this for you);
+     * {@link #reload()} then needs {@link #reload(ServiceTable)}.
+     *
+     * @param config the master-wide parameters
+     * @param table  the services, built against {@code config}
+     * @return the running master, every listener bound
+     * @throws IOException when the queue directory, the instance lock or a listener fails
      */
-    static Master start(MasterConfig config, ServiceTable table, boolean registerJmx) throws IOException {
-        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table), registerJmx);
+    public static Master start(MasterConfig config, ServiceTable table) throws IOException {
+        return start(config, table, StartOptions.defaults());
     }
 
+    /** What {@link MasterBuilder#start()} calls: a master on a Java-built table, with the builder's switches. */
+    static Master start(MasterConfig config, ServiceTable table, StartOptions options) throws IOException {
+        return started(null, new MasterCfParser(config), config, table, options);
+    }
+
+    /** The one place a master starts: the loop binds and runs, then what the options switch on. */
+    private static Master started(Path masterCf, MasterCfParser parser, MasterConfig config, ServiceTable table,
+                                  StartOptions options) throws IOException {
+        // The constructor registers the MXBeans unless options.registerMBeans() is off (docs/metrics.md).
+        return new Master(masterCf, parser, config, MasterLoop.start(config, table), options);
+    }
+
+    /** The options this master was started with (the builder's switches). */
+    StartOptions options() {
+        return options;
+    }
+
+    /**
+     * The master-wide parameters main.cf (when given) and the {@code name=value} overrides make,
+     * without starting anything ({@code procmaster check}).
+     *
+     * @param mainCf    the main.cf file, or null for the built-in defaults
+     * @param overrides {@code name=value} parameters applied over main.cf
+     * @return the parameters
+     * @throws ConfigException when main.cf or an override is bad
+     */
     public static MasterConfig loadConfig(Path mainCf, List<String> overrides) throws ConfigException {
         return masterCfParser(mainCf, overrides).config();
     }
@@ -90,6 +136,9 @@ public final class Master implements AutoCloseable {
      * A master.cf parser for main.cf (when given) with the overrides applied: it takes its defaults
      * from that configuration and warns about the main.cf and {@code -o} parameters nothing reads.
      *
+     * @param mainCf    the main.cf file, or null for the built-in defaults
+     * @param overrides {@code name=value} parameters applied over main.cf
+     * @return the parser
      * @throws ConfigException when main.cf or an override is bad
      */
     public static MasterCfParser masterCfParser(Path mainCf, List<String> overrides) throws ConfigException {
@@ -101,11 +150,23 @@ public final class Master implements AutoCloseable {
         return new MasterCfParser(config, main == null ? List.of() : main.settings());
     }
 
+    /**
+     * The master-wide parameters this master runs with (fixed for its lifetime).
+     *
+     * @return the parameters
+     */
     public MasterConfig config() {
         return config;
     }
 
-    /** Re-reads master.cf and applies it; on any error the running services stay as they are. */
+    /**
+     * Re-reads master.cf and applies it; on any error the running services stay as they are.
+     *
+     * @return what changed and the warnings about the new file
+     * @throws ConfigException       when the new master.cf is bad (naming file and line)
+     * @throws IOException           when a new listener cannot be bound (nothing changed)
+     * @throws IllegalStateException when this master was started from a table
+     */
     public ReloadResult reload() throws ConfigException, IOException {
         if (masterCf == null) {
             throw new IllegalStateException("this master was started from a table; use reload(ServiceTable)");
@@ -113,6 +174,14 @@ public final class Master implements AutoCloseable {
         return reload(parser.parse(masterCf));
     }
 
+    /**
+     * Replaces the services with {@code table}, transactionally: new listeners are bound first; if any
+     * fails, nothing changes. Removed services drain (docs/postfix-master.md §10 W3).
+     *
+     * @param table the new services, built against {@link #config()}
+     * @return what changed
+     * @throws IOException when a new listener cannot be bound (nothing changed), saying why
+     */
     public ReloadResult reload(ServiceTable table) throws IOException {
         ReloadResult result = await(loop.reload(table));
         metrics.refresh(); // the Service MXBeans follow the new table now, not at the next read
@@ -127,12 +196,23 @@ public final class Master implements AutoCloseable {
         return metrics;
     }
 
-    /** A snapshot of every service. */
+    /**
+     * A snapshot of every service, in table order.
+     *
+     * @return one status per service
+     * @throws IOException when the loop does not answer within 60 s or has stopped
+     */
     public List<ServiceStatus> status() throws IOException {
         return await(loop.status());
     }
 
-    /** One line per service: processes total/available, throttle, stress, spawns, bad startups, forged. */
+    /**
+     * The {@link #status()} as text: a header, then one line per service (processes total and
+     * available, throttle, stress, spawns, bad startups, forged and malformed records).
+     *
+     * @return the table, lines ending in the platform's line separator
+     * @throws IOException when the loop does not answer within 60 s or has stopped
+     */
     public String statusText() throws IOException {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-28s %6s %6s %-14s %-6s %7s %5s %7s %9s%n",
                 "service", "total", "avail", "throttled", "stress", "spawns", "bad", "forged", "malformed"));
@@ -145,15 +225,25 @@ public final class Master implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Stops every child (SIGTERM, SIGKILL after service_drain_time); completes when all are gone. */
+    /**
+     * Stops every child (SIGTERM, SIGKILL after service_drain_time).
+     *
+     * @return completes when all children are gone
+     */
     public CompletableFuture<Void> stop() {
         return loop.stop();
     }
 
+    /**
+     * The end of this master.
+     *
+     * @return completes when the master has stopped (after {@link #stop()}, {@link #close()} or a fatal loop error)
+     */
     public CompletableFuture<Void> stopped() {
         return loop.stopped();
     }
 
+    /** {@link #stop()} and waits for it (at most service_drain_time plus 10 s), then ends the loop and releases the instance lock. */
     @Override
     public void close() {
         try {

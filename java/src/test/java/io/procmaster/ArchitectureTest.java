@@ -31,7 +31,8 @@ import java.util.Set;
  * out; the cli module checks its own rule in CliArchitectureTest): imports flow one way, facade {@code io.procmaster} → {@code loop} →
  * {@code policy} / {@code config} / {@code helper} → {@code os} / {@code time}, with {@code child}
  * (the runtime of daemons written in Java) over {@code os}, and {@code time} (the clock) the floor
- * that {@code os} may use too (its loop thread reads the clock).
+ * that {@code os} may use too (its loop thread reads the clock), and {@code log} (the one way to a
+ * logger) under everything.
  *
  * <p>Rules: no cycle between the top-level packages (the facade is a slice of its own); each layer
  * uses only the layers below it that the map names; only {@code os.jni.Native} declares native methods;
@@ -53,7 +54,7 @@ class ArchitectureTest {
     private static final String[] LAYERS = {
         "io.procmaster", "io.procmaster.loop..", "io.procmaster.policy..",
         "io.procmaster.config..", "io.procmaster.helper..", "io.procmaster.child..", "io.procmaster.os..",
-        "io.procmaster.status..", "io.procmaster.metrics..", "io.procmaster.time.."
+        "io.procmaster.status..", "io.procmaster.metrics..", "io.procmaster.time..", "io.procmaster.log.."
     };
 
     /** One slice per top-level package; the classes of {@code io.procmaster} itself are the slice "facade". */
@@ -96,21 +97,24 @@ class ArchitectureTest {
             .layer("status").definedBy("io.procmaster.status..")
             .layer("metrics").definedBy("io.procmaster.metrics..")
             .layer("time").definedBy("io.procmaster.time..")
+            .layer("log").definedBy("io.procmaster.log..")
+            // log (Logs.logger: slf4j, or stderr without a provider) is the floor every layer may use.
             // The facade drives the loop and hands out the reports the policy takes (status).
-            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "metrics", "time")
-            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time")
+            .whereLayer("facade").mayOnlyAccessLayers("loop", "config", "status", "metrics", "time", "log")
+            .whereLayer("loop").mayOnlyAccessLayers("policy", "config", "status", "helper", "os", "time", "log")
             // The policy decides on the service model alone; it never touches the mechanism.
-            .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time")
-            .whereLayer("config").mayOnlyAccessLayers("time")
+            .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time", "log")
+            .whereLayer("config").mayOnlyAccessLayers("time", "log")
             // helper registers its pools' MXBeans (metrics: the interfaces, the cache, the JMX names).
-            .whereLayer("helper").mayOnlyAccessLayers("os", "metrics", "time")
-            .whereLayer("child").mayOnlyAccessLayers("os")
+            .whereLayer("helper").mayOnlyAccessLayers("os", "metrics", "time", "log")
+            .whereLayer("child").mayOnlyAccessLayers("os", "log")
             // The loop thread (os.EventLoop) reads the clock; time is the floor and uses nothing.
-            .whereLayer("os").mayOnlyAccessLayers("time")
+            .whereLayer("os").mayOnlyAccessLayers("time", "log")
             .whereLayer("status").mayNotAccessAnyLayer()
             // metrics reads the master's reports (status) and nothing else of ours (docs/metrics.md).
-            .whereLayer("metrics").mayOnlyAccessLayers("status")
-            .whereLayer("time").mayNotAccessAnyLayer()
+            .whereLayer("metrics").mayOnlyAccessLayers("status", "log")
+            .whereLayer("time").mayOnlyAccessLayers("log")
+            .whereLayer("log").mayNotAccessAnyLayer()
             .because("the layering of docs/DESIGN.md §2");
 
     @ArchTest

@@ -58,7 +58,7 @@ class MasterJmxOptOutTest {
     void theProgrammaticSwitchesTurnRegistrationOff(@TempDir Path q1, @TempDir Path q2) throws Exception {
         MasterConfig c1 = MasterFixture.config(q1);
         int port = MasterFixture.freePort();
-        try (Master master = Master.start(c1, MasterFixture.table(c1, "127.0.0.1:" + port + " inet n - n - 2 pm-echo\n"), false)) {
+        try (Master master = Master.start(c1, MasterFixture.table(c1, "127.0.0.1:" + port + " inet n - n - 2 pm-echo\n"), new StartOptions(false))) {
             assertThat(master.metrics().objectName()).isNull();
             assertThat(anyRegisteredFor(q1)).isFalse();
             servesAndCounts(master, port);

@@ -38,11 +38,19 @@ public final class ChildRuntime implements AutoCloseable {
 
     /** Serves one connection; the streams are closed by the runtime afterwards. */
     public interface ConnectionHandler {
+        /** Serves the connection whose streams are {@code in} and {@code out}; a thrown exception ends only this connection. */
         void handle(InputStream in, OutputStream out) throws IOException;
     }
 
     /** Why {@link #serve} returned. */
-    public enum ExitReason { MAX_USE, MAX_IDLE, MASTER_GONE }
+    public enum ExitReason {
+        /** max_use connections were served. */
+        MAX_USE,
+        /** max_idle seconds passed without a connection. */
+        MAX_IDLE,
+        /** The master let go: EOF or hang-up on the status channel (fd 5). */
+        MASTER_GONE
+    }
 
     private final long generation;
     private final int listenCount;
@@ -124,18 +132,22 @@ public final class ChildRuntime implements AutoCloseable {
         throw new IllegalArgumentException(what + ": bad value \"" + v + "\"");
     }
 
+    /** The master's {@code GENERATION} of this child (0 when absent). */
     public long generation() {
         return generation;
     }
 
+    /** Connections to serve before exiting ({@code -o max_use=N}); 0 means no limit. */
     public int maxUse() {
         return maxUse;
     }
 
+    /** Seconds without a connection before exiting ({@code -o max_idle=N}); 0 means no limit. */
     public int maxIdleSeconds() {
         return maxIdleSeconds;
     }
 
+    /** Listen descriptors from fd 6 on ({@code -s N}; 1 without it). */
     public int listenCount() {
         return listenCount;
     }

@@ -15,6 +15,7 @@ public final class EchoDaemon {
     private EchoDaemon() {
     }
 
+    /** Runs the daemon with the master's argv ({@code -s}, {@code -o max_use=N}, ...); exits when {@link ChildRuntime#serve} returns, 1 on a bad option. */
     public static void main(String[] args) throws Exception {
         ChildRuntime rt;
         try {

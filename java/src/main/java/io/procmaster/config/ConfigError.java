@@ -37,6 +37,7 @@ public record ConfigError(String file, int line, Kind kind, String name, String 
         }
     }
 
+    /** One error; {@code file} may be null and {@code line} 0 when the error has no place in a file. */
     public ConfigError {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(reason, "reason");

@@ -16,6 +16,7 @@ package io.procmaster.config;
  */
 public record InetEndpoint(String host, int port) {
 
+    /** An endpoint, checked: a port outside 1..65535 is an {@link IllegalArgumentException}. */
     public InetEndpoint {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);

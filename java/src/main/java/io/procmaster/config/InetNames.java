@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * <p>Failure modes: {@link IllegalArgumentException} with the reason, e.g. an unbalanced
  * bracket, an unbracketed IPv6 address, an empty port, or a malformed address or name.
  */
-public final class InetNames {
+final class InetNames {
 
     private static final Pattern IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");

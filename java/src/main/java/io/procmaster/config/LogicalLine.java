@@ -7,5 +7,5 @@ package io.procmaster.config;
  * @param line 1-based number of the first physical line
  * @param text the joined text; each continuation's leading whitespace becomes one space
  */
-public record LogicalLine(int line, String text) {
+record LogicalLine(int line, String text) {
 }

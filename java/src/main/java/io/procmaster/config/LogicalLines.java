@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Failure modes: none; this is pure text processing.
  */
-public final class LogicalLines {
+final class LogicalLines {
 
     private LogicalLines() {
     }

@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Parses a main.cf-style file of {@code name = value} lines into a {@link MasterConfig}.
  *
- * <p>Syntax: logical lines as {@link LogicalLines} describes (comments, blank lines,
+ * <p>Syntax: logical lines as {@code LogicalLines} describes (comments, blank lines,
  * whitespace-led continuation lines joined with one space). Each logical line is
  * {@code name = value}; whitespace around the name and the value is ignored and the value
  * may be empty. Names are letters, digits and underscores. A later setting of the same name
  * wins, with a warning. Parameters the master does not know are kept, unchecked here; which of
- * them nothing reads is decided with master.cf ({@link UnusedParameters}, through the
+ * them nothing reads is decided with master.cf ({@code UnusedParameters}, through the
  * {@link Result#settings()}). No
  * {@code $name} expansion: the master's own parameters do not need it (docs/postfix-master.md does not
  * require it), and a {@code $} is taken literally.
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MainCfParser {
 
-    private static final Logger log = LoggerFactory.getLogger(MainCfParser.class);
+    private static final Logger log = Logs.logger(MainCfParser.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
 
     /**
@@ -42,9 +42,10 @@ public final class MainCfParser {
      * @param config   the configuration: defaults with the file's values over them
      * @param warnings warnings met while parsing (settings overridden later in the file)
      * @param settings the settings that won, each with the line it was set on, in line order:
-     *                 what {@link UnusedParameters} checks once master.cf is known
+     *                 what {@code UnusedParameters} checks once master.cf is known
      */
     public record Result(MasterConfig config, List<String> warnings, List<ParameterSetting> settings) {
+        /** A parse result; the lists are copied. */
         public Result {
             warnings = List.copyOf(warnings);
             settings = List.copyOf(settings);

@@ -11,12 +11,12 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Parses master.cf into a {@link ServiceTable} (docs/postfix-master.md §1.1–§1.3).
  *
- * <p>Syntax: logical lines as {@link LogicalLines} describes; per entry, fields separated by
+ * <p>Syntax: logical lines as {@code LogicalLines} describes; per entry, fields separated by
  * whitespace: {@code service type private unpriv chroot wakeup maxproc command [args...]}.
  * A field of exactly {@code -} takes the default. Booleans are exactly {@code y} or
  * {@code n}. wakeup is a decimal number of seconds, optionally followed by {@code ?}
@@ -39,14 +39,14 @@ import org.slf4j.LoggerFactory;
  * {@code <file>: line <n>: missing "<field>" field}; the line is the first physical line of
  * the logical line. Duplicates are warnings, not errors (see {@link ServiceTable}); so are
  * parameters that nothing reads, of main.cf (when given) and of {@code -o} arguments
- * ({@link UnusedParameters}), once the file has no error. An
+ * ({@code UnusedParameters}), once the file has no error. An
  * unreadable file is one error naming the file.
  * A line that is not UTF-8 (comments excepted) is an error naming its line and the bad byte's
  * column (see {@link ConfigFiles#decode}).
  */
 public final class MasterCfParser {
 
-    private static final Logger log = LoggerFactory.getLogger(MasterCfParser.class);
+    private static final Logger log = Logs.logger(MasterCfParser.class);
 
     private static final String[] FIXED = {
         ServiceSpec.F_SERVICE, ServiceSpec.F_TYPE, ServiceSpec.F_PRIVATE, ServiceSpec.F_UNPRIV,
@@ -70,7 +70,7 @@ public final class MasterCfParser {
     /**
      * A parser as {@link #MasterCfParser(MasterConfig)} that also warns about the settings of
      * main.cf ({@code mainCfSettings}, {@link MainCfParser.Result#settings()}) and of master.cf's
-     * {@code -o} arguments that nothing reads ({@link UnusedParameters}).
+     * {@code -o} arguments that nothing reads ({@code UnusedParameters}).
      */
     public MasterCfParser(MasterConfig config, List<ParameterSetting> mainCfSettings) {
         this.config = config;

@@ -342,8 +342,8 @@ public final class MasterConfig {
         return Optional.ofNullable(mailOwner);
     }
 
-    /** Port-name resolution for inet services built from this configuration. */
-    public PortTable ports() {
+    /** Port-name resolution for inet services built from this configuration (the builder's). */
+    PortTable ports() {
         return ports;
     }
 

@@ -23,7 +23,7 @@ import java.util.OptionalInt;
  * {@link #resolve} rejects numbers outside 1..65535 and unknown names. An unreadable
  * services file is treated as empty (it is optional by nature).
  */
-public final class PortTable {
+final class PortTable {
 
     private final Map<String, Integer> known;
     private final Path servicesFile;

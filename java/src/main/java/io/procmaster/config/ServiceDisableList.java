@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * <p>Failure modes: none; a pattern that can never match simply never matches.
  */
-public final class ServiceDisableList {
+final class ServiceDisableList {
 
     private record Pattern(boolean negated, String name, String type) {
     }

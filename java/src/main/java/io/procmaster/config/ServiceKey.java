@@ -13,6 +13,7 @@ import java.util.Objects;
  */
 public record ServiceKey(String canonicalName, ServiceType type) {
 
+    /** The identity of a service: canonical name and type. */
     public ServiceKey {
         Objects.requireNonNull(canonicalName, "canonicalName");
         Objects.requireNonNull(type, "type");

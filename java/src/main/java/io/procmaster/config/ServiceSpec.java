@@ -56,16 +56,25 @@ public final class ServiceSpec {
     /** Longest UNIX socket path, in bytes, that fits {@code sun_path} with its NUL. */
     public static final int MAX_UNIX_PATH_BYTES = 107;
 
-    /** Field names as Postfix spells them in messages (docs/postfix-master.md §1.2). */
+    /** Field 1; the field names as Postfix spells them in messages (docs/postfix-master.md §1.2). */
     public static final String F_SERVICE = "service";
+    /** Field 2, as Postfix names it in messages. */
     public static final String F_TYPE = "transport type";
+    /** Field 3, as Postfix names it in messages. */
     public static final String F_PRIVATE = "private";
+    /** Field 4, as Postfix names it in messages. */
     public static final String F_UNPRIV = "unprivileged";
+    /** Field 5, as Postfix names it in messages. */
     public static final String F_CHROOT = "chroot";
+    /** Field 6, as Postfix names it in messages. */
     public static final String F_WAKEUP = "wakeup_time";
+    /** Field 7, as Postfix names it in messages. */
     public static final String F_MAXPROC = "max_proc";
+    /** Field 8, as Postfix names it in messages. */
     public static final String F_COMMAND = "command";
+    /** The arguments after field 8. */
     public static final String F_ARGS = "args";
+    /** The {@code -o procmaster_min_idle} option, named in its messages. */
     public static final String F_MIN_IDLE = MIN_IDLE_OPTION;
 
     private final String name;
@@ -117,6 +126,25 @@ public final class ServiceSpec {
         return new ServiceSpecBuilder(name, type);
     }
 
+    /**
+     * A builder for an inet service listening on {@code address} ({@code host:port}, {@code port} or
+     * a port name, as field 1 of master.cf) that runs {@code command} (absolute, or under
+     * {@code daemon_directory}); the other fields as a master.cf {@code -} (public, unprivileged, no
+     * chroot, no wakeup, {@code default_process_limit} processes).
+     */
+    public static ServiceSpecBuilder inet(String address, String command) {
+        return builder(address, ServiceType.INET).command(command);
+    }
+
+    /**
+     * A builder for a unix-domain stream service {@code name} (its socket is
+     * {@code queue_directory/private/<name>}; {@code .privateService(false)} for {@code public/})
+     * that runs {@code command}; the other fields as {@link #inet}.
+     */
+    public static ServiceSpecBuilder unix(String name, String command) {
+        return builder(name, ServiceType.UNIX).command(command);
+    }
+
     /** A builder preset with every attribute of this service, for making a modified copy. */
     public ServiceSpecBuilder toBuilder() {
         ServiceSpecBuilder b = new ServiceSpecBuilder(name, type)
@@ -145,6 +173,7 @@ public final class ServiceSpec {
         return new ServiceKey(canonicalName, type);
     }
 
+    /** Field 2: the transport type. */
     public ServiceType type() {
         return type;
     }

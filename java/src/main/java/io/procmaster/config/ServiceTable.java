@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * A validated set of services, in master.cf order, with the warnings met while building it:
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceTable {
 
-    private static final Logger log = LoggerFactory.getLogger(ServiceTable.class);
+    private static final Logger log = Logs.logger(ServiceTable.class);
 
     private final Map<ServiceKey, ServiceSpec> services;
     private final List<String> warnings;
@@ -79,7 +79,7 @@ public final class ServiceTable {
         return services.size();
     }
 
-    /** Warnings met while building the table: duplicates, then parameters nothing reads ({@link UnusedParameters}). */
+    /** Warnings met while building the table: duplicates, then parameters nothing reads ({@code UnusedParameters}). */
     public List<String> warnings() {
         return warnings;
     }

@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * <p>Failure modes: none for callers; the resource is part of the jar, and its absence is an
  * {@link IllegalStateException} at class initialisation (a broken build).
  */
-public final class UnusedParameters {
+final class UnusedParameters {
 
     /** Farthest known name that is suggested for an unused one. */
     static final int MAX_SUGGESTION_DISTANCE = 2;

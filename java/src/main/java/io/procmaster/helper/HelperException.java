@@ -20,8 +20,30 @@ package io.procmaster.helper;
  */
 public class HelperException extends RuntimeException {
     /** Why a helper request (or start) failed. */
-    public enum Kind { TIMEOUT, OVERLOAD, UNAVAILABLE, DIED, REPLY_TOO_LONG, CLOSED, INVALID_REQUEST, RESERVATION, START, INTERNAL }
+    public enum Kind {
+        /** No reply within {@code requestTimeout} (queue time included). */
+        TIMEOUT,
+        /** Refused under {@link OverloadPolicy#FAIL}: the queue or the admission limit is full. */
+        OVERLOAD,
+        /** The crash-loop breaker is open; the cause is the last start failure, if any. */
+        UNAVAILABLE,
+        /** The helper exited, closed its output or was killed while holding the request. */
+        DIED,
+        /** The reply line was longer than {@code maxReplyLine}. */
+        REPLY_TOO_LONG,
+        /** The pool is shut down or its loop closed. */
+        CLOSED,
+        /** The request text cannot be sent, or a reservation was misused. */
+        INVALID_REQUEST,
+        /** The reservation was released, expired or lost with its helper. */
+        RESERVATION,
+        /** A helper could not be started (exec, handshake). */
+        START,
+        /** An unexpected failure inside the pool, carried as the cause. */
+        INTERNAL
+    }
 
+    /** Why the request failed. */
     private final Kind kind;
 
     /** An {@link Kind#INTERNAL} failure: an unexpected exception inside the pool, as the cause. */
@@ -29,17 +51,20 @@ public class HelperException extends RuntimeException {
         this(Kind.INTERNAL, message, cause);
     }
 
+    /** A failure of {@code kind}; the nested subclasses call this with their own kind. */
     protected HelperException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
     }
 
+    /** Why the request failed; the nested subclass says the same by its type. */
     public Kind kind() {
         return kind;
     }
 
     /** The request was not answered within the request timeout (time spent queued included). */
     public static class Timeout extends HelperException {
+        /** A {@link Kind#TIMEOUT} failure with {@code message}. */
         public Timeout(String message) {
             super(Kind.TIMEOUT, message, null);
         }
@@ -47,6 +72,7 @@ public class HelperException extends RuntimeException {
 
     /** Every helper busy and the queue at its limit, under {@link OverloadPolicy#FAIL}. */
     public static class Overload extends HelperException {
+        /** An {@link Kind#OVERLOAD} refusal with {@code message}. */
         public Overload(String message) {
             super(Kind.OVERLOAD, message, null);
         }
@@ -54,10 +80,12 @@ public class HelperException extends RuntimeException {
 
     /** The crash-loop breaker is open; the cause is the last start failure, if there was one. */
     public static class Unavailable extends HelperException {
+        /** An {@link Kind#UNAVAILABLE} failure with {@code message}. */
         public Unavailable(String message) {
             super(Kind.UNAVAILABLE, message, null);
         }
 
+        /** An {@link Kind#UNAVAILABLE} failure with {@code message} and its cause. */
         public Unavailable(String message, Throwable cause) {
             super(Kind.UNAVAILABLE, message, cause);
         }
@@ -65,6 +93,7 @@ public class HelperException extends RuntimeException {
 
     /** The helper holding the request exited, closed its output, or was killed. */
     public static class Died extends HelperException {
+        /** A {@link Kind#DIED} failure with {@code message}. */
         public Died(String message) {
             super(Kind.DIED, message, null);
         }
@@ -72,6 +101,7 @@ public class HelperException extends RuntimeException {
 
     /** The helper's reply line was longer than the limit; the helper was killed. */
     public static class ReplyTooLong extends HelperException {
+        /** A {@link Kind#REPLY_TOO_LONG} failure with {@code message}. */
         public ReplyTooLong(String message) {
             super(Kind.REPLY_TOO_LONG, message, null);
         }
@@ -79,6 +109,7 @@ public class HelperException extends RuntimeException {
 
     /** The pool is shut down, or its event loop closed, before the request was answered. */
     public static class Closed extends HelperException {
+        /** A {@link Kind#CLOSED} failure with {@code message}. */
         public Closed(String message) {
             super(Kind.CLOSED, message, null);
         }
@@ -86,6 +117,7 @@ public class HelperException extends RuntimeException {
 
     /** The request cannot be sent (a line terminator in its text, a reservation misused). */
     public static class InvalidRequest extends HelperException {
+        /** An {@link Kind#INVALID_REQUEST} failure with {@code message}. */
         public InvalidRequest(String message) {
             super(Kind.INVALID_REQUEST, message, null);
         }
@@ -93,6 +125,7 @@ public class HelperException extends RuntimeException {
 
     /** The reservation was released, expired, lost its helper, or belongs to another pool. */
     public static class Reservation extends HelperException {
+        /** A {@link Kind#RESERVATION} failure with {@code message}. */
         public Reservation(String message) {
             super(Kind.RESERVATION, message, null);
         }
@@ -105,13 +138,17 @@ public class HelperException extends RuntimeException {
      * crash-loop breaker, whose {@link Unavailable} then names it as its cause.
      */
     public static class Start extends HelperException {
+        /** The errno of the failed stage, 0 when none. */
         private final int errno;
+        /** The start stage that failed, or null. */
         private final String stage;
 
+        /** A {@link Kind#START} failure without an errno ({@code errno()} is 0, {@code stage()} null). */
         public Start(String message) {
             this(message, -1, null, null);
         }
 
+        /** A {@link Kind#START} failure: the {@code errno} of the failed {@code stage} (such as {@code execve}) and the cause. */
         public Start(String message, int errno, String stage, Throwable cause) {
             super(Kind.START, message, cause);
             this.errno = errno;

@@ -1,7 +1,6 @@
 package io.procmaster.helper;
 
 import io.procmaster.helper.pool.HelperPoolEngine;
-import io.procmaster.helper.process.HelperEventSink;
 import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
 import io.procmaster.metrics.HelperPoolMXBean;
@@ -9,9 +8,11 @@ import io.procmaster.time.Clock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import javax.management.ObjectName;
 
 /**
@@ -22,9 +23,9 @@ import javax.management.ObjectName;
  * <p>Threading: all state belongs to the loop thread. {@link #submit}, {@link #submitAll}, {@link #reserve},
  * {@link #release}, {@link #shutdown}, {@link #reconfigure} may be called from any thread: requests go
  * through the pool's admission into its inbox, drained on the loop; the other calls hand a command to
- * the injected loop executor. The loop calls the {@link HelperEventSink} methods, {@link #onTick()}
- * when {@link #nextDeadline()} has passed, {@link #stats()}, and {@link #onLoopClosed()} as its last
- * act. Futures are completed on the loop thread, after the pool's state is consistent (so a callback
+ * the injected loop executor. A pool is made by {@link HelperPools}, which wires it onto its loop: the
+ * loop feeds the helpers' events to the pool's engine (the launcher's event sink), runs the pool's
+ * timers when they are due, and tells the pool when it closes; none of that is public API. Futures are completed on the loop thread, after the pool's state is consistent (so a callback
  * may submit again), except those refused at once (overload, invalid text, closed), which complete in
  * the submitting thread before {@code submit} returns; heavy callbacks should use the {@code *Async}
  * stages.
@@ -44,11 +45,11 @@ import javax.management.ObjectName;
  * at once with {@link HelperException.Closed}, and so does every request still on its way to the
  * loop (the caller re-checks the closed state after handing its request over, the closer empties the
  * inbox after setting it: one of them fails it). Requests the loop already holds (queued, in flight,
- * reserved) are failed by {@link #onLoopClosed()} with the same exception, unless a {@link #shutdown}
+ * reserved) are failed with the same exception when the loop closes, unless a {@link #shutdown}
  * finished them first. So a submission racing the close completes, with a reply or that exception,
  * never neither. This needs an executor that, once stopped, runs or rejects each command it is given
- * (the {@link io.procmaster.os.EventLoop} contract), or else calls {@link #onLoopClosed()} at its end
- * ({@link HelperPools} registers it as the loop's close hook).
+ * (the {@link io.procmaster.os.EventLoop} contract); {@link HelperPools} registers the pool's
+ * loop-closed step as the loop's close hook.
  *
  * <p>Guarantee: every accepted request's future completes exactly once: with a reply, or with a
  * {@link HelperException} whose kind names the reason naming the reason (timeout, overload, breaker open, helper died,
@@ -62,23 +63,42 @@ import javax.management.ObjectName;
  * <p>Failure modes: bad helper output (unknown channel, unsolicited lines, over-long lines) is logged
  * and counted, never thrown; a helper whose stream can no longer be trusted is killed and replaced.
  */
-public final class HelperPool implements HelperEventSink {
+public final class HelperPool {
     private final HelperPoolEngine engine;
     private final HelperPoolMetrics metrics;
+    /** Makes the launcher of a new helper program at {@link #reconfigure(HelperPoolConfig, HelperSpec)}; null when none. */
+    private final Function<HelperSpec, HelperLauncher> launchers;
 
     /**
+     * Package-private: pools are made by {@link HelperPools}; the launcher and the clock are the
+     * internal wiring (docs/helpers.md). Same-package tests make pools on a fake launcher with it.
+     *
      * @param loop runs commands on the loop thread in the order given (in production: the
      *             {@link io.procmaster.os.EventLoop}'s queue, with an eventfd wake-up if the loop
      *             sleeps; in tests: {@code Runnable::run}); may reject once the loop has stopped
      *             (the pool is then closed), but must not drop a command it accepted unless it calls
      *             {@link #onLoopClosed()} at its end. The pool also queues its own flush of helper
      *             output there, to run after the commands already waiting, and the drain of its inbox.
+     * @param launchers the launcher for a new {@link HelperSpec} at reconfigure, or null when this
+     *             pool cannot change its program
      */
-    public HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
+    HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop,
+               Function<HelperSpec, HelperLauncher> launchers) {
         this.engine = new HelperPoolEngine(config, launcher, clock, loop);
         this.metrics = new HelperPoolMetrics(this);
+        this.launchers = launchers;
     }
 
+    /** A pool that keeps its launcher at reconfigure (tests on a fake launcher). */
+    HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
+        this(config, launcher, clock, loop, null);
+    }
+
+    /**
+     * The pool's current configuration (the last one given to {@link #reconfigure}). Any thread.
+     *
+     * @return the configuration
+     */
     public HelperPoolConfig config() {
         return engine.config();
     }
@@ -92,9 +112,10 @@ public final class HelperPool implements HelperEventSink {
 
     /**
      * Starts the {@code startup} helpers and registers the pool's MXBean (unless opted out,
-     * docs/metrics.md; unregistered when the shutdown completes or the loop closes). Loop thread.
+     * docs/metrics.md; unregistered when the shutdown completes or the loop closes). Loop thread;
+     * {@link HelperPools} calls it.
      */
-    public void start() {
+    void start() {
         engine.start();
         metrics.offer(engine.stats());
         metrics.register();
@@ -119,6 +140,9 @@ public final class HelperPool implements HelperEventSink {
      * {@link HelperException}. Stateful pools treat this as a one-shot exchange on a free helper.
      * Beyond the admission limit, or once the pool is closed, the future is already complete when
      * this returns (see the class comment).
+     *
+     * @param request the request line, without its terminator
+     * @return completes with the reply, or fails with a {@link HelperException}
      */
     public CompletableFuture<HelperReply> submit(String request) {
         return engine.submit(request);
@@ -132,23 +156,39 @@ public final class HelperPool implements HelperEventSink {
      * write per helper, however the loop's timing falls. The futures are in the order of
      * {@code requests}.
      *
+     * @param requests the request lines, without their terminators
+     * @return one future per request, in the order of {@code requests}
      * @throws NullPointerException if the list or an element is null (then nothing is submitted)
      */
     public List<CompletableFuture<HelperReply>> submitAll(List<String> requests) {
         return engine.submitAll(requests);
     }
 
-    /** Reserves a free stateful helper for a multi-step exchange (queued like a request if none is free). */
+    /**
+     * Reserves a free stateful helper for a multi-step exchange (queued like a request if none is free).
+     *
+     * @return completes with the reservation, or fails with a {@link HelperException}
+     */
     public CompletableFuture<HelperReservation> reserve() {
         return engine.reserve();
     }
 
-    /** Sends the next step of a reserved exchange to the reserved helper. */
+    /**
+     * Sends the next step of a reserved exchange to the reserved helper.
+     *
+     * @param reservation a reservation of this pool
+     * @param request     the request line, without its terminator
+     * @return completes with the reply, or fails with a {@link HelperException} ({@link HelperException.Reservation} once the reservation is gone)
+     */
     public CompletableFuture<HelperReply> submit(HelperReservation reservation, String request) {
         return engine.submit(reservation, request);
     }
 
-    /** Ends a reservation; the helper takes other work once its current request, if any, is answered. */
+    /**
+     * Ends a reservation; the helper takes other work once its current request, if any, is answered.
+     *
+     * @param reservation a reservation of this pool
+     */
     public void release(HelperReservation reservation) {
         engine.release(reservation);
     }
@@ -158,6 +198,9 @@ public final class HelperPool implements HelperEventSink {
      * has passed; then the rest fail with {@link HelperException.Closed} and remaining helpers are
      * killed. Idle helpers are closed at once, busy ones after their last reply. The future completes
      * when every helper has exited.
+     *
+     * @param grace how long queued and in-flight requests may still be answered
+     * @return completes when every helper has exited
      */
     public CompletableFuture<Void> shutdown(Duration grace) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -170,48 +213,80 @@ public final class HelperPool implements HelperEventSink {
     }
 
     /**
-     * Switches to a new configuration (and launcher, e.g. a new program): running helpers are retired
-     * (they finish their in-flight requests and reservations, then close), a new generation starts,
-     * and queued requests are carried over to it: none is dropped.
+     * Switches to a new configuration, same program: running helpers are retired (they finish their
+     * in-flight requests and reservations, then close), a new generation starts, and queued requests
+     * are carried over to it: none is dropped. The future fails with {@link HelperException.Closed}
+     * once the pool is shut down or closed.
+     *
+     * @param newConfig the configuration of the new generation
+     * @return completes once the new generation is on its way
      */
-    public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig, HelperLauncher newLauncher) {
+    public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig) {
+        return engine.reconfigure(newConfig, (HelperLauncher) null);
+    }
+
+    /**
+     * As {@link #reconfigure(HelperPoolConfig)}, with a new helper program ({@code newSpec}: command,
+     * arguments, environment) for the new generation.
+     *
+     * @param newConfig the configuration of the new generation
+     * @param newSpec   the program of the new generation
+     * @return completes once the new generation is on its way
+     * @throws UnsupportedOperationException for a pool not made by {@link HelperPools}
+     */
+    public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig, HelperSpec newSpec) {
+        Objects.requireNonNull(newSpec, "newSpec");
+        if (launchers == null) {
+            throw new UnsupportedOperationException("this pool was not made by HelperPools; it cannot change its program");
+        }
+        return engine.reconfigure(newConfig, launchers.apply(newSpec));
+    }
+
+    /** As {@link #reconfigure(HelperPoolConfig)} with a new launcher. Same-package tests use it. */
+    CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig, HelperLauncher newLauncher) {
         return engine.reconfigure(newConfig, newLauncher);
     }
 
-    /** Statistics snapshot; runs on the loop thread and completes there. */
+    /**
+     * A statistics snapshot, taken on the loop thread. Any thread.
+     *
+     * @return completes with the snapshot on the loop thread
+     */
     public CompletableFuture<HelperPoolStats> statsAsync() {
         return engine.statsAsync();
     }
 
-    /** Statistics snapshot. Loop thread only (use {@link #statsAsync()} elsewhere). */
+    /**
+     * A statistics snapshot. Loop thread only (use {@link #statsAsync()} elsewhere).
+     *
+     * @return the snapshot
+     */
     public HelperPoolStats stats() {
         return engine.stats();
     }
 
-    // ---------------------------------------------------------------- loop entry points
+    // ---------------------------------------------------------------- loop entry points (package-private)
+    // The launcher's helpers report to the engine directly (it is their event sink); these delegations
+    // are for same-package tests that drive a pool on a fake launcher, and for HelperPools' wiring.
 
-    @Override
-    public void onData(long helperId, ByteBuffer data) {
+    void onData(long helperId, ByteBuffer data) {
         engine.onData(helperId, data);
     }
 
-    @Override
-    public void onWritable(long helperId) {
+    void onWritable(long helperId) {
         engine.onWritable(helperId);
     }
 
-    @Override
-    public void onEof(long helperId) {
+    void onEof(long helperId) {
         engine.onEof(helperId);
     }
 
-    @Override
-    public void onExit(long helperId, HelperExit exit) {
+    void onExit(long helperId, HelperExit exit) {
         engine.onExit(helperId, exit);
     }
 
     /** Runs due timers (timeouts, restarts, reservation expiry, shutdown deadline). Loop thread. */
-    public void onTick() {
+    void onTick() {
         engine.onTick();
     }
 
@@ -222,7 +297,7 @@ public final class HelperPool implements HelperEventSink {
      * with {@link HelperException.Closed}) and fails every request the pool still holds, queued or in
      * flight, with the same exception; ends reservations; completes the {@link #shutdown} future.
      */
-    public void onLoopClosed() {
+    void onLoopClosed() {
         try {
             engine.onLoopClosed();
         } finally {
@@ -236,7 +311,7 @@ public final class HelperPool implements HelperEventSink {
     }
 
     /** The earliest pending deadline on the pool's clock, for the loop's epoll timeout. */
-    public OptionalLong nextDeadline() {
+    OptionalLong nextDeadline() {
         return engine.nextDeadline();
     }
 }

@@ -58,6 +58,7 @@ public final class HelperPoolConfig {
         reservationTimeout = b.reservationTimeout;
     }
 
+    /** A builder for a pool named {@code name} (for logs and errors), with the documented defaults. */
     public static Builder builder(String name) {
         return new Builder(name);
     }
@@ -94,6 +95,7 @@ public final class HelperPoolConfig {
     public int idle() { return idle; }
     /** 0 = classic one-request-per-helper protocol; &gt; 0 = up to that many tagged requests in flight. */
     public int concurrency() { return concurrency; }
+    /** How concurrent requests are tagged with channel IDs (Squid's or Lusca's), when {@link #concurrency()} is above 0. */
     public ChannelIdDialect channelIdDialect() { return channelIdDialect; }
     /** Queued requests beyond which the overload policy applies. */
     public int queueLimit() { return queueLimit; }
@@ -105,15 +107,19 @@ public final class HelperPoolConfig {
      * count like requests; requests still in flight on helpers retired by a reconfigure count too.
      */
     public int admissionLimit() { return admissionLimit; }
+    /** What a submission gets beyond the queue or admission limit. */
     public OverloadPolicy overloadPolicy() { return overloadPolicy; }
     /** Submit-to-reply limit (queue time included); {@link Duration#ZERO} = none. */
     public Duration requestTimeout() { return requestTimeout; }
     /** How many times a BH reply is retried on another helper before the caller gets it. */
     public int bhRetries() { return bhRetries; }
+    /** First delay before a helper that died is replaced; doubles per death up to {@link #restartBackoffMax()}. */
     public Duration restartBackoffInitial() { return restartBackoffInitial; }
+    /** Longest delay before a helper that died is replaced. */
     public Duration restartBackoffMax() { return restartBackoffMax; }
     /** Helper deaths (including start failures) within {@link #breakerWindow()} that open the breaker. */
     public int breakerDeaths() { return breakerDeaths; }
+    /** The window in which {@link #breakerDeaths()} deaths open the crash-loop breaker. */
     public Duration breakerWindow() { return breakerWindow; }
     /** Longest accepted reply line in bytes, terminator excluded. */
     public int maxReplyLine() { return maxReplyLine; }
@@ -154,29 +160,44 @@ public final class HelperPoolConfig {
             this.name = Objects.requireNonNull(name, "name");
         }
 
+        /** Most helper processes ({@link HelperPoolConfig#children()}). */
         public Builder children(int max) { children = max; return this; }
+        /** Processes started at (re)start ({@link HelperPoolConfig#startup()}). */
         public Builder startup(int n) { startup = n; return this; }
+        /** Processes started at once when a request has to queue ({@link HelperPoolConfig#idle()}). */
         public Builder idle(int n) { idle = n; return this; }
+        /** Requests in flight per helper; 0 is the classic protocol ({@link HelperPoolConfig#concurrency()}). */
         public Builder concurrency(int c) { concurrency = c; return this; }
+        /** The channel-ID dialect for concurrent helpers ({@link HelperPoolConfig#channelIdDialect()}). */
         public Builder channelIdDialect(ChannelIdDialect d) { channelIdDialect = d; return this; }
+        /** Queued requests beyond which the overload policy applies; default twice {@code children}. */
         public Builder queueLimit(int n) { queueLimit = n; return this; }
+        /** What a submission gets under overload ({@link OverloadPolicy}). */
         public Builder overloadPolicy(OverloadPolicy p) { overloadPolicy = p; return this; }
+        /** Submit-to-reply limit; {@link Duration#ZERO} for none. */
         public Builder requestTimeout(Duration d) { requestTimeout = d; return this; }
+        /** How often a BH reply is retried on another helper. */
         public Builder bhRetries(int n) { bhRetries = n; return this; }
+        /** The restart delay of a helper that died: {@code initial}, doubling up to {@code max}. */
         public Builder restartBackoff(Duration initial, Duration max) {
             restartBackoffInitial = initial;
             restartBackoffMax = max;
             return this;
         }
+        /** The crash-loop breaker: {@code deaths} deaths within {@code window} open it. */
         public Builder breaker(int deaths, Duration window) {
             breakerDeaths = deaths;
             breakerWindow = window;
             return this;
         }
+        /** Longest accepted reply line in bytes. */
         public Builder maxReplyLine(int bytes) { maxReplyLine = bytes; return this; }
+        /** Stateful helpers: one request per helper, reservations for multi-step exchanges. */
         public Builder stateful(boolean s) { stateful = s; return this; }
+        /** How long a reservation may go without a request before the pool frees its helper. */
         public Builder reservationTimeout(Duration d) { reservationTimeout = d; return this; }
 
+        /** Checks every setting and builds; throws {@link IllegalArgumentException} listing every invalid one. */
         public HelperPoolConfig build() {
             List<String> errors = new ArrayList<>();
             if (name.isBlank()) errors.add("name must not be blank");

@@ -28,10 +28,18 @@ public final class HelperPools {
     private HelperPools() {
     }
 
-    /** Starts a pool on {@code loop} (which must be running). Any thread. */
+    /**
+     * Starts a pool on {@code loop} (which must be running). Any thread.
+     *
+     * @param loop   the loop the pool and its helpers run on
+     * @param config the pool's configuration
+     * @param spec   the helper program
+     * @return the pool, starting its helpers on the loop thread
+     */
     public static HelperPool start(EventLoop loop, HelperPoolConfig config, HelperSpec spec) {
         Objects.requireNonNull(loop, "loop");
-        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), loop.clock(), loop);
+        HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), loop.clock(), loop,
+                newSpec -> new ProcessHelperLauncher(loop, newSpec));
         loop.execute(() -> {
             loop.addDeadlineSource(new PoolTimers(loop, pool));
             // Whatever the pool still holds when the loop ends fails as closed, never stays pending.
@@ -41,7 +49,14 @@ public final class HelperPools {
         return pool;
     }
 
-    /** Starts a loop thread named after the pool, and the pool on it. */
+    /**
+     * Starts a loop thread named after the pool, and the pool on it.
+     *
+     * @param config the pool's configuration
+     * @param spec   the helper program
+     * @return the pool with its loop; close it to shut both down
+     * @throws NativeIoException when the loop cannot be created (epoll, eventfd)
+     */
     public static Running startWithOwnLoop(HelperPoolConfig config, HelperSpec spec) throws NativeIoException {
         EventLoop loop = new EventLoop("helpers-" + config.name());
         loop.start();
@@ -58,15 +73,21 @@ public final class HelperPools {
             this.pool = pool;
         }
 
+        /** @return the pool */
         public HelperPool pool() {
             return pool;
         }
 
+        /** @return the loop thread the pool runs on (closed by {@link #close()}) */
         public EventLoop loop() {
             return loop;
         }
 
-        /** Shuts the pool down, waiting up to {@code grace} for in-flight requests, then stops the loop. */
+        /**
+         * Shuts the pool down, waiting up to {@code grace} for in-flight requests, then stops the loop.
+         *
+         * @param grace how long queued and in-flight requests may still be answered
+         */
         public void close(Duration grace) {
             try {
                 pool.shutdown(grace).get(grace.toMillis() + 30_000, TimeUnit.MILLISECONDS);

@@ -14,8 +14,20 @@ import java.util.Objects;
  */
 public record HelperReply(Status status, String text, Map<String, String> kv) {
     /** The result of a reply. */
-    public enum Status { OK, ERR, BH, UNKNOWN, BYPASSED }
+    public enum Status {
+        /** The helper answered OK. */
+        OK,
+        /** The helper answered ERR (a negative answer, not a failure). */
+        ERR,
+        /** The helper answered BH ("broken helper"): retried on another helper up to {@code bhRetries}. */
+        BH,
+        /** A legacy free-text reply without a result token. */
+        UNKNOWN,
+        /** Not a helper's answer: the pool answered itself under overload policy BYPASS. */
+        BYPASSED
+    }
 
+    /** A reply; {@code kv} is copied, keeping its order. */
     public HelperReply {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(text, "text");
@@ -27,6 +39,7 @@ public record HelperReply(Status status, String text, Map<String, String> kv) {
         return new HelperReply(Status.BYPASSED, why, Map.of());
     }
 
+    /** Whether the pool answered this itself under overload policy BYPASS. */
     public boolean isBypassed() {
         return status == Status.BYPASSED;
     }

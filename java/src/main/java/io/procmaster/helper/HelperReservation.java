@@ -12,5 +12,6 @@ package io.procmaster.helper;
  * with {@link HelperException.Reservation}.
  */
 public interface HelperReservation {
+    /** The reservation's process-wide increasing id (shown as {@code hlpRes<n>}). */
     long id();
 }

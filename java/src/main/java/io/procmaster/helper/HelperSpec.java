@@ -78,6 +78,7 @@ public final class HelperSpec {
         return new Builder(name, program);
     }
 
+    /** The label for logs (such as {@code url_rewriter}). */
     public String name() { return name; }
     /** The absolute program path. */
     public String program() { return program; }
@@ -88,16 +89,23 @@ public final class HelperSpec {
         v.addAll(args);
         return v;
     }
+    /** How the pool talks to the helper (pipes, socketpair, TCP, ...). */
     public HelperChannelType channelType() { return channelType; }
+    /** Whether the JVM's environment is passed on. */
     public boolean inheritEnvironment() { return inheritEnvironment; }
     /** Variables set (on top of the inherited environment, if inherited). */
     public Map<String, String> environment() { return env; }
+    /** The helper's working directory, or null: the JVM's. */
     public String cwd() { return cwd; }
+    /** Whether the helper gets its own session and process group. */
     public boolean setsid() { return setsid; }
+    /** The user id the helper runs as, or null: the JVM's. */
     public Integer uid() { return uid; }
+    /** The group id the helper runs as, or null: the JVM's. */
     public Integer gid() { return gid; }
     /** The hello line the helper must write first (without LF), or null: no handshake. */
     public String hello() { return hello; }
+    /** How long the helper may take to write its {@link #hello()} line. */
     public Duration handshakeTimeout() { return handshakeTimeout; }
     /** After EOF on its stdin, how long the helper may take to exit before SIGTERM. */
     public Duration closeGrace() { return closeGrace; }
@@ -105,8 +113,11 @@ public final class HelperSpec {
     public Duration termGrace() { return termGrace; }
     /** Where stderr is appended, or null: logged through slf4j line by line. */
     public Path stderrFile() { return stderrFile; }
+    /** Longest stderr line logged, in bytes; longer lines are cut. */
     public int stderrMaxLine() { return stderrMaxLine; }
+    /** Most stderr lines logged per {@link #stderrWindow()}. */
     public int stderrLinesPerWindow() { return stderrLinesPerWindow; }
+    /** The window of {@link #stderrLinesPerWindow()}. */
     public Duration stderrWindow() { return stderrWindow; }
 
     @Override
@@ -145,29 +156,38 @@ public final class HelperSpec {
 
         /** The arguments after the program name. */
         public Builder args(String... a) { return args(List.of(a)); }
+        /** The arguments after the program name, replacing any set before. */
         public Builder args(List<String> a) { args.clear(); args.addAll(a); return this; }
         /** argv[0]; default {@code (basename)} as in Squid/Lusca. */
         public Builder argv0(String a) { argv0 = a; return this; }
+        /** How the pool talks to the helper (default {@link HelperChannelType#STREAM}). */
         public Builder channelType(HelperChannelType t) { channelType = t; return this; }
         /** Whether the JVM's environment is passed on (default true). */
         public Builder inheritEnvironment(boolean on) { inheritEnvironment = on; return this; }
+        /** Sets one variable of the helper's environment. */
         public Builder env(String k, String v) { env.put(k, v); return this; }
+        /** The helper's working directory (default: the JVM's). */
         public Builder cwd(String dir) { cwd = dir; return this; }
         /** Its own session and process group (default true, as Lusca). */
         public Builder setsid(boolean on) { setsid = on; return this; }
         /** Run as this user (the master must be root): real, effective and saved ids. */
         public Builder uid(int u) { uid = u; return this; }
+        /** Run with this group id (the JVM must be root). */
         public Builder gid(int g) { gid = g; return this; }
         /**
          * Requires the helper to write {@code line} LF before anything else, within
          * {@link #handshakeTimeout}. Without it the start is confirmed by the exec alone.
          */
         public Builder hello(String line) { hello = line; return this; }
+        /** How long the helper may take to write its hello line (default 5 s). */
         public Builder handshakeTimeout(Duration d) { handshakeTimeout = d; return this; }
+        /** After EOF on its stdin, how long the helper may take to exit before SIGTERM (default 5 s). */
         public Builder closeGrace(Duration d) { closeGrace = d; return this; }
+        /** After SIGTERM, how long before SIGKILL (default 5 s). */
         public Builder termGrace(Duration d) { termGrace = d; return this; }
         /** Appends the helper's stderr to this file instead of logging it. */
         public Builder stderrFile(Path file) { stderrFile = file; return this; }
+        /** Longest stderr line logged, in bytes (default 4096). */
         public Builder stderrMaxLine(int bytes) { stderrMaxLine = bytes; return this; }
         /** At most {@code lines} logged stderr lines per {@code window}; the rest are counted and summarised. */
         public Builder stderrRateLimit(int lines, Duration window) {
@@ -176,6 +196,7 @@ public final class HelperSpec {
             return this;
         }
 
+        /** Checks every setting (the program found, at most {@link HelperSpec#MAX_ARGS} arguments) and builds; throws {@link IllegalArgumentException} listing every invalid one. */
         public HelperSpec build() {
             List<String> errors = new ArrayList<>();
             if (name.isBlank()) errors.add("name must not be blank");

@@ -6,4 +6,9 @@ package io.procmaster.helper;
  * {@link #BYPASS}: the future completes with a {@link HelperReply.Status#BYPASSED} reply, for callers
  * that can proceed without the helper (e.g. "no rewrite").
  */
-public enum OverloadPolicy { FAIL, BYPASS }
+public enum OverloadPolicy {
+    /** The future fails with {@link HelperException.Overload}. */
+    FAIL,
+    /** The future completes with a {@link HelperReply.Status#BYPASSED} reply. */
+    BYPASS
+}

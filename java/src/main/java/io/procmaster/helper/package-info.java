@@ -10,22 +10,11 @@
  * <p>Packages below this one: {@code helper.pool} (the engine: queue, dispatch, timers, backoff,
  * crash-loop breaker, reservations, statistics), {@code helper.process} (one helper process, the
  * {@code ipcCreate()} equivalent, and the launcher contract), {@code helper.wire} (framing, channel
- * ids, reply parsing). This package may import all three; its public signatures name no type of
- * {@code helper.pool}. It does name {@code helper.process} types a user needs to wire a pool by hand
- * or read its statistics: {@link io.procmaster.helper.process.HelperLauncher},
- * {@link io.procmaster.helper.process.HelperEventSink}, {@link io.procmaster.helper.process.HelperExit}.
+ * ids, reply parsing). This package may import all three; its public signatures name none of their
+ * types: a pool is made by {@code HelperPools} only (the launcher, the clock and the loop's calls into
+ * the pool are package-private wiring), so the subpackages can change behind it.
  *
  * <p>The subpackages in turn use this package's value types (configuration, spec, reply, exception,
  * state, stats), never {@code HelperPool} or {@code HelperPools}.
- *
- * <p>Wiring a pool by hand (what {@code HelperPools} does): give {@code HelperPool} a launcher (spawn,
- * register the helper's fd and pidfd, route their events under the given helper id to the
- * {@code HelperEventSink} it is handed), an executor that runs commands on the loop thread, and
- * a {@link io.procmaster.time.Clock}, the one the loop compares deadlines with
- * ({@code EventLoop.clock()}, normally {@link io.procmaster.time.Clock#system()}). Then call {@code start()}, and on the loop thread:
- * {@code onData} for every read (0 bytes = {@code onEof}), {@code onWritable} after EPOLLOUT requested
- * by {@code HelperChannel.requestWritable()}, {@code onEof}, {@code onExit} once reaped, and
- * {@code onTick()} whenever {@code nextDeadline()} has passed (recompute the epoll timeout after every
- * call into the pool).
  */
 package io.procmaster.helper;

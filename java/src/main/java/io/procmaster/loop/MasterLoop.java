@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * The master's mechanism (master_spawn, master_listen, master_status, master_wakeup): it carries
@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * malformed are passed to the policy, which counts them; nothing a child writes can stop the loop.
  */
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
-    private static final Logger log = LoggerFactory.getLogger(MasterLoop.class);
+    private static final Logger log = Logs.logger(MasterLoop.class);
 
     /**
      * The loop's runtime record of a service, not a second model: the one model ({@link ServiceSpec},

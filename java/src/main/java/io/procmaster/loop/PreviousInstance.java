@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * The children a master left behind when it was killed (SIGKILL, OOM, power of the operator):
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * (the bind that follows then says what is in use).
  */
 final class PreviousInstance {
-    private static final Logger log = LoggerFactory.getLogger(PreviousInstance.class);
+    private static final Logger log = Logs.logger(PreviousInstance.class);
     private static final Path PROC = Path.of("/proc");
     private static final Duration KILL_WAIT = Duration.ofSeconds(2);
 

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Sends wakeup triggers (master_wakeup): connect to the service's own socket (or open its FIFO)
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * with a 1 s connect timeout; a failure is handed back to the loop ({@code onFailure}).
  */
 final class Wakeups implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Wakeups.class);
+    private static final Logger log = Logs.logger(Wakeups.class);
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "procmaster-wakeup");
         t.setDaemon(true);

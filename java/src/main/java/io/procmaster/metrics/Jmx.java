@@ -8,7 +8,7 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Jmx - the switch, the names and the (un)registration of procmaster's MXBeans in the platform
@@ -36,7 +36,7 @@ public final class Jmx {
     /** {@code -Dprocmaster.jmx=false}: register nothing. */
     public static final String ENABLED_PROPERTY = "procmaster.jmx";
 
-    private static final Logger log = LoggerFactory.getLogger(Jmx.class);
+    private static final Logger log = Logs.logger(Jmx.class);
     private static final int MAX_ATTEMPTS = 1_000;
     private static final AtomicLong INSTANCES = new AtomicLong(2);
     private static volatile Boolean enabledOverride;

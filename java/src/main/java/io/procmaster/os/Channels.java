@@ -35,6 +35,7 @@ public final class Channels {
     private Channels() {
     }
 
+    /** Opens a pair of connected descriptors of {@code kind}, both close-on-exec; throws {@link NativeIoException} with the errno when the system call fails. */
     public static FdPair open(Kind kind) throws NativeIoException {
         Native.ensureAvailability();
         int k = switch (kind) {

@@ -30,10 +30,12 @@ public final class ChildProcess implements AutoCloseable {
         this.mechanism = mechanism;
     }
 
+    /** The child's process id. */
     public int pid() {
         return pid;
     }
 
+    /** The program that was executed. */
     public String path() {
         return path;
     }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,
@@ -65,24 +65,29 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class EventLoop implements Executor, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    private static final Logger log = Logs.logger(EventLoop.class);
 
     /** What a registered descriptor's owner hears. All on the loop thread. */
     public interface Handler {
+        /** The descriptor is ready: {@code events} are the epoll bits (EPOLLIN, EPOLLOUT, ...). */
         default void onReady(int events) {
         }
 
+        /** A status record arrived on a status channel, with the kernel's word on the sender ({@code senderPid}); {@code flags} say whether it was well formed. */
         default void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) {
         }
 
+        /** The peer hung up or the descriptor failed; the registration is removed. */
         default void onHup() {
         }
     }
 
     /** Something with a deadline on the loop's {@link #clock()} (Long.MAX_VALUE: none). */
     public interface DeadlineSource {
+        /** The next deadline on the loop's clock, or {@link Long#MAX_VALUE} for none; asked before every wait. */
         long nextDeadlineNanos();
 
+        /** Called on the loop thread once the deadline has passed. */
         void onDeadline();
     }
 
@@ -111,10 +116,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     private volatile Thread thread;
     private int nextTag = 1;
 
+    /** A loop whose thread is named {@code name}, on the system clock; {@link #start()} runs it. */
     public EventLoop(String name) throws NativeIoException {
         this(name, Clock.system());
     }
 
+    /** A loop on {@code clock} (the one its deadline sources use). */
     public EventLoop(String name, Clock clock) throws NativeIoException {
         this(name, clock, 1000);
     }
@@ -207,6 +214,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         return new RejectedExecutionException("loop " + name + (state == NEW ? " is not started" : " is closed"));
     }
 
+    /** Whether the calling thread is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -238,6 +246,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
+    /** Whether {@code fd} is registered with this loop (loop thread). */
     public boolean isRegistered(int fd) {
         return fds.containsKey(fd);
     }
@@ -259,6 +268,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         deadlines = d;
     }
 
+    /** Removes a deadline source added with {@link #addDeadlineSource}; loop thread. */
     public void removeDeadlineSource(DeadlineSource source) {
         List<DeadlineSource> d = new ArrayList<>(Arrays.asList(deadlines));
         if (d.remove(source)) {
@@ -275,6 +285,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         closeHooks.add(hook);
     }
 
+    /** Removes a close hook added with {@link #addCloseHook}; loop thread. */
     public void removeCloseHook(Runnable hook) {
         closeHooks.remove(hook);
     }

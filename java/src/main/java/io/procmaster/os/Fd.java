@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Fd implements AutoCloseable {
     private final AtomicInteger fd;
 
+    /** Takes ownership of descriptor {@code fd} (0 or more): {@link #close()} closes it once. */
     public Fd(int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("bad descriptor " + fd);
@@ -27,6 +28,7 @@ public final class Fd implements AutoCloseable {
         return fd.get();
     }
 
+    /** Whether the descriptor has not been closed through this object. */
     public boolean isOpen() {
         return fd.get() >= 0;
     }

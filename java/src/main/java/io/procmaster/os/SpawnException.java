@@ -10,9 +10,12 @@ package io.procmaster.os;
  */
 public final class SpawnException extends NativeIoException {
     private static final long serialVersionUID = 1L;
+    /** The spawn step that failed (such as {@code execve}). */
     private final String stage;
+    /** The program. */
     private final String path;
 
+    /** The operation that failed: the stage, or at the descriptor plan the very operation. */
     private final String operation;
 
     SpawnException(String stage, String operation, String path, int errno) {

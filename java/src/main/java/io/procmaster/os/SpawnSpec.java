@@ -31,7 +31,14 @@ import java.util.TreeMap;
  */
 public final class SpawnSpec {
     /** Spawn mechanisms; AUTO is clone3 with a fallback to posix_spawn when clone3 is refused. */
-    public enum Mechanism { AUTO, CLONE3, POSIX_SPAWN }
+    public enum Mechanism {
+        /** clone3, falling back to posix_spawn when the kernel or a seccomp filter refuses clone3. */
+        AUTO,
+        /** clone3 only ({@code CLONE_VM|CLONE_VFORK|CLONE_PIDFD}). */
+        CLONE3,
+        /** posix_spawn plus pidfd_open. */
+        POSIX_SPAWN
+    }
 
     /** Resource numbers of setrlimit(2) on Linux. */
     public static final int RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
@@ -76,18 +83,22 @@ public final class SpawnSpec {
         this.mechanism = b.mechanism;
     }
 
+    /** A builder for running the program at the absolute {@code path}. */
     public static Builder builder(String path) {
         return new Builder(path);
     }
 
+    /** The absolute program path. */
     public String path() {
         return path;
     }
 
+    /** The argument vector, argv[0] included. */
     public List<String> argv() {
         return argv;
     }
 
+    /** The child's whole environment (nothing is inherited unless the builder copied it). */
     public Map<String, String> environment() {
         return env;
     }
@@ -102,6 +113,7 @@ public final class SpawnSpec {
         return Collections.unmodifiableMap(fds);
     }
 
+    /** How the child is spawned. */
     public Mechanism mechanism() {
         return mechanism;
     }
@@ -205,6 +217,7 @@ public final class SpawnSpec {
             return this;
         }
 
+        /** The argument vector, argv[0] included (replacing any set before). */
         public Builder argv(String... args) {
             return argv(List.of(args));
         }
@@ -221,6 +234,7 @@ public final class SpawnSpec {
             return this;
         }
 
+        /** Sets every variable of {@code vars}, as {@link #env(String, String)} does each. */
         public Builder env(Map<String, String> vars) {
             vars.forEach(this::env);
             return this;
@@ -252,32 +266,38 @@ public final class SpawnSpec {
             return this;
         }
 
+        /** The child's working directory (default: the parent's). */
         public Builder cwd(String dir) {
             noNul("working directory", dir);
             this.cwd = dir;
             return this;
         }
 
+        /** Whether the child starts its own session (setsid). */
         public Builder setsid(boolean on) {
             this.setsid = on;
             return this;
         }
 
+        /** Run as this user id (the parent must be root). */
         public Builder uid(int u) {
             this.uid = u;
             return this;
         }
 
+        /** Run with this group id (the parent must be root). */
         public Builder gid(int g) {
             this.gid = g;
             return this;
         }
 
+        /** The supplementary groups (setgroups; the parent must be root). */
         public Builder groups(int... g) {
             this.groups = g.clone();
             return this;
         }
 
+        /** A resource limit set in the child ({@code RLIMIT_*} above; setrlimit(2)). */
         public Builder rlimit(int resource, long soft, long hard) {
             if (resource < 0) {
                 throw new IllegalArgumentException("bad resource " + resource);
@@ -288,11 +308,13 @@ public final class SpawnSpec {
             return this;
         }
 
+        /** How to spawn (default {@link Mechanism#AUTO}; the system property {@link SpawnSpec#MECHANISM_PROPERTY} overrides it for every spawn). */
         public Builder mechanism(Mechanism m) {
             this.mechanism = Objects.requireNonNull(m);
             return this;
         }
 
+        /** The spec; the builder's checks ran as each value was set. */
         public SpawnSpec build() {
             if (fds.size() > 256) {
                 throw new IllegalArgumentException("at most 256 planned descriptors, got " + fds.size());

@@ -16,6 +16,7 @@ public final class Spawner {
     private Spawner() {
     }
 
+    /** Spawns a child as {@code spec} says and returns it once the exec succeeded; throws {@link SpawnException} naming the failed step and the errno otherwise. */
     public static ChildProcess spawn(SpawnSpec spec) throws SpawnException {
         Native.ensureAvailability();
         int[] out = new int[7];

@@ -1,7 +1,7 @@
 package io.procmaster.policy;
 
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * ListenRule - Postfix's master_avail: whether the master watches a service's listen sockets, what
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 final class ListenRule {
 
     // The policy's one logger name, as before the split: log configurations select it.
-    private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
+    private static final Logger log = Logs.logger(MasterPolicy.class);
 
     private final MasterPolicy p;
 

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * MasterPolicy - the process-creation policy of the master as a deterministic state machine: the
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterPolicy {
 
-    private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
+    private static final Logger log = Logs.logger(MasterPolicy.class);
 
     static final String MASTER = "master";
 

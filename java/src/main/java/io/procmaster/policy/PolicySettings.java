@@ -2,7 +2,7 @@ package io.procmaster.policy;
 
 import java.time.Duration;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * PolicySettings - master-wide knobs of the process-creation policy.
@@ -46,7 +46,7 @@ public record PolicySettings(
         boolean initMode,
         boolean clearThrottleOnCommandChange) {
 
-    private static final Logger log = LoggerFactory.getLogger(PolicySettings.class);
+    private static final Logger log = Logs.logger(PolicySettings.class);
     private static final Duration MIN_THROTTLE = Duration.ofSeconds(1);
 
     public PolicySettings {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * Reconfiguration - Postfix's master_ent and master_config as policy: a new set of services
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class Reconfiguration {
 
     // The policy's one logger name, as before the split: log configurations select it.
-    private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
+    private static final Logger log = Logs.logger(MasterPolicy.class);
 
     private final MasterPolicy p;
     private long badSpecValues;

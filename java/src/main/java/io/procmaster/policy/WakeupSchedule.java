@@ -2,7 +2,7 @@ package io.procmaster.policy;
 
 import java.time.Duration;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 import org.slf4j.event.Level;
 
 /**
@@ -21,7 +21,7 @@ import org.slf4j.event.Level;
 final class WakeupSchedule {
 
     // The policy's one logger name, as before the split: log configurations select it.
-    private static final Logger log = LoggerFactory.getLogger(MasterPolicy.class);
+    private static final Logger log = Logs.logger(MasterPolicy.class);
 
     private final MasterPolicy p;
 

@@ -9,8 +9,17 @@ import java.util.Objects;
  *
  * <p>A reload that fails does not return one: it throws, and the old services stay. Immutable.
  * Failure modes: a null summary or list is a NullPointerException.
+ *
+ * @param summary  what changed
+ * @param warnings the warnings about the new files, in the order met
  */
 public record ReloadResult(ReloadSummary summary, List<String> warnings) {
+    /**
+     * A result; {@code warnings} is copied.
+     *
+     * @param summary  what changed
+     * @param warnings the warnings about the new files
+     */
     public ReloadResult {
         Objects.requireNonNull(summary, "summary");
         warnings = List.copyOf(warnings);

@@ -11,8 +11,21 @@ import java.util.List;
  * as unusable (null, or no id), already logged.
  *
  * <p>Immutable. Failure modes: none.
+ *
+ * @param added     ids of the new services
+ * @param restarted ids of the services whose definition changed (restarted, counts kept)
+ * @param removing  ids of the removed services, now draining
+ * @param rejected  ids (or descriptions) of the specs refused as unusable
  */
 public record ReloadSummary(List<String> added, List<String> restarted, List<String> removing, List<String> rejected) {
+    /**
+     * A summary; the lists are copied.
+     *
+     * @param added     ids of the new services
+     * @param restarted ids of the restarted services
+     * @param removing  ids of the services now draining
+     * @param rejected  the specs refused as unusable
+     */
     public ReloadSummary {
         added = List.copyOf(added);
         restarted = List.copyOf(restarted);

@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * TimerQueue - one-shot timers on a {@link Clock}, owned and polled by one loop thread: the master
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TimerQueue {
 
-    private static final Logger log = LoggerFactory.getLogger(TimerQueue.class);
+    private static final Logger log = Logs.logger(TimerQueue.class);
     private static final int SWEEP_MIN_DEAD = 64;
 
     /** One scheduled timer; cancel it to make sure it never runs. */

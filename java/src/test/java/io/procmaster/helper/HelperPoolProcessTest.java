@@ -6,6 +6,7 @@ import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.os.EventLoop;
+import io.procmaster.testing.Await;
 import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.TestBin;
 import java.time.Duration;
@@ -75,6 +76,24 @@ class HelperPoolProcessTest {
         pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
         assertThat(pool.statsAsync().get(10, TimeUnit.SECONDS).running()).isZero();
         assertThat(loop.watchedChildren()).isZero();
+    }
+
+    @Test
+    void reconfigureKeepsTheProgramOrStartsTheNewSpecsProgram() throws Exception {
+        HelperPoolConfig config = HelperPoolConfig.builder("reconf").children(1).startup(1).build();
+        HelperPool pool = HelperPools.start(loop, config, helper().build());
+        String firstPid = get(pool.submit("pid")).text();
+        // Same program, new configuration: a new generation of the same helper answers.
+        pool.reconfigure(config.toBuilder().children(2).build()).get(20, TimeUnit.SECONDS);
+        String secondPid = get(pool.submit("pid")).text();
+        assertThat(secondPid).isNotEqualTo(firstPid);
+        assertThat(pool.config().children()).isEqualTo(2);
+        // A new program: its helpers exit 3 at once, which the old program never does.
+        pool.reconfigure(config, helper("--exit", "3").build()).get(20, TimeUnit.SECONDS);
+        HelperPoolStats s = Await.poll(Duration.ofSeconds(20), () -> pool.statsAsync().get(10, TimeUnit.SECONDS),
+                st -> st.recentExits().stream().anyMatch(h -> HelperExit.exited(3).equals(h.lastExit())));
+        assertThat(s.recentExits()).extracting(HelperStats::lastExit).contains(HelperExit.exited(3));
+        pool.shutdown(Duration.ofSeconds(5)).get(20, TimeUnit.SECONDS);
     }
 
     @ParameterizedTest

@@ -24,7 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * The engine behind {@link io.procmaster.helper.HelperPool}: the loop-side state of one pool and its
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HelperPoolEngine implements HelperEventSink {
     /** The logger keeps the name it had before the engine left the API package: log settings name it. */
-    static final Logger log = LoggerFactory.getLogger("io.procmaster.helper.HelperPool");
+    static final Logger log = Logs.logger("io.procmaster.helper.HelperPool");
 
     final Clock clock;
     final Executor loop;
@@ -157,9 +157,9 @@ public final class HelperPoolEngine implements HelperEventSink {
         return result;
     }
 
+    /** {@code newLauncher} null keeps the current one (same program, new configuration). */
     public CompletableFuture<Void> reconfigure(HelperPoolConfig newConfig, HelperLauncher newLauncher) {
         Objects.requireNonNull(newConfig, "newConfig");
-        Objects.requireNonNull(newLauncher, "newLauncher");
         CompletableFuture<Void> result = new CompletableFuture<>();
         onLoop(() -> {
             enter();
@@ -168,7 +168,8 @@ public final class HelperPoolEngine implements HelperEventSink {
                     result.completeExceptionally(new HelperException.Closed(closedMessage()));
                     return;
                 }
-                shutdown.reconfigure(newConfig, newLauncher);
+                // null: the same program; read on the loop, which owns the launcher field.
+                shutdown.reconfigure(newConfig, newLauncher != null ? newLauncher : launcher);
                 result.complete(null);
             } finally {
                 exit();

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * One running helper process: the {@code ipcCreate()} equivalent. Its stdin and stdout are the
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HelperProcess {
     /** The logger keeps the name it had before the class moved to this package: log settings name it. */
-    private static final Logger log = LoggerFactory.getLogger("io.procmaster.helper.HelperProcess");
+    private static final Logger log = Logs.logger("io.procmaster.helper.HelperProcess");
     private static final int SCRATCH = 64 * 1024;
     private static final int READS_PER_WAKEUP = 16;
     private static final int SIGKILL = Signals.kill();

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.procmaster.log.Logs;
 
 /**
  * A helper's stderr, read on the loop thread from its own pipe: either logged line by line with the
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Failure modes: a file that cannot be written is reported once, then stderr is logged instead.
  */
 final class HelperStderr {
-    private static final Logger log = LoggerFactory.getLogger("io.procmaster.helper.stderr");
+    private static final Logger log = Logs.logger("io.procmaster.helper.stderr");
 
     private final String label;
     private final int maxLine;

@@ -1,6 +1,7 @@
 package io.procmaster.example.consumer;
 
 import io.procmaster.Master;
+import io.procmaster.config.ServiceSpec;
 import io.procmaster.helper.HelperChannelType;
 import io.procmaster.helper.HelperPoolConfig;
 import io.procmaster.helper.HelperPools;
@@ -12,6 +13,7 @@ import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
 import io.procmaster.status.ServiceStatus;
 import java.io.BufferedReader;
+import java.lang.management.ManagementFactory;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -20,13 +22,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * What a new user of procmaster does first, as a program outside the procmaster build: start a
  * master from the Java API and get an echo back through it, ask a helper pool, and spawn a child
  * with procmaster beside a ProcessBuilder child, each keeping its own exit code.
+ *
+ * The master's figures are read back through JMX.
  *
  * <p>Interface: {@code ConsumerCheck <pm-echo path>}; prints one {@code ok ...} line per step and
  * {@code consumer check passed} at the end, exit 0. Failure modes: any step that does not give the
@@ -53,19 +59,17 @@ public final class ConsumerCheck {
         System.out.println("consumer check passed");
     }
 
-    /** A master with one inet service on a free port; one line echoed through a child it spawned. */
+    /** A master built from the Java API, one inet service on a free port; one line echoed through a child it spawned. */
     private static void masterEcho(Path pmEcho) throws Exception {
-        Path dir = Files.createTempDirectory("procmaster-consumer");
-        Files.createDirectories(dir.resolve("pid"));
+        Path queue = Files.createTempDirectory("procmaster-consumer");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path mainCf = Files.writeString(dir.resolve("main.cf"), "queue_directory = " + dir + "\n"
-                + "daemon_directory = " + pmEcho.getParent() + "\nservices_file =\n");
-        Path masterCf = Files.writeString(dir.resolve("master.cf"),
-                "127.0.0.1:" + port + " inet n - n - 2 " + pmEcho.getFileName() + "\n");
-        try (Master master = Master.start(masterCf, mainCf, List.of())) {
+        try (Master master = Master.builder()
+                .queueDirectory(queue)
+                .service(ServiceSpec.inet("127.0.0.1:" + port, pmEcho.toString()).maxProc(2))
+                .start()) {
             String answer = echo(port, "hello from a consumer");
             if (!answer.equals("hello from a consumer")) {
                 throw new IllegalStateException("master echo: got '" + answer + "'");
@@ -74,7 +78,24 @@ public final class ConsumerCheck {
             if (s.counts().spawns() < 1) {
                 throw new IllegalStateException("master echo: no spawn counted: " + s);
             }
-            System.out.println("ok master: echo answered through a child; spawns=" + s.counts().spawns());
+            // The same figure through JMX, as a monitoring agent reads it (docs/metrics.md).
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            Set<ObjectName> names = server.queryNames(new ObjectName("io.procmaster:type=Service,*"), null);
+            if (names.size() != 1) {
+                throw new IllegalStateException("master echo: service MXBeans " + names);
+            }
+            // JMX serves a snapshot up to a second old (docs/metrics.md, threading): wait for it.
+            Object jmxSpawns = server.getAttribute(names.iterator().next(), "Spawns");
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    Long.valueOf(0).equals(jmxSpawns) && System.nanoTime() < end; ) {
+                Thread.sleep(100);
+                jmxSpawns = server.getAttribute(names.iterator().next(), "Spawns");
+            }
+            if (!(jmxSpawns instanceof Long n) || n < 1) {
+                throw new IllegalStateException("master echo: JMX Spawns " + jmxSpawns);
+            }
+            System.out.println("ok master: echo answered through a child; spawns=" + s.counts().spawns()
+                    + ", JMX Spawns=" + jmxSpawns);
         }
     }
 
