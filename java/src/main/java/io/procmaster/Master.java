@@ -8,6 +8,8 @@ import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
+import io.procmaster.time.Clock;
+import io.procmaster.time.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,12 +41,17 @@ public final class Master implements AutoCloseable {
     private final MasterCfParser parser;
     private final MasterConfig config;
     private final MasterLoop loop;
+    /** When this master started, on the monotonic clock (its uptime for {@code procmaster status}). */
+    private final long startedNanos = Clock.system().nanoTime();
+    /** The table in effect: the one started with, then the last one a reload applied. */
+    private volatile ServiceTable table;
 
-    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop) {
+    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, ServiceTable table) {
         this.masterCf = masterCf;
         this.parser = parser;
         this.config = config;
         this.loop = loop;
+        this.table = table;
     }
 
     /**
@@ -55,12 +62,12 @@ public final class Master implements AutoCloseable {
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
         MasterCfParser parser = masterCfParser(mainCf, overrides);
         ServiceTable table = parser.parse(masterCf);
-        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table));
+        return new Master(masterCf, parser, parser.config(), MasterLoop.start(parser.config(), table), table);
     }
 
     /** Starts a master on a table built with the Java API; {@link #reload()} then needs {@link #reload(ServiceTable)}. */
     public static Master start(MasterConfig config, ServiceTable table) throws IOException {
-        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table));
+        return new Master(null, new MasterCfParser(config), config, MasterLoop.start(config, table), table);
     }
 
     public static MasterConfig loadConfig(Path mainCf, List<String> overrides) throws ConfigException {
@@ -95,7 +102,19 @@ public final class Master implements AutoCloseable {
     }
 
     public ReloadResult reload(ServiceTable table) throws IOException {
-        return await(loop.reload(table));
+        ReloadResult result = await(loop.reload(table));
+        this.table = table;
+        return result;
+    }
+
+    /** The service table in effect: the one started with, or the last one a reload applied. */
+    public ServiceTable table() {
+        return table;
+    }
+
+    /** How long this master has been running (monotonic clock). */
+    public Duration uptime() {
+        return Duration.ofNanos(Clock.system().nanoTime() - startedNanos);
     }
 
     /** A snapshot of every service. */
@@ -110,10 +129,16 @@ public final class Master implements AutoCloseable {
         for (ServiceStatus s : status()) {
             Duration t = s.throttleRemaining();
             sb.append(String.format(Locale.ROOT, "%-28s %6d %6d %-14s %-6s %7d %5d %7d %9d%n", s.id(), s.total(),
-                    s.avail(), t == null ? "no" : "for " + t.toMillis() / 1000.0 + "s", s.stress() ? "yes" : "no",
+                    s.avail(), t == null ? "no" : "for " + Durations.format(roundUpToSeconds(t)), s.stress() ? "yes" : "no",
                     s.spawns(), s.badStartups(), s.forgedRecords(), s.malformedRecords()));
         }
         return sb.toString();
+    }
+
+    /** A time remaining in whole seconds, rounded up so that one still running never shows as 0s. */
+    private static Duration roundUpToSeconds(Duration d) {
+        Duration whole = Duration.ofSeconds(d.getSeconds());
+        return whole.equals(d) ? d : whole.plusSeconds(1);
     }
 
     /** Stops every child (SIGTERM, SIGKILL after service_drain_time); completes when all are gone. */
