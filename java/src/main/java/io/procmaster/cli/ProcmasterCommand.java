@@ -58,7 +58,7 @@ public final class ProcmasterCommand {
         }
     }
 
-    /** The control-socket commands: status, reload, stop; the subcommand's name is the word sent. */
+    /** The control-socket commands: status, reload, stop; the line sent is {@link #request()} (docs/cli.md). */
     abstract static class ControlCommand implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOptions options = new ConfigOptions();
