@@ -167,7 +167,7 @@ public final class HelperProcess {
         if (hello == null) {
             ready();
         } else {
-            deadline.arm(spec.handshakeTimeout(), () -> fail("sent no hello within " + spec.handshakeTimeout().toMillis() + " ms"));
+            deadline.arm(spec.handshakeTimeout(), () -> fail("sent no hello within " + Durations.format(spec.handshakeTimeout())));
         }
     }
 
