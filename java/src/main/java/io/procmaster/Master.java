@@ -10,6 +10,8 @@ import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import io.procmaster.metrics.Jmx;
 import io.procmaster.metrics.MasterMetrics;
+import io.procmaster.time.Clock;
+import io.procmaster.time.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,12 +49,18 @@ public final class Master implements AutoCloseable {
     private final MasterLoop loop;
     private final StartOptions options;
     private final MasterMetrics metrics;
+    /** When this master started, on the monotonic clock (its uptime for {@code procmaster status}). */
+    private final long startedNanos = Clock.system().nanoTime();
+    /** The table in effect: the one started with, then the last one a reload applied. */
+    private volatile ServiceTable table;
 
-    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, StartOptions options) {
+    private Master(Path masterCf, MasterCfParser parser, MasterConfig config, MasterLoop loop, ServiceTable table,
+                   StartOptions options) {
         this.masterCf = masterCf;
         this.parser = parser;
         this.config = config;
         this.loop = loop;
+        this.table = table;
         this.options = options;
         // ---- metrics (docs/metrics.md): registered now (unless the builder or -Dprocmaster.jmx=false
         // switched it off), unregistered at close or once stopped.
@@ -111,7 +119,7 @@ public final class Master implements AutoCloseable {
     private static Master started(Path masterCf, MasterCfParser parser, MasterConfig config, ServiceTable table,
                                   StartOptions options) throws IOException {
         // The constructor registers the MXBeans unless options.registerMBeans() is off (docs/metrics.md).
-        return new Master(masterCf, parser, config, MasterLoop.start(config, table), options);
+        return new Master(masterCf, parser, config, MasterLoop.start(config, table), table, options);
     }
 
     /** The options this master was started with (the builder's switches). */
@@ -185,7 +193,18 @@ public final class Master implements AutoCloseable {
     public ReloadResult reload(ServiceTable table) throws IOException {
         ReloadResult result = await(loop.reload(table));
         metrics.refresh(); // the Service MXBeans follow the new table now, not at the next read
+        this.table = table;
         return result;
+    }
+
+    /** The service table in effect: the one started with, or the last one a reload applied. */
+    public ServiceTable table() {
+        return table;
+    }
+
+    /** How long this master has been running (monotonic clock). */
+    public Duration uptime() {
+        return Duration.ofNanos(Clock.system().nanoTime() - startedNanos);
     }
 
     /**
@@ -219,10 +238,16 @@ public final class Master implements AutoCloseable {
         for (ServiceStatus s : status()) {
             Duration t = s.throttleRemaining();
             sb.append(String.format(Locale.ROOT, "%-28s %6d %6d %-14s %-6s %7d %5d %7d %9d%n", s.id(), s.total(),
-                    s.avail(), t == null ? "no" : "for " + t.toMillis() / 1000.0 + "s", s.stress() ? "yes" : "no",
+                    s.avail(), t == null ? "no" : "for " + Durations.format(roundUpToSeconds(t)), s.stress() ? "yes" : "no",
                     s.spawns(), s.badStartups(), s.forgedRecords(), s.malformedRecords()));
         }
         return sb.toString();
+    }
+
+    /** A time remaining in whole seconds, rounded up so that one still running never shows as 0s. */
+    private static Duration roundUpToSeconds(Duration d) {
+        Duration whole = Duration.ofSeconds(d.getSeconds());
+        return whole.equals(d) ? d : whole.plusSeconds(1);
     }
 
     /**

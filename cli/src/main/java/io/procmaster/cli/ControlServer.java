@@ -2,6 +2,7 @@ package io.procmaster.cli;
 
 import io.procmaster.Master;
 import io.procmaster.time.Clock;
+import io.procmaster.time.Durations;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -39,13 +40,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>No client can hold up another: one selector thread accepts and reads every connection
  * without blocking; a client has {@link #COMMAND_DEADLINE} to send its line (then it gets
- * {@code error: no command line within N s} and is closed), a line is at most {@link #MAX_LINE}
+ * {@code error: no command line within 5s} and is closed), a line is at most {@link #MAX_LINE}
  * bytes, and at most {@link #MAX_CONNECTIONS} connections are open at once (more get
  * {@code error: too many control connections}). Complete commands run one after another on one
  * worker thread (status and reload wait for the master's loop there, not on the selector), and
  * the answer is written without blocking, with the same deadline. A connection waiting for the
  * worker gets at most {@link #WORKER_DEADLINE} (then {@code error: command "X" not answered within
- * 120 s}); a command that throws, even an Error, is answered {@code error: <what it threw>}. A
+ * 2m}); a command that throws, even an Error, is answered {@code error: <what it threw>}. A
  * {@code stop} line, once taken, stops the master whether or not its answer can be delivered (a
  * client that closes at once still stops it). Refusals are logged, rate
  * limited per kind. {@link #close} ends both threads, closes every connection (a waiting client
@@ -430,10 +431,9 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** {@code 5 s}, or {@code 300 ms} for a deadline that is not whole seconds. */
+    /** A deadline as an operator writes it: {@code 5s}, {@code 300ms}, {@code 2m} (docs/cli.md, "Durations"). */
     static String span(long nanos) {
-        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
-        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+        return Durations.format(Duration.ofNanos(nanos));
     }
 
     /** Ends the selector and worker threads (waiting a bounded time) and removes our socket file. */

@@ -23,17 +23,20 @@ import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
 
 /**
- * The {@code procmaster} command: {@code run} a master in the foreground, {@code check} a
- * master.cf, and talk to a running master over its control socket: {@code status},
- * {@code reload}, {@code stop}. Exit status 0 on success, 1 on any error (with the reason on
- * stderr), 2 on a usage error. The control commands give up after {@code --timeout} (30 s) and
- * believe only a server run by root or by the owner of the socket's directory
- * ({@link ControlClient}).
+ * The {@code procmaster} command (docs/cli.md): {@code run} a master in the foreground,
+ * {@code check} a master.cf (syntax, and that every program exists and is executable), print the
+ * master-wide parameters ({@code config [-n]}, {@link ConfigCommand}), and talk to a running master
+ * over its control socket: {@code status} (table, {@code --json} or {@code --format openmetrics}),
+ * {@code reload}, {@code stop}. {@code --help} on every subcommand and {@code help <command>}.
+ * Exit status 0 on success, 1 on any error (with the reason on stderr), 2 on a usage error. The
+ * control commands give up after {@code --timeout} (30s) and believe only a server run by root or
+ * by the owner of the socket's directory ({@link ControlClient}).
  */
 @Command(name = "procmaster", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A Postfix-style process master for the JVM.",
-        subcommands = {ProcmasterCommand.Run.class, ProcmasterCommand.Check.class, ProcmasterCommand.Status.class,
-                ProcmasterCommand.Reload.class, ProcmasterCommand.Stop.class})
+        subcommands = {ProcmasterCommand.Run.class, ProcmasterCommand.Check.class, ConfigCommand.class,
+                ProcmasterCommand.Status.class, ProcmasterCommand.Reload.class, ProcmasterCommand.Stop.class,
+                CommandLine.HelpCommand.class})
 public final class ProcmasterCommand {
 
     /** Options shared by every subcommand: where main.cf is and what overrides it. */
@@ -55,7 +58,7 @@ public final class ProcmasterCommand {
         }
     }
 
-    /** The control-socket commands: status, reload, stop; the subcommand's name is the word sent. */
+    /** The control-socket commands: status, reload, stop; the line sent is {@link #request()} (docs/cli.md). */
     abstract static class ControlCommand implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOptions options = new ConfigOptions();
@@ -70,8 +73,17 @@ public final class ProcmasterCommand {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** The command line sent: the subcommand's name, and for status the form asked for. */
+        String request() {
+            return spec.name();
+        }
+
         @Override
         public Integer call() throws Exception {
+            String request = request();
+            if (request == null) {
+                return 2; // a usage error, already reported
+            }
             Path path = socket;
             if (path == null) {
                 try {
@@ -83,7 +95,7 @@ public final class ProcmasterCommand {
             }
             String answer;
             try {
-                answer = ControlClient.send(path, spec.name(), timeout);
+                answer = ControlClient.send(path, request, timeout);
             } catch (ControlClient.NoAnswerException e) {
                 spec.commandLine().getErr().println("procmaster: no answer from " + path + " within "
                         + ControlServer.span(timeout.toNanos()));
@@ -128,15 +140,36 @@ public final class ProcmasterCommand {
         }
     }
 
-    @Command(name = "status", description = "Per service: processes, throttle, stress, spawns, bad startups, forged records.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = {"The master's pid, uptime and version, then per service: processes, throttle, stress, "
+                    + "spawns, bad startups, forged records.",
+                "--json: one JSON document; --format openmetrics: the OpenMetrics text exposition."})
     static final class Status extends ControlCommand {
+        @Option(names = "--json", description = "one JSON document (the same as --format json)")
+        boolean json;
+
+        @Option(names = "--format", paramLabel = "form", defaultValue = "text",
+                description = "text, json or openmetrics (default: ${DEFAULT-VALUE})")
+        StatusFormat format;
+
+        @Override
+        String request() {
+            StatusFormat f = json ? StatusFormat.JSON : format;
+            if (json && format != StatusFormat.TEXT && format != StatusFormat.JSON) {
+                spec.commandLine().getErr().println("procmaster status: --json and --format " + format.word()
+                        + " contradict each other");
+                return null;
+            }
+            return f == StatusFormat.TEXT ? "status" : "status " + f.word();
+        }
     }
 
-    @Command(name = "reload", description = "Re-read master.cf; a broken file keeps the old services and fails.")
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = "Re-read master.cf and say what changed; a broken file keeps the old services and fails.")
     static final class Reload extends ControlCommand {
     }
 
-    @Command(name = "stop", description = "Stop every child and the master.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop every child and the master.")
     static final class Stop extends ControlCommand {
     }
 
@@ -152,14 +185,23 @@ public final class ProcmasterCommand {
         CommandLine.Model.CommandSpec spec;
     }
 
-    @Command(name = "check", description = "Validate a master.cf and print the service table.")
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate a master.cf, check that every command exists and is executable, "
+                    + "and print the service table.")
     static final class Check extends MasterCfCommand {
 
         @Override
         public Integer call() {
             try {
-                ServiceTable table = options.parser().parse(masterCf);
+                MasterCfParser parser = options.parser();
+                ServiceTable table = parser.parse(masterCf);
                 table.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+                List<String> problems = ExecutableCheck.problems(masterCf, parser, table);
+                if (!problems.isEmpty()) {
+                    problems.forEach(spec.commandLine().getErr()::println);
+                    spec.commandLine().getErr().flush();
+                    return 1;
+                }
                 spec.commandLine().getOut().print(table.format());
                 spec.commandLine().getOut().flush();
                 return 0;
@@ -170,7 +212,8 @@ public final class ProcmasterCommand {
         }
     }
 
-    @Command(name = "run", description = "Run the master in the foreground (SIGHUP reloads, SIGTERM stops).")
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the master in the foreground (SIGHUP reloads, SIGTERM stops).")
     static final class Run extends MasterCfCommand {
         private static final Logger log = LoggerFactory.getLogger("procmaster");
 
@@ -198,7 +241,8 @@ public final class ProcmasterCommand {
                     log.info("terminating on signal 2");
                     stop.run();
                 });
-                log.info("daemon started; control socket {}", master.config().controlSocket());
+                log.info("daemon started -- version {}, pid {}; control socket {}", VersionProvider.version(),
+                        ProcessHandle.current().pid(), master.config().controlSocket());
                 done.await();
             } catch (IOException e) {
                 spec.commandLine().getErr().println("procmaster: " + e.getMessage());
@@ -222,11 +266,15 @@ public final class ProcmasterCommand {
 
     /** Runs the command line and returns the exit status (for tests). */
     public static int execute(String... args) {
-        return new CommandLine(new ProcmasterCommand()).execute(args);
+        return commandLine().execute(args);
     }
 
     /** The same, writing to the given streams. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        return new CommandLine(new ProcmasterCommand()).setOut(out).setErr(err).execute(args);
+        return commandLine().setOut(out).setErr(err).execute(args);
+    }
+
+    private static CommandLine commandLine() {
+        return new CommandLine(new ProcmasterCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

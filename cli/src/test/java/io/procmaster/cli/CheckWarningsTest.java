@@ -2,6 +2,7 @@ package io.procmaster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.testing.TestBin;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -26,8 +27,9 @@ class CheckWarningsTest {
                 "  -o echo_timeout=5", "other unix - - n - 1 pm-echo -o smtpd_tls_securty_level=may", ""));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        // daemon_directory: check also verifies that each command exists (docs/cli.md, "check").
         int rc = ProcmasterCommand.execute(new PrintWriter(out), new PrintWriter(err), "check", masterCf.toString(),
-                "--main", mainCf.toString());
+                "--main", mainCf.toString(), "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent());
         assertThat(rc).isZero();
         assertThat(err.toString().lines().filter(l -> l.startsWith("warning: ")).toList()).containsExactly(
                 "warning: " + mainCf + ": line 7: unused parameter: servce_throttle_time=5s "

@@ -63,7 +63,8 @@ class ControlCommandTest {
     @Test
     void checkPrintsTheTableOrTheErrors(@TempDir Path dir) throws Exception {
         Path good = Files.writeString(dir.resolve("good.cf"), "foo unix n - n - 3 pm-echo -o max_use=5\n");
-        Run ok = cli("check", good.toString(), "-o", "daemon_directory=/usr/lib/x", "-o", "services_file=");
+        Run ok = cli("check", good.toString(), "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent(),
+                "-o", "services_file=");
         assertThat(ok.code()).isZero();
         assertThat(ok.out()).contains("foo").contains("pm-echo -o max_use=5");
         Path bad = Files.writeString(dir.resolve("bad.cf"), "foo unix n - n - many pm-echo\n");

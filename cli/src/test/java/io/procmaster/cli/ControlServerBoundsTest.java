@@ -67,7 +67,7 @@ class ControlServerBoundsTest {
         try (ControlServer server = new ControlServer(socket, ControlServerBoundsTest::echo, () -> { },
                 Duration.ofMillis(300), 4);
              SocketChannel silent = connect(socket)) {
-            assertThat(within(silent, 10)).isEqualTo("error: no command line within 300 ms\n");
+            assertThat(within(silent, 10)).isEqualTo("error: no command line within 300ms\n");
             assertThat(ControlClient.send(socket, "status", Duration.ofSeconds(10))).isEqualTo("ok\nanswered status\n");
         }
     }

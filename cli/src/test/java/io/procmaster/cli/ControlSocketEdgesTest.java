@@ -99,7 +99,7 @@ class ControlSocketEdgesTest {
                     () -> cli("status", "--socket", socket.toString(), "--timeout", "1s"));
             Run r = status.get(20, TimeUnit.SECONDS);
             assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err()).contains("procmaster: no answer from " + socket + " within 1 s");
+            assertThat(r.err()).contains("procmaster: no answer from " + socket + " within 1s");
         }
     }
 

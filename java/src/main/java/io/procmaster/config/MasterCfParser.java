@@ -84,6 +84,35 @@ public final class MasterCfParser {
     }
 
     /**
+     * Where each service of a master.cf starts: service id to the first physical line of its (last)
+     * entry, for messages about a service found after parsing ({@code procmaster check}). Each
+     * logical line is parsed on its own; one that is not an entry on its own is left out.
+     *
+     * @param masterCf a master.cf this parser accepted
+     * @return service id to line number; empty when the file cannot be read
+     */
+    public Map<String, Integer> serviceLines(Path masterCf) {
+        Map<String, Integer> lines = new java.util.HashMap<>();
+        String content;
+        try {
+            // The parser accepted the file, so its entries are UTF-8; a bad byte in a comment is replaced.
+            content = new String(Files.readAllBytes(masterCf), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return lines;
+        }
+        for (LogicalLine l : LogicalLines.split(content)) {
+            try {
+                for (ServiceSpec s : parse(masterCf.toString(), l.text()).services()) {
+                    lines.put(s.key().toString(), l.line());
+                }
+            } catch (ConfigException e) {
+                // not an entry on its own (the whole file parsed, so this does not happen)
+            }
+        }
+        return lines;
+    }
+
+    /**
      * Reads and parses {@code file}; messages name the file as given.
      *
      * @throws ConfigException with every error, or one error if the file cannot be read

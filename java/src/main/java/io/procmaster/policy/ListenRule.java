@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.Durations;
 import org.slf4j.Logger;
 import io.procmaster.log.Logs;
 
@@ -45,7 +46,7 @@ final class ListenRule {
             if (!s.inStress(now)) {
                 s.counters.stressStarts++;
                 log.info("{}: process limit {} reached; entering stress mode for {}",
-                        s.label(), max, p.settings.stressWindow());
+                        s.label(), max, Durations.format(p.settings.stressWindow()));
                 p.reconfig.restartService(s);
             }
             s.stressSet = true;

@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;
 import java.util.HashMap;
@@ -129,8 +130,8 @@ final class LogLimiter {
         if (w.suppressed > 0) {
             long n = w.suppressed;
             w.suppressed = 0;
-            sink.log(w.level, "{}: {} more {} suppressed in the last {} s", key.scope(), n, key.kind().lines,
-                    INTERVAL.toSeconds());
+            sink.log(w.level, "{}: {} more {} suppressed in the last {}", key.scope(), n, key.kind().lines,
+                    Durations.format(INTERVAL));
         }
     }
 }

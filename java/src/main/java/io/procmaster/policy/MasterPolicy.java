@@ -3,6 +3,7 @@ package io.procmaster.policy;
 import io.procmaster.status.ReloadSummary;
 import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
+import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -150,7 +151,8 @@ public final class MasterPolicy {
             if (s != null) {
                 s.counters.killsAfterDrain++;
             }
-            log.warn("process pid {} still running {} after SIGTERM -- sending SIGKILL", r.pid(), settings.drainTime());
+            log.warn("process pid {} still running {} after SIGTERM -- sending SIGKILL", r.pid(),
+                    Durations.format(settings.drainTime()));
             signalChild(r, Signal.KILL);
         }
     }

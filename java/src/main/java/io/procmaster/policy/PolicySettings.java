@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.Durations;
 import java.time.Duration;
 import org.slf4j.Logger;
 import io.procmaster.log.Logs;
@@ -114,7 +115,8 @@ public record PolicySettings(
             return dflt;
         }
         if (v.compareTo(min) < 0) {
-            log.warn("policy settings: {} {} is below the minimum {}; using {}", what, v, min, min);
+            log.warn("policy settings: {} {} is below the minimum {}; using {}", what, Durations.format(v),
+                    Durations.format(min), Durations.format(min));
             return min;
         }
         return v;

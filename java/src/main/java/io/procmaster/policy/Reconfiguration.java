@@ -2,6 +2,7 @@ package io.procmaster.policy;
 
 import io.procmaster.status.ReloadSummary;
 import io.procmaster.config.ServiceType;
+import io.procmaster.time.Durations;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -160,7 +161,7 @@ final class Reconfiguration {
         for (ChildRecord r : new ArrayList<>(s.children.values())) {
             s.counters.killsAfterDrain++;
             log.warn("{}: process {} pid {} still running {} after SIGTERM -- sending SIGKILL",
-                    s.label(), s.spec.command(), r.pid(), p.settings.drainTime());
+                    s.label(), s.spec.command(), r.pid(), Durations.format(p.settings.drainTime()));
             p.signalChild(r, Signal.KILL);
         }
     }

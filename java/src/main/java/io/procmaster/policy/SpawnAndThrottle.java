@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.time.Durations;
 import java.time.Duration;
 import org.slf4j.Logger;
 import io.procmaster.log.Logs;
@@ -56,7 +57,7 @@ final class SpawnAndThrottle {
         if (s.limiter.wouldExceed(now)) {
             s.counters.rateLimitThrottles++;
             log.warn("{}: more than {} processes in {} exited without serving -- throttling",
-                    s.label(), p.settings.spawnRateLimit(), p.settings.spawnRateWindow());
+                    s.label(), p.settings.spawnRateLimit(), Durations.format(p.settings.spawnRateWindow()));
             throttle(s);
             return false;
         }
@@ -183,7 +184,7 @@ final class SpawnAndThrottle {
                 unthrottleNow(s, true);
             }
         });
-        log.info("{}: throttled for {}", s.label(), delay);
+        log.info("{}: throttled for {}", s.label(), Durations.format(delay));
         p.listen.reevaluate(s);
     }
 

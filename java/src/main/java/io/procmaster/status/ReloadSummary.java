@@ -10,6 +10,10 @@ import java.util.List;
  * draining (they leave once their children are gone). {@code rejected}: specs refused
  * as unusable (null, or no id), already logged.
  *
+ * <p>{@link #toString()} is for log lines: {@code added 25/inet; restarted private/pickup/unix, ...},
+ * the non-empty lists only ({@code nothing} when all are empty). The command line says more: what
+ * changed in each restarted service (docs/cli.md, "reload").
+ *
  * <p>Immutable. Failure modes: none.
  *
  * @param added     ids of the new services
@@ -31,5 +35,21 @@ public record ReloadSummary(List<String> added, List<String> restarted, List<Str
         restarted = List.copyOf(restarted);
         removing = List.copyOf(removing);
         rejected = List.copyOf(rejected);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        part(sb, "added", added);
+        part(sb, "restarted", restarted);
+        part(sb, "removing", removing);
+        part(sb, "rejected", rejected);
+        return sb.length() == 0 ? "nothing" : sb.toString();
+    }
+
+    private static void part(StringBuilder sb, String what, List<String> ids) {
+        if (!ids.isEmpty()) {
+            sb.append(sb.length() == 0 ? "" : "; ").append(what).append(' ').append(String.join(", ", ids));
+        }
     }
 }

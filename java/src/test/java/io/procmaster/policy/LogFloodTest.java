@@ -60,7 +60,7 @@ class LogFloodTest {
         h.advanceSeconds(10); // the interval ends: one summary with the exact count
         assertThat(log.lines).hasSize(11);
         assertThat(log.lines.get(10)).isEqualTo(
-                "WARN service smtp(smtp): 99990 more forged status records suppressed in the last 10 s");
+                "WARN service smtp(smtp): 99990 more forged status records suppressed in the last 10s");
         assertThat(h.status("smtp").counts().forgedRecords()).isEqualTo(FLOOD);
         assertThat(h.policy.child(pid).orElseThrow().state()).isEqualTo(ChildRecord.State.AVAIL); // no effect
     }
@@ -87,10 +87,10 @@ class LogFloodTest {
         assertThat(log.count("ignoring status update from child pid")).isEqualTo(10);
         assertThat(log.count("read: Connection reset by peer")).isEqualTo(10);
         assertThat(log.lines).contains(
-                "WARN service smtp(smtp): 99990 more malformed status records suppressed in the last 10 s",
-                "WARN service smtp(smtp): 99990 more status records with an unknown status suppressed in the last 10 s",
-                "INFO service smtp(smtp): 99990 more status records of another generation suppressed in the last 10 s",
-                "WARN service smtp(smtp): 99990 more status read errors suppressed in the last 10 s");
+                "WARN service smtp(smtp): 99990 more malformed status records suppressed in the last 10s",
+                "WARN service smtp(smtp): 99990 more status records with an unknown status suppressed in the last 10s",
+                "INFO service smtp(smtp): 99990 more status records of another generation suppressed in the last 10s",
+                "WARN service smtp(smtp): 99990 more status read errors suppressed in the last 10s");
         assertThat(log.lines).hasSize(4 * 11);
     }
 
@@ -121,7 +121,7 @@ class LogFloodTest {
 
         assertThat(h.status("smtp").counts().unknownStatusValues()).isEqualTo(60_000);
         assertThat(log.count("ignoring unknown status")).isEqualTo(6 * 10);
-        assertThat(log.count("9990 more status records with an unknown status suppressed in the last 10 s"))
+        assertThat(log.count("9990 more status records with an unknown status suppressed in the last 10s"))
                 .isEqualTo(6);
         assertThat(log.lines).hasSize(6 * 11);
     }
@@ -144,8 +144,8 @@ class LogFloodTest {
         assertThat(log.count("killed by signal 11")).isEqualTo(10);
         assertThat(log.count("master_reap: unknown pid")).isEqualTo(10);
         assertThat(log.lines).contains(
-                "WARN service smtp(smtp): 990 more abnormal child exits suppressed in the last 10 s",
-                "WARN master: 990 more exits of unknown pids suppressed in the last 10 s");
+                "WARN service smtp(smtp): 990 more abnormal child exits suppressed in the last 10s",
+                "WARN master: 990 more exits of unknown pids suppressed in the last 10s");
     }
 
     @Test

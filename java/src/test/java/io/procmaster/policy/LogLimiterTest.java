@@ -36,7 +36,7 @@ class LogLimiterTest {
         clock.advance(Duration.ofNanos(1));
         timers.runDue();
         assertThat(lines).hasSize(LogLimiter.BURST + 1)
-                .last().isEqualTo("WARN s: 5 more forged status records suppressed in the last 10 s");
+                .last().isEqualTo("WARN s: 5 more forged status records suppressed in the last 10s");
         forged("s", 1); // a new interval logs again
         assertThat(lines).last().isEqualTo("WARN s: line 0");
     }
@@ -56,7 +56,7 @@ class LogLimiterTest {
         clock.advance(LogLimiter.INTERVAL.multipliedBy(3)); // the loop did not get to its timers
         forged("s", 1);
         assertThat(lines.subList(LogLimiter.BURST, lines.size())).containsExactly(
-                "WARN s: 1 more forged status records suppressed in the last 10 s", "WARN s: line 0");
+                "WARN s: 1 more forged status records suppressed in the last 10s", "WARN s: line 0");
         assertThat(timers.pendingCount()).isZero();
         timers.runDue();
         assertThat(lines).hasSize(LogLimiter.BURST + 2); // the summary is not given twice

@@ -6,6 +6,7 @@ import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperChannel;
 import io.procmaster.helper.process.HelperExit;
+import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,7 +137,8 @@ final class HelperLifecycle {
         pool.backoff.onDeath(now);
         if (pool.breaker.onDeath(now)) {
             log.error("helper pool '{}': {} helper deaths within {}: crash-loop breaker open, failing requests fast",
-                    pool.config.name(), pool.breaker.deathsInWindow(), pool.config.breakerWindow());
+                    pool.config.name(), pool.breaker.deathsInWindow(),
+                    Durations.format(pool.config.breakerWindow()));
             pool.failQueued(q -> new HelperException.Unavailable(pool.unavailableMessage(), lastStartFailure));
         }
     }

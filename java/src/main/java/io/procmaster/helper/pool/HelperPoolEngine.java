@@ -10,6 +10,7 @@ import io.procmaster.helper.process.HelperEventSink;
 import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
 import io.procmaster.time.Clock;
+import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -316,7 +317,7 @@ public final class HelperPoolEngine implements HelperEventSink {
 
     String unavailableMessage() {
         return "helper pool '" + config.name() + "' unavailable: crash-loop breaker open after " + breaker.deathsInWindow()
-                + " helper deaths within " + config.breakerWindow() + " (restarts continue with backoff)";
+                + " helper deaths within " + Durations.format(config.breakerWindow()) + " (restarts continue with backoff)";
     }
 
     String closedMessage() {

@@ -3,6 +3,7 @@ package io.procmaster.helper.pool;
 import static io.procmaster.helper.pool.HelperPoolEngine.log;
 
 import io.procmaster.helper.HelperReservation;
+import io.procmaster.time.Durations;
 
 /**
  * Reservations of stateful helpers: their expiry ({@code reservationTimeout} without a request), their
@@ -26,8 +27,8 @@ final class Reservations {
         if (t > 0) res.expiry = pool.timers.scheduleAfter(pool.clock.nanoTime(), t, "reservation expiry", () -> {
             if (res.state == Reservation.State.ACTIVE && res.helper.inFlight.isEmpty()) {
                 log.warn("helper pool '{}': reservation {} expired after {} without a request", pool.config.name(), res,
-                        pool.config.reservationTimeout());
-                end(res, Reservation.State.EXPIRED, "expired after " + pool.config.reservationTimeout() + " without a request");
+                        Durations.format(pool.config.reservationTimeout()));
+                end(res, Reservation.State.EXPIRED, "expired after " + Durations.format(pool.config.reservationTimeout()) + " without a request");
             }
         });
     }

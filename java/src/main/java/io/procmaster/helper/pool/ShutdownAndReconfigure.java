@@ -6,6 +6,7 @@ import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperPoolConfig;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperLauncher;
+import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,7 +33,8 @@ final class ShutdownAndReconfigure {
         try {
             if (pool.shutdownFuture != null) return pool.shutdownFuture;
             pool.shutdownFuture = new CompletableFuture<>();
-            log.info("helper pool '{}': shutting down ({} queued, grace {})", pool.config.name(), pool.queue.size(), grace);
+            log.info("helper pool '{}': shutting down ({} queued, grace {})", pool.config.name(), pool.queue.size(),
+                    Durations.format(grace));
             pool.lifecycle.cancelSpawnTimer();
             for (PooledHelper h : pool.ordered) {
                 h.expectedEnd = true;

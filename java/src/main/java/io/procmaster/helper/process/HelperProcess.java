@@ -12,6 +12,7 @@ import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
 import io.procmaster.time.Clock;
+import io.procmaster.time.Durations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -166,7 +167,7 @@ public final class HelperProcess {
         if (hello == null) {
             ready();
         } else {
-            deadline.arm(spec.handshakeTimeout(), () -> fail("sent no hello within " + spec.handshakeTimeout().toMillis() + " ms"));
+            deadline.arm(spec.handshakeTimeout(), () -> fail("sent no hello within " + Durations.format(spec.handshakeTimeout())));
         }
     }
 
@@ -299,10 +300,12 @@ public final class HelperProcess {
             out.close();
         }
         deadline.arm(spec.closeGrace(), () -> {
-            log.info("{}: still running {} ms after EOF on its stdin; sending SIGTERM", label, spec.closeGrace().toMillis());
+            log.info("{}: still running {} after EOF on its stdin; sending SIGTERM", label,
+                    Durations.format(spec.closeGrace()));
             signal(SIGTERM);
             deadline.arm(spec.termGrace(), () -> {
-                log.warn("{}: still running {} ms after SIGTERM; sending SIGKILL", label, spec.termGrace().toMillis());
+                log.warn("{}: still running {} after SIGTERM; sending SIGKILL", label,
+                        Durations.format(spec.termGrace()));
                 signal(SIGKILL);
             });
         });

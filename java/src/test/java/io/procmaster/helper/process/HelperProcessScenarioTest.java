@@ -186,7 +186,7 @@ class HelperProcessScenarioTest {
                 .handshakeTimeout(Duration.ofMillis(300)).build();
         assertThatThrownBy(() -> HelperProcess.create(loop, silent, new LineCollector()))
                 .isInstanceOf(HelperException.Start.class)
-                .hasMessageContaining("sent no hello within 300 ms")
+                .hasMessageContaining("sent no hello within 300ms")
                 .hasMessageContaining("killed by signal 9");
         assertNoLeaks(fds, 0);
     }
@@ -197,7 +197,7 @@ class HelperProcessScenarioTest {
         HelperSpec silent = helper("--silent").hello("ready").handshakeTimeout(Duration.ofMillis(300)).build();
         assertThatThrownBy(() -> HelperProcess.create(loop, silent, new LineCollector()))
                 .isInstanceOf(HelperException.Start.class)
-                .hasMessageContaining("sent no hello within 300 ms");
+                .hasMessageContaining("sent no hello within 300ms");
         assertNoLeaks(fds, 0);
     }
 
