@@ -1,7 +1,6 @@
 package io.procmaster.helper;
 
 import io.procmaster.helper.pool.HelperPoolEngine;
-import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
 import io.procmaster.metrics.HelperPoolMXBean;
 import io.procmaster.time.Clock;

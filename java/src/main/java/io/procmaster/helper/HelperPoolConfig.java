@@ -1,6 +1,5 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.wire.ChannelIdDialect;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

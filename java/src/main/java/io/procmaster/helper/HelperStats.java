@@ -1,6 +1,5 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.process.HelperExit;
 
 /**
  * Snapshot of one helper: identity, state, 64-bit counters and, once it ended, its exit

@@ -2,7 +2,6 @@ package io.procmaster.helper;
 
 import io.procmaster.helper.process.HelperChannel;
 import io.procmaster.helper.process.HelperEventSink;
-import io.procmaster.helper.process.HelperExit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

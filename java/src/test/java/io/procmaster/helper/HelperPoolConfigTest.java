@@ -1,6 +1,5 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.process.HelperExit;
-import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

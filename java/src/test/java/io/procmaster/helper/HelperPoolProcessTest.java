@@ -1,8 +1,6 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.process.HelperExit;
 import io.procmaster.helper.process.HelperTesting;
-import io.procmaster.helper.wire.ChannelIdDialect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.os.EventLoop;

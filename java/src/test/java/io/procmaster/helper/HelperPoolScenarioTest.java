@@ -1,7 +1,5 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.process.HelperExit;
-import io.procmaster.helper.wire.ChannelIdDialect;
 import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;

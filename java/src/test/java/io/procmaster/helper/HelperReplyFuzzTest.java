@@ -1,6 +1,5 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.wire.ChannelIdDialect;
 import io.procmaster.helper.wire.HelperReplyParser;
 import io.procmaster.helper.wire.LineFramer;
 import io.procmaster.helper.wire.WireFormat;

@@ -7,7 +7,7 @@ import io.procmaster.helper.HelperPoolStats;
 import io.procmaster.helper.HelperPools;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.helper.wire.ChannelIdDialect;
+import io.procmaster.helper.ChannelIdDialect;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

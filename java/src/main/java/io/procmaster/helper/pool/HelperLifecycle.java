@@ -5,7 +5,7 @@ import static io.procmaster.helper.pool.HelperPoolEngine.log;
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperChannel;
-import io.procmaster.helper.process.HelperExit;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;

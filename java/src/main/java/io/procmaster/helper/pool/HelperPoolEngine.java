@@ -7,7 +7,7 @@ import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.HelperReservation;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperEventSink;
-import io.procmaster.helper.process.HelperExit;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
 import io.procmaster.time.Clock;
 import io.procmaster.time.Durations;

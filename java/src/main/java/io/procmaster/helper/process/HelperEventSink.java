@@ -1,5 +1,7 @@
 package io.procmaster.helper.process;
 
+import io.procmaster.helper.HelperExit;
+
 import java.nio.ByteBuffer;
 
 /**

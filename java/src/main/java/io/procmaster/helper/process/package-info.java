@@ -5,7 +5,7 @@
  * logging ({@code HelperStderr}), and the contract between a pool and its processes:
  * {@link io.procmaster.helper.process.HelperLauncher} (with {@link io.procmaster.helper.process.ProcessHelperLauncher}
  * for real processes), {@link io.procmaster.helper.process.HelperChannel},
- * {@link io.procmaster.helper.process.HelperEventSink}, {@link io.procmaster.helper.process.HelperExit},
+ * {@link io.procmaster.helper.process.HelperEventSink}, {@link io.procmaster.helper.HelperExit},
  * and the request output buffer {@link io.procmaster.helper.process.HelperOutput}. See {@code docs/helpers.md}.
  *
  * <p>Public: those types (the pool engine and users wiring a pool use them); {@code HelperStderr} is not.
@@ -14,3 +14,5 @@
  * pool engine.
  */
 package io.procmaster.helper.process;
+
+import io.procmaster.helper.HelperExit;

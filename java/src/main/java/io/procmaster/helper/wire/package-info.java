@@ -1,7 +1,7 @@
 /**
  * The helper line protocol, without processes or pools: reply framing
  * ({@link io.procmaster.helper.wire.LineFramer}), request/reply wire format and channel ids
- * ({@link io.procmaster.helper.wire.WireFormat}, {@link io.procmaster.helper.wire.ChannelIdDialect}) and
+ * ({@link io.procmaster.helper.wire.WireFormat}, {@link io.procmaster.helper.ChannelIdDialect}) and
  * reply parsing ({@link io.procmaster.helper.wire.HelperReplyParser}). See {@code docs/helpers.md}.
  *
  * <p>Public: those four, for the pool engine and {@code helper.process.HelperOutput}. Imports nothing
@@ -9,3 +9,5 @@
  * it parses into.
  */
 package io.procmaster.helper.wire;
+
+import io.procmaster.helper.ChannelIdDialect;

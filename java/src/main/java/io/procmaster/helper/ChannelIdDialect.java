@@ -1,4 +1,4 @@
-package io.procmaster.helper.wire;
+package io.procmaster.helper;
 
 /**
  * How requests are tagged on the wire when concurrency &gt; 0.

@@ -1,4 +1,4 @@
-package io.procmaster.helper.process;
+package io.procmaster.helper;
 
 /**
  * How a helper process ended, as reported by the reaper ({@code waitid(P_PIDFD)}).
