@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.DurationText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ final class ListenRule {
             if (!s.inStress(now)) {
                 s.counters.stressStarts++;
                 log.info("{}: process limit {} reached; entering stress mode for {}",
-                        s.label(), max, p.settings.stressWindow());
+                        s.label(), max, DurationText.of(p.settings.stressWindow()));
                 p.reconfig.restartService(s);
             }
             s.stressSet = true;
@@ -93,6 +94,7 @@ final class ListenRule {
                 s.spec.name(), s.id(), s.spec.maxProc());
         log.warn("to avoid this condition, increase the process count in master.cf or reduce the service time per client");
         log.warn("see https://www.postfix.org/STRESS_README.html for examples of stress-adapting configuration settings");
+        p.maillog.processLimit(s.spec.name(), s.id(), s.spec.maxProc());
     }
 
     /** Keep at least minIdle children available, within the limit, unless throttled. */

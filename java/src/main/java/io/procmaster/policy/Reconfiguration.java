@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.config.DurationText;
 import io.procmaster.status.ReloadSummary;
 import io.procmaster.config.ServiceType;
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ final class Reconfiguration {
         for (ChildRecord r : new ArrayList<>(s.children.values())) {
             s.counters.killsAfterDrain++;
             log.warn("{}: process {} pid {} still running {} after SIGTERM -- sending SIGKILL",
-                    s.label(), s.spec.command(), r.pid(), p.settings.drainTime());
+                    s.label(), s.spec.command(), r.pid(), DurationText.of(p.settings.drainTime()));
             p.signalChild(r, Signal.KILL);
         }
     }
