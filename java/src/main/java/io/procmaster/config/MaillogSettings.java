@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * MaillogSettings - whether and where the master's own lines go to the mail log, read from the
- * main.cf parameters Postfix's master reads for it (docs/postfix-master.md §9.1).
+ * main.cf parameters Postfix's master reads for it (docs/postfix-master.md §11.1).
  *
  * <p>Rule, as Postfix's maillog_client chooses: with {@code maillog_file} set, the lines go as
  * datagrams to postlogd's socket {@code $queue_directory/public/$postlog_service_name}; otherwise

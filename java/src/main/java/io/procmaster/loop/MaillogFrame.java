@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * MaillogFrame - one of the master's log lines as the datagram Postfix's master would send
- * (docs/postfix-master.md §9.1): the same bytes a log reader gets from Postfix itself.
+ * (docs/postfix-master.md §11.1): the same bytes a log reader gets from Postfix itself.
  *
  * <ul>
  *   <li>{@link #syslog}: what glibc's syslog(3) writes to {@code /dev/log} for Postfix's

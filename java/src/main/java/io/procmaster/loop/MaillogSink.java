@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * MaillogSink - sends the master's mail-log lines ({@link MaillogLines}) where Postfix's master
- * sends its own (docs/postfix-master.md §9.1): one datagram per line to postlogd's
+ * sends its own (docs/postfix-master.md §11.1): one datagram per line to postlogd's
  * {@code public/postlog} when {@code maillog_file} is set, else to syslog's {@code /dev/log},
  * framed by {@link MaillogFrame}, tagged {@code $syslog_name/master[pid]} with the JVM's pid.
  *

@@ -98,7 +98,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final FdPair flow;
     private final InstanceLock lock;
     private final MaillogSettings maillogSettings;
-    private final MaillogSink maillog; // the master's lines where Postfix's master logs (postfix-master.md §9.1)
+    private final MaillogSink maillog; // the master's lines where Postfix's master logs (postfix-master.md §11.1)
     private volatile boolean stopping;
 
     private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock) throws IOException {
@@ -466,7 +466,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             stopping = true;
             try {
                 loop.execute(() -> {
-                    policy.maillog().terminating(Signals.term()); // what `postfix stop` sends (§9.1)
+                    policy.maillog().terminating(Signals.term()); // what `postfix stop` sends (§11.1)
                     policy.shutdown();
                 });
             } catch (RejectedExecutionException e) {

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * MaillogLines - the one place that decides which of the master's events reach the mail log and in
  * which words: Postfix's master's words, since operators and log tools (pflogsumm, fail2ban,
- * monitoring rules) match them (docs/postfix-master.md §9.1). The slf4j log keeps its own lines.
+ * monitoring rules) match them (docs/postfix-master.md §11.1). The slf4j log keeps its own lines.
  *
  * <p>Interface: one method per event Postfix's master logs without {@code -v}, each handing one
  * line to {@link MasterActions#maillog}: the loop frames it (tag {@code postfix/master[pid]},

@@ -70,7 +70,7 @@ public interface MasterActions {
     /**
      * One line for the mail log, in Postfix's master's words ({@link MaillogLines} decides which
      * and how): the loop sends it where Postfix's master logs, or drops it when that is off
-     * (docs/postfix-master.md §9.1). Must neither block nor throw. The default drops it: a loop
+     * (docs/postfix-master.md §11.1). Must neither block nor throw. The default drops it: a loop
      * or a fake without a mail log needs nothing.
      */
     default void maillog(MaillogLines.Severity severity, String text) {

@@ -174,7 +174,7 @@ final class SpawnAndThrottle {
      * 15), or death by a signal the master sent (SIGTERM first, SIGKILL after the drain time). A
      * child the master never signalled, or one that died of another signal (a crash; a SIGKILL from
      * outside while the master had sent only SIGTERM) is reported as Postfix reports it
-     * (docs/postfix-master.md §9.2).
+     * (docs/postfix-master.md §11.2).
      */
     private boolean endedByTheMaster(ChildRecord r, ChildExit how) {
         Signal sent = r.signalSent();

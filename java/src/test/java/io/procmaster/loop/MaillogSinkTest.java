@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The master's mail-log datagrams as a log reader gets them (docs/postfix-master.md §9.1): a fake
+ * The master's mail-log datagrams as a log reader gets them (docs/postfix-master.md §11.1): a fake
  * {@code /dev/log} (an AF_UNIX datagram socket bound in a temporary directory) receives glibc
  * syslog(3)'s framing with the configured facility and the {@code postfix/master[pid]} tag; a
  * fake postlog socket receives msg_logger's framing. Absent and full receivers never block the

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13, acceptance 3: the master's own lines reach the mail log as Postfix's master's do
- * (docs/postfix-master.md §9.1). A private Postfix instance with {@code maillog_file} (so the lines
+ * (docs/postfix-master.md §11.1). A private Postfix instance with {@code maillog_file} (so the lines
  * go through postlogd's {@code public/postlog}); after {@code kill -9} of smtpd and of anvil the
  * maillog holds the master's line for each, worded as master_reap_child words it and tagged
  * {@code postfix/master[<the JVM's pid>]} with the host's first label, and the start line is there.

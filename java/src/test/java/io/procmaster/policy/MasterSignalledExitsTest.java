@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which child exits are warnings, on the slf4j log and in the mail log (docs/postfix-master.md
- * §9.2): none for a child the master signalled itself (at stop, at a service's removal), whatever
+ * §11.2): none for a child the master signalled itself (at stop, at a service's removal), whatever
  * way it ends (cleanup catches SIGTERM and exits 15); the same warning as Postfix's master for any
  * other abnormal end, a SIGKILL from outside included. The mail-log copy follows the policy's rate
  * limit. Before the change, the first and the removal case warned "exit status 15".
