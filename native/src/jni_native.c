@@ -30,6 +30,8 @@
 #define NATIVE_CLASS "io/procmaster/os/jni/Native"
 /* Java-side flag: the string block ends with a working directory. */
 #define PM_SPAWN_HAS_CWD 0x100
+/* Largest datagram dgramSend0 takes: Postfix's records are at most about 2 KiB. */
+#define PM_DGRAM_MAX 8192
 
 /*
  * The constants Java needs, by name: record layout, enums, flags, errno and
@@ -405,6 +407,34 @@ static jint accept0(JNIEnv *env, jclass c, jint fd)
     return r < 0 ? -errno : r;
 }
 
+/* An AF_UNIX datagram socket for sending only: non-blocking, close-on-exec. */
+static jint dgramClient0(JNIEnv *env, jclass c)
+{
+    return pm_dgram_client();
+}
+
+/* One datagram of data[0..len) to the socket at path; never waits (-EAGAIN when full). */
+static jint dgramSend0(JNIEnv *env, jclass c, jint fd, jbyteArray path, jbyteArray data, jint len)
+{
+    char where[128];
+    char buf[PM_DGRAM_MAX];
+    jsize n = (*env)->GetArrayLength(env, path);
+    if (n < 0 || (size_t)n >= sizeof where)
+        return -ENAMETOOLONG;
+    if (len < 0 || len > (*env)->GetArrayLength(env, data))
+        return -EINVAL;
+    if ((size_t)len > sizeof buf)
+        return -EMSGSIZE;
+    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *)where);
+    (*env)->GetByteArrayRegion(env, data, 0, len, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    where[n] = 0;
+    if (memchr(where, 0, (size_t)n))
+        return -EINVAL;
+    return pm_dgram_send(fd, where, buf, (size_t)len);
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
@@ -425,6 +455,8 @@ static const JNINativeMethod methods[] = {
     { "read0", "(ILjava/nio/ByteBuffer;II)I", (void *)read0 },
     { "write0", "(ILjava/nio/ByteBuffer;II)I", (void *)write0 },
     { "accept0", "(I)I", (void *)accept0 },
+    { "dgramClient0", "()I", (void *)dgramClient0 },
+    { "dgramSend0", "(I[B[BI)I", (void *)dgramSend0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

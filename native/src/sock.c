@@ -248,3 +248,26 @@ int pm_local_port(int fd)
         return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return -EAFNOSUPPORT;
 }
+
+int pm_dgram_client(void)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    return fd < 0 ? -errno : fd;
+}
+
+int pm_dgram_send(int fd, const char *path, const void *buf, size_t len)
+{
+    struct sockaddr_un a;
+    ssize_t r;
+    if (!path || !buf)
+        return -EINVAL;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a.sun_path)
+        return -ENAMETOOLONG;
+    strcpy(a.sun_path, path);
+    do
+        r = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, sizeof a);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : (int)r;
+}

@@ -5,6 +5,8 @@
  *   int pm_channel(int kind, int out[2]);
  *   int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
  *   int pm_local_port(int fd);
+ *   int pm_dgram_client(void);
+ *   int pm_dgram_send(int fd, const char *path, const void *buf, size_t len);
  *
  * DESCRIPTION
  *   pm_channel() makes a connected pair; out[0] is the master's end, out[1]
@@ -29,12 +31,19 @@
  *   (stream) and PM_LS_UNIX_DGRAM at path addr (a stale socket file is
  *   replaced; mode applied when non-zero), PM_LS_FIFO (created if absent,
  *   opened read-write so it never reports EOF).
+ *   pm_dgram_client() makes an unbound, unconnected AF_UNIX SOCK_DGRAM
+ *   socket (non-blocking, close-on-exec) for the master's own log lines;
+ *   pm_dgram_send() sends one datagram of len bytes to the socket at path
+ *   (sendto, MSG_DONTWAIT | MSG_NOSIGNAL): it never waits, so a full or
+ *   absent receiver is -EAGAIN, -ENOENT or -ECONNREFUSED at once.
  *
  * DIAGNOSTICS
  *   -errno; a half-made pair or listener is closed before returning.
  */
 #ifndef PROCMASTER_SOCK_H
 #define PROCMASTER_SOCK_H
+
+#include <stddef.h>
 
 enum pm_channel_kind {
     PM_CH_STATUS = 1, PM_CH_PIPE = 2, PM_CH_PIPE_NB = 3, PM_CH_STREAM = 4,
@@ -45,5 +54,7 @@ enum pm_listen_kind { PM_LS_INET = 1, PM_LS_UNIX = 2, PM_LS_UNIX_DGRAM = 3, PM_L
 int pm_channel(int kind, int out[2]);
 int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
 int pm_local_port(int fd);
+int pm_dgram_client(void);
+int pm_dgram_send(int fd, const char *path, const void *buf, size_t len);
 
 #endif

@@ -40,8 +40,8 @@ class LogFormatTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             String text = Await.poll(Duration.ofSeconds(30), Duration.ofMillis(100), () -> Files.readString(log),
-                    t -> (t.contains("throttled for") && t.contains("daemon started")) || !p.isAlive());
-            assertThat(text).contains("daemon started").contains("(private/broken/unix): throttled for 1m")
+                    t -> (t.contains("throttling command") && t.contains("daemon started")) || !p.isAlive());
+            assertThat(text).contains("daemon started").containsPattern("\\(private/broken/unix\\): throttling command \\S+ for 1m")
                     .doesNotContain("PT1M", "PT");
             for (String line : text.split("\n")) {
                 Matcher m = LINE.matcher(line);

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * <p>A name is used when it is
  * <ul>
  *   <li>one procmaster reads ({@link MasterConfig#defaultValues()}, {@code throttle_max_time},
- *       {@code -o procmaster_min_idle}) or one of its example daemons reads ({@code echo_timeout},
+ *       {@code -o procmaster_min_idle}, {@code procmaster_maillog}) or one of its example daemons reads ({@code echo_timeout},
  *       {@code echo_max_lines} of pm-echo);</li>
  *   <li>a stock Postfix 3.7 parameter (the resource {@code postfix-parameters.txt}, taken from
  *       {@code postconf -d}): the stock daemons read the same main.cf;</li>
@@ -66,6 +66,7 @@ final class UnusedParameters {
         Set<String> names = new TreeSet<>(MasterConfig.defaultValues().keySet());
         names.add(MasterConfig.THROTTLE_MAX_TIME);
         names.add(ServiceSpec.MIN_IDLE_OPTION);
+        names.add(MaillogSettings.SWITCH);
         names.add("echo_timeout");
         names.add("echo_max_lines");
         List<String> suffixes = new ArrayList<>();

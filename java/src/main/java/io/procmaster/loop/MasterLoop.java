@@ -1,6 +1,7 @@
 package io.procmaster.loop;
 
 import io.procmaster.status.ReloadResult;
+import io.procmaster.config.MaillogSettings;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceType;
@@ -19,6 +20,7 @@ import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
 import io.procmaster.policy.ChildExit;
 import io.procmaster.policy.GenerationCounter;
+import io.procmaster.policy.MaillogLines;
 import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
 import io.procmaster.policy.MasterPolicy;
@@ -95,6 +97,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final FdPair flow;
     private final InstanceLock lock;
+    private final MaillogSettings maillogSettings;
+    private final MaillogSink maillog; // the master's lines where Postfix's master logs (postfix-master.md §11.1)
     private volatile boolean stopping;
 
     private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock) throws IOException {
@@ -106,6 +110,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.flow = Channels.open(Channels.Kind.FLOW);
         environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
+        this.maillogSettings = MaillogSettings.of(config, System.getenv());
+        this.maillog = MaillogSink.open(maillogSettings, clock);
     }
 
     /** Policy settings from main.cf parameters ({@link ServiceViews#policySettings}). */
@@ -154,6 +160,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 bound.forEach(s -> s.fds.close(l));
                 created.flow.close();
                 created.loop.close();
+                created.maillog.close();
             }
             lock.close();
             throw e;
@@ -162,6 +169,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         m.loop.addDeadlineSource(m);
         m.loop.start();
         m.onLoop(() -> {
+            m.maillogSettings.warnings().forEach(log::warn);
+            m.policy.maillog().daemonStarted(m.maillogSettings.version(), m.maillogSettings.configDirectory());
             for (Map.Entry<String, Service> e : m.services.entrySet()) {
                 m.registerStatus(e.getKey(), e.getValue());
             }
@@ -331,6 +340,11 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     }
 
     @Override
+    public void maillog(MaillogLines.Severity severity, String text) {
+        maillog.send(severity, text);
+    }
+
+    @Override
     public void allChildrenGone() {
         for (Map.Entry<String, Service> e : services.entrySet()) {
             setListening(e.getKey(), false);
@@ -384,6 +398,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     }
 
     private ReloadResult applyReload(ServiceTable table) throws IOException {
+        policy.maillog().reload(maillogSettings.version(), maillogSettings.configDirectory());
         Map<String, ServiceSpec> wanted = new LinkedHashMap<>();
         for (ServiceSpec spec : table.services()) {
             wanted.put(id(spec), spec);
@@ -450,7 +465,10 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         if (!stopping) {
             stopping = true;
             try {
-                loop.execute(policy::shutdown);
+                loop.execute(() -> {
+                    policy.maillog().terminating(Signals.term()); // what `postfix stop` sends (§11.1)
+                    policy.shutdown();
+                });
             } catch (RejectedExecutionException e) {
                 stopped.completeExceptionally(e); // the loop is gone without a stop: nobody will complete it
             }
@@ -474,6 +492,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         wakeups.close();
         loop.close();
         flow.close();
+        maillog.close(); // after the loop thread, its only user, is gone
         lock.close(clean); // last: the queue directory is another master's to use from here
     }
 }

@@ -94,6 +94,7 @@ final class ListenRule {
                 s.spec.name(), s.id(), s.spec.maxProc());
         log.warn("to avoid this condition, increase the process count in master.cf or reduce the service time per client");
         log.warn("see https://www.postfix.org/STRESS_README.html for examples of stress-adapting configuration settings");
+        p.maillog.processLimit(s.spec.name(), s.id(), s.spec.maxProc());
     }
 
     /** Keep at least minIdle children available, within the limit, unless throttled. */

@@ -85,8 +85,11 @@ final class LogLimiter {
     /**
      * Logs one line of {@code kind} for {@code scope} (a service label, or "master"), unless its
      * burst for the current interval is spent; then it is counted for the summary.
+     *
+     * @return true when the line was written, false when it was counted instead (a copy of the
+     *         line elsewhere, such as the mail log, follows the same decision)
      */
-    void log(String scope, Kind kind, Level level, String format, Object... args) {
+    boolean log(String scope, Kind kind, Level level, String format, Object... args) {
         long now = timers.clock().nanoTime();
         Key key = new Key(scope, kind);
         Window w = windows.get(key);
@@ -104,7 +107,7 @@ final class LogLimiter {
         if (w.logged < BURST) {
             w.logged++;
             sink.log(level, format, args);
-            return;
+            return true;
         }
         if (w.suppressed++ == 0) {
             Window first = w;
@@ -112,6 +115,7 @@ final class LogLimiter {
             first.summary = timers.schedule(Duration.ofNanos(w.start + intervalNanos - now),
                     "log summary " + scope + " " + kind, () -> summarize(key, first));
         }
+        return false;
     }
 
     /** Entries held, for tests: bounded by the (scope, kind) pairs seen in the last interval. */

@@ -66,4 +66,13 @@ public interface MasterActions {
 
     /** After {@link MasterPolicy#shutdown()}: every child is gone, the master may exit now. */
     void allChildrenGone();
+
+    /**
+     * One line for the mail log, in Postfix's master's words ({@link MaillogLines} decides which
+     * and how): the loop sends it where Postfix's master logs, or drops it when that is off
+     * (docs/postfix-master.md §11.1). Must neither block nor throw. The default drops it: a loop
+     * or a fake without a mail log needs nothing.
+     */
+    default void maillog(MaillogLines.Severity severity, String text) {
+    }
 }

@@ -59,6 +59,7 @@ public final class MasterPolicy {
     final MasterActions actions;
     final GenerationCounter generations;
     final LogLimiter limited;
+    final MaillogLines maillog;
 
     final Map<String, ServiceState> services = new LinkedHashMap<>();
     final Map<Integer, ChildRecord> children = new HashMap<>();
@@ -91,6 +92,7 @@ public final class MasterPolicy {
         this.actions = Objects.requireNonNull(actions, "actions");
         this.generations = Objects.requireNonNull(generations, "generations");
         this.limited = new LogLimiter(timers, inputLog);
+        this.maillog = new MaillogLines(this.actions);
         this.records = new StatusRecords(limited);
         this.listen = new ListenRule(this);
         this.spawning = new SpawnAndThrottle(this);
@@ -296,6 +298,11 @@ public final class MasterPolicy {
     /** The record of a child, for tests in this package and diagnostics; do not mutate. */
     Optional<ChildRecord> child(int pid) {
         return Optional.ofNullable(children.get(pid));
+    }
+
+    /** The master's lines for the mail log; the loop reports its own events (start, reload, stop) there. */
+    public MaillogLines maillog() {
+        return maillog;
     }
 
     /** The settings in force. */

@@ -99,6 +99,7 @@ final class SpawnAndThrottle {
             log.warn("master_spawn: {}", error);
         } else {
             log.warn("master_spawn: {} -- throttling", error);
+            p.maillog.spawnFailed(error);
             throttle(s);
         }
         p.listen.reevaluate(s);
@@ -108,7 +109,7 @@ final class SpawnAndThrottle {
      * A child was reaped. Unknown pids are logged and counted, never fatal. An abnormal end of a
      * child that never completed a request throttles the service ("bad command startup"), unless
      * the master caused it or the service is already throttled, draining or the master is shutting
-     * down. Exits by a signal the master sent are not warnings.
+     * down. An end the master caused is not a warning (see {@link #endedByTheMaster}).
      */
     void onChildExit(int pid, ChildExit exit) {
         ChildExit how = exit == null ? new ChildExit(null, 0) : exit;
@@ -123,12 +124,12 @@ final class SpawnAndThrottle {
         ServiceState s = p.services.get(r.serviceId());
         String command = s == null ? r.serviceId() : s.spec.command();
         if (how.kind() == ChildExit.Kind.STOPPED) {
-            p.limited.log(s == null ? MasterPolicy.MASTER : s.label(), LogLimiter.Kind.CHILD_STOPPED, Level.WARN,
-                    "process {} pid {} stopped by signal {}", command, pid, how.value());
+            if (p.limited.log(s == null ? MasterPolicy.MASTER : s.label(), LogLimiter.Kind.CHILD_STOPPED, Level.WARN,
+                    "process {} pid {} stopped by signal {}", command, pid, how.value())) {
+                p.maillog.childEnded(command, pid, how);
+            }
             return;
         }
-        boolean oursSignal = how.kind() == ChildExit.Kind.KILLED && r.signalSent() != null
-                && how.value() == p.actions.signalNumber(r.signalSent());
         if (s != null) {
             s.counters.exits++;
             if (s.wastedStart(r, how)) {
@@ -136,17 +137,19 @@ final class SpawnAndThrottle {
             }
             if (!how.isNormal()) {
                 s.counters.abnormalExits++;
-                if (oursSignal) {
-                    log.debug("process {} pid {} {} (sent by the master)", command, pid, how.describe());
-                } else {
-                    p.limited.log(s.label(), LogLimiter.Kind.CHILD_EXIT, Level.WARN, "process {} pid {} {}",
-                            command, pid, how.describe());
+                if (endedByTheMaster(r, how)) {
+                    log.debug("process {} pid {} {} (after the master's SIG{})", command, pid, how.describe(),
+                            r.signalSent());
+                } else if (p.limited.log(s.label(), LogLimiter.Kind.CHILD_EXIT, Level.WARN, "process {} pid {} {}",
+                        command, pid, how.describe())) {
+                    p.maillog.childEnded(command, pid, how);
                 }
                 // Throttle first, then drop the counts, so the re-evaluation below cannot briefly
                 // turn listening back on and spawn.
                 if (r.useCount() == 0 && r.signalSent() == null && !s.throttled && !s.draining && !p.shuttingDown) {
                     s.counters.badStartups++;
                     log.warn("{}: bad command startup -- throttling", command);
+                    p.maillog.badStartup(command);
                     throttle(s);
                 }
             }
@@ -161,6 +164,28 @@ final class SpawnAndThrottle {
             p.reconfig.checkGone(s);
         }
         p.checkShutdownDone();
+    }
+
+    /**
+     * Whether the child's end is the answer to a signal the master sent it (at stop, or when its
+     * service left the configuration), which Postfix's master never logs: it is gone at stop, and
+     * master_reap_child is silent for a SIGTERM to a service marked for deletion. That is an exit
+     * with any status (a daemon that catches SIGTERM exits with a status of its own: cleanup exits
+     * 15), or death by a signal the master sent (SIGTERM first, SIGKILL after the drain time). A
+     * child the master never signalled, or one that died of another signal (a crash; a SIGKILL from
+     * outside while the master had sent only SIGTERM) is reported as Postfix reports it
+     * (docs/postfix-master.md §11.2).
+     */
+    private boolean endedByTheMaster(ChildRecord r, ChildExit how) {
+        Signal sent = r.signalSent();
+        if (sent == null) {
+            return false;
+        }
+        return switch (how.kind()) {
+            case EXITED -> true;
+            case KILLED -> how.value() == p.actions.signalNumber(sent) || how.value() == p.actions.signalNumber(Signal.TERM);
+            case STOPPED -> false;
+        };
     }
 
     /** Throttles: the base delay doubled per consecutive throttle, capped. */
@@ -184,7 +209,7 @@ final class SpawnAndThrottle {
                 unthrottleNow(s, true);
             }
         });
-        log.info("{}: throttled for {}", s.label(), Durations.format(delay));
+        log.info("{}: throttling command {} for {}", s.label(), s.spec.command(), Durations.format(delay));
         p.listen.reevaluate(s);
     }
 

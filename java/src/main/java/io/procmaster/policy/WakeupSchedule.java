@@ -43,8 +43,10 @@ final class WakeupSchedule {
 
     void onFailed(ServiceState s, String error) {
         s.counters.wakeupFailures++;
-        p.limited.log(s.label(), LogLimiter.Kind.WAKEUP_FAILURE, Level.WARN, "master_wakeup_timer_event: {}: {}",
-                s.label(), error);
+        if (p.limited.log(s.label(), LogLimiter.Kind.WAKEUP_FAILURE, Level.WARN, "master_wakeup_timer_event: {}: {}",
+                s.label(), error)) {
+            p.maillog.wakeupFailed(s.label(), error);
+        }
     }
 
     private void event(ServiceState s) {

@@ -35,6 +35,8 @@ class RecordingActions implements MasterActions {
     }
 
     final List<Call> calls = new ArrayList<>();
+    /** The mail-log lines the policy asked for, as {@code "WARNING process ..."}; kept apart from {@link #calls}. */
+    final List<String> maillog = new ArrayList<>();
     int nextPid = 1000;
     String failNextSpawnWith;
     /** Returned once by the next spawn instead of a fresh pid (a bad loop), then cleared. */
@@ -113,6 +115,11 @@ class RecordingActions implements MasterActions {
     @Override
     public void serviceGone(String serviceId) {
         calls.add(new Call(Type.GONE, serviceId, null, null, null, null, null));
+    }
+
+    @Override
+    public void maillog(MaillogLines.Severity severity, String text) {
+        maillog.add(severity + " " + text);
     }
 
     @Override

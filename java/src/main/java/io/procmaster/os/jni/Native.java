@@ -151,4 +151,14 @@ public final class Native {
 
     /** accept4(SOCK_CLOEXEC): a new, blocking connection descriptor, or -errno (EAGAIN: none waiting). */
     public static native int accept0(int listenFd);
+
+    /** An unbound AF_UNIX SOCK_DGRAM socket for sending (non-blocking, close-on-exec), or -errno. */
+    public static native int dgramClient0();
+
+    /**
+     * One datagram of {@code data[0..length)} to the socket at {@code path} (sendto with
+     * MSG_DONTWAIT): bytes sent, or -errno (EAGAIN: the receiver's queue is full; ENOENT,
+     * ECONNREFUSED: nobody is bound there; EMSGSIZE: longer than the C side's 8 KiB buffer).
+     */
+    public static native int dgramSend0(int fd, byte[] path, byte[] data, int length);
 }
