@@ -7,6 +7,7 @@ import io.procmaster.testing.MailSink;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.PostfixInstance;
 import io.procmaster.testing.PostfixMail;
+import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.SmtpClient;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -15,10 +16,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,16 @@ class PostfixDeliveryTest {
 
     @TempDir
     Path dir;
+    private Map<Integer, String> fdsBefore;
+
+    @AfterEach
+    void nothingIsLeftBehind() throws Exception {
+        if (fdsBefore == null) {
+            return; // skipped
+        }
+        assertThat(ProcSelf.zombies()).as("zombies").isEmpty();
+        assertThat(ProcSelf.openedSince(fdsBefore)).as("descriptors left open").isEmpty();
+    }
 
     @BeforeEach
     void postfixIsThere() throws IOException {
@@ -62,6 +75,8 @@ class PostfixDeliveryTest {
                 "postscreen", "postlogd", "proxymap", "showq");
         // The instances live below it; the daemons (mail_owner, nobody) must get through.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        MasterFixture.freePort(); // after the first socket the JDK keeps a descriptor of its own
+        fdsBefore = ProcSelf.descriptors();
     }
 
     /**
@@ -208,6 +223,227 @@ class PostfixDeliveryTest {
             assertThat(m.status("private/retry").counts().spawns()).isPositive();
             assertClean(p);
         }
+    }
+
+    /**
+     * verify(8) with {@code reject_unverified_recipient}: smtpd asks verify, verify sends a probe
+     * through cleanup and qmgr to local(8), which only says whether it could deliver; smtpd
+     * accepts a real user and rejects an unknown one. A probe delivers nothing.
+     */
+    @Test
+    void verifyProbesRecipientsBeforeSmtpdAcceptsThem() throws Exception {
+        int port = MasterFixture.freePort();
+        PostfixInstance p = instance("a", PostfixInstance.HOSTNAME,
+                "smtpd_recipient_restrictions = reject_unverified_recipient", "unverified_recipient_reject_code = 550",
+                "address_verify_poll_delay = 1s", "address_verify_poll_count = 15");
+        try (MasterFixture m = start(p, port, false); SmtpClient c = SmtpClient.connect(port)) {
+            assertThat(c.reply()).startsWith("220 ");
+            assertThat(c.send("EHLO client.test")).startsWith("250");
+            assertThat(c.send("MAIL FROM:<root@" + PostfixInstance.HOSTNAME + ">")).startsWith("250");
+            assertThat(c.send("RCPT TO:<nobody@" + PostfixInstance.HOSTNAME + ">")).startsWith("250 ");
+            assertThat(c.send("RCPT TO:<ghost@" + PostfixInstance.HOSTNAME + ">")).startsWith("550 ")
+                    .contains("Recipient address rejected: undeliverable address: unknown user: \"ghost\"");
+            assertThat(c.send("QUIT")).startsWith("221");
+            String log = p.awaitLog(l -> l.contains("disconnect from"));
+            assertThat(log)
+                    .containsPattern("postfix/local\\[\\d+\\]: \\w+: to=<nobody@" + PostfixInstance.HOSTNAME
+                            + ">.*status=deliverable")
+                    .containsPattern("postfix/local\\[\\d+\\]: \\w+: to=<ghost@" + PostfixInstance.HOSTNAME
+                            + ">.*status=undeliverable");
+            assertThat(PostfixMail.maildir(maildir(p))).as("a probe is not delivered").isEmpty();
+            assertThat(m.status("private/verify").counts().spawns()).isEqualTo(1);
+            assertClean(p);
+        }
+    }
+
+    /**
+     * scache(8): smtp(8) keeps the connection to a cached destination in the connection cache
+     * after the first message and takes it out again for the second; the server sees one
+     * connection, the second delivery is logged {@code conn_use=2}.
+     */
+    @Test
+    void scacheCarriesTheSecondMessageOverTheFirstConnection() throws Exception {
+        try (MailSink sink = MailSink.smtp(MasterFixture.freePort())) {
+            // smtp_connection_cache_destinations names the bare host: no [] and no port (smtp_connect.c).
+            PostfixInstance p = instance("a", PostfixInstance.HOSTNAME,
+                    "smtp_connection_cache_destinations = 127.0.0.1", "smtp_connection_cache_time_limit = 20s");
+            transport(p, "cache.example smtp:[127.0.0.1]:" + sink.port());
+            try (MasterFixture m = start(p, MasterFixture.freePort(), false)) {
+                sendmail(p, "first", "a@cache.example");
+                assertThat(sink.awaitMessages(1, WAIT)).hasSize(1);
+                sendmail(p, "second", "b@cache.example");
+                List<MailSink.Message> got = sink.awaitMessages(2, WAIT);
+                assertThat(got).hasSize(2);
+                assertThat(got).extracting(MailSink.Message::connection).containsExactly(1, 1);
+                assertThat(sink.connections()).isEqualTo(1);
+                assertThat(p.awaitLog(l -> l.contains("to=<b@cache.example>"))).containsPattern(
+                        "postfix/smtp\\[\\d+\\]: \\w+: to=<b@cache.example>, relay=127.0.0.1\\[127.0.0.1\\]:" + sink.port()
+                                + ", conn_use=2,.*status=sent");
+                assertThat(m.status("private/scache").counts().spawns()).isEqualTo(1);
+                assertClean(p);
+            }
+        }
+    }
+
+    /**
+     * anvil(8) limits: with {@code smtpd_client_connection_count_limit = 1} a second concurrent
+     * connection from the same client gets 421 from a second smtpd (the master spawned it while
+     * the first was taken); once the first has left, a connection is greeted again.
+     */
+    @Test
+    void anvilRefusesASecondConcurrentConnectionWith421() throws Exception {
+        int port = MasterFixture.freePort();
+        PostfixInstance p = instance("a", PostfixInstance.HOSTNAME, "smtpd_client_connection_count_limit = 1");
+        try (MasterFixture m = start(p, port, false)) {
+            try (SmtpClient first = SmtpClient.connect(port)) {
+                assertThat(first.reply()).startsWith("220 ");
+                try (SmtpClient second = SmtpClient.connect(port)) {
+                    assertThat(second.reply()).startsWith("421 4.7.0 " + PostfixInstance.HOSTNAME
+                            + " Error: too many connections from 127.0.0.1");
+                }
+                assertThat(first.send("QUIT")).startsWith("221");
+            }
+            // anvil hears of the first one's end when its smtpd has closed the session.
+            String again = Await.poll(WAIT, Duration.ofMillis(200), () -> {
+                try (SmtpClient third = SmtpClient.connect(port)) {
+                    String banner = third.reply();
+                    third.send("QUIT");
+                    return banner;
+                }
+            }, b -> b.startsWith("220 "));
+            assertThat(again).startsWith("220 ");
+            String log = p.awaitLog(l -> l.contains("Connection concurrency limit exceeded"));
+            assertThat(log).contains("warning: Connection concurrency limit exceeded: 2 from unknown[127.0.0.1] for service "
+                    + "127.0.0.1:" + port);
+            assertThat(m.status("[127.0.0.1]:" + port).counts().spawns()).as("one smtpd per concurrent client")
+                    .isEqualTo(2);
+            assertThat(m.status("private/anvil").counts().spawns()).isEqualTo(1);
+            assertThat(log.replace("warning: Connection concurrency limit exceeded", "")).doesNotContain("warning:")
+                    .doesNotContain("fatal:").doesNotContain("panic:");
+        }
+    }
+
+    /**
+     * {@code postfix flush} (postfix-script runs {@code postqueue -f}): qmgr is told to forget
+     * dead destinations and scan the whole deferred queue regardless of time stamps, so a message
+     * deferred with a 300 s back-off goes out at once.
+     */
+    @Test
+    void postfixFlushRetriesDeferredMailAtOnce() throws Exception {
+        int later = MasterFixture.freePort(); // nothing listens there until the test says so
+        PostfixInstance p = deferring("a", later);
+        try (MasterFixture m = start(p, MasterFixture.freePort(), false)) {
+            deferOnce(p, later);
+            try (MailSink sink = MailSink.smtp(later)) {
+                TimeUnit.SECONDS.sleep(1);
+                assertThat(sink.messages()).as("nothing retries it on its own within the back-off").isEmpty();
+                PostfixMail.Result flush = PostfixMail.command(p, "postfix", "-c", p.conf.toString(), "flush");
+                assertThat(flush.exit()).as(flush.output()).isZero();
+                List<MailSink.Message> got = sink.awaitMessages(1, WAIT);
+                assertThat(got).hasSize(1);
+                assertThat(got.get(0).data()).contains("deferred at first");
+                assertThat(p.awaitLog(l -> l.contains("status=sent"))).containsPattern(
+                        "postfix/smtp\\[\\d+\\]: \\w+: to=<x@later.example>, relay=127.0.0.1\\[127.0.0.1\\]:" + later
+                                + ",.*status=sent");
+                assertThat(queueFiles(p, "deferred")).isEmpty();
+                assertClean(p);
+            }
+        }
+    }
+
+    /**
+     * {@code postqueue -s SITE}: flush(8) keeps a per-site log of deferred mail for
+     * fast_flush_domains; asked for the site, it makes those messages eligible again and wakes
+     * qmgr, which delivers them at once.
+     */
+    @Test
+    void postqueueSiteFlushRetriesTheSitesDeferredMail() throws Exception {
+        int later = MasterFixture.freePort();
+        PostfixInstance p = deferring("a", later);
+        p.configure("fast_flush_domains = later.example");
+        try (MasterFixture m = start(p, MasterFixture.freePort(), false)) {
+            deferOnce(p, later);
+            assertThat(Await.poll(WAIT, Duration.ofMillis(100), () -> queueFiles(p, "flush"), f -> !f.isEmpty()))
+                    .as("flush logged the deferred message for its site").hasSize(1);
+            try (MailSink sink = MailSink.smtp(later)) {
+                TimeUnit.SECONDS.sleep(1);
+                assertThat(sink.messages()).as("nothing retries it on its own within the back-off").isEmpty();
+                PostfixMail.Result flush = PostfixMail.command(p, "postqueue", "-c", p.conf.toString(), "-s",
+                        "later.example");
+                assertThat(flush.exit()).as(flush.output()).isZero();
+                List<MailSink.Message> got = sink.awaitMessages(1, WAIT);
+                assertThat(got).hasSize(1);
+                assertThat(got.get(0).data()).contains("deferred at first");
+                assertThat(queueFiles(p, "deferred")).isEmpty();
+                // The first spawn (smtp's flush_add at the deferral) starts flush's conditional
+                // wakeup (1000?), whose first trigger comes at once (§5.5) and may need a second
+                // flush while the first is busy: so under Postfix's master too.
+                assertThat(m.status("public/flush").counts().spawns()).isBetween(1L, 2L);
+                // That trigger is lost with "end-of-input while reading request from flush socket:
+                // Broken pipe" until the unix trigger is held until flush closes (issue 13 item 1,
+                // another branch); docs/postfix-master.md §11. Nothing else may be wrong.
+                assertThat(p.log().replace("warning: end-of-input while reading request from flush socket: Broken pipe", ""))
+                        .doesNotContain("warning:").doesNotContain("fatal:").doesNotContain("panic:");
+            }
+        }
+    }
+
+    /**
+     * postscreen's after-220 tests (pipelining, bare newline): a first connection is answered by
+     * postscreen's own SMTP engine, which passes the client and, unable to hand over mid-session,
+     * turns the recipient away with 450; the next connection of the passed client goes straight
+     * to the real smtpd on the {@code pass} service, and its mail is delivered.
+     */
+    @Test
+    void postscreenRunsItsAfter220TestsThenTheClientReachesTheRealSmtpd() throws Exception {
+        int port = MasterFixture.freePort();
+        String rcpt = "RCPT TO:<nobody@" + PostfixInstance.HOSTNAME + ">";
+        PostfixInstance p = instance("a", PostfixInstance.HOSTNAME, "postscreen_access_list =",
+                "postscreen_greet_wait = 1s", "postscreen_pipelining_enable = yes", "postscreen_bare_newline_enable = yes");
+        try (MasterFixture m = start(p, port, true)) {
+            try (SmtpClient c = SmtpClient.connect(port)) {
+                assertThat(c.reply()).contains("220 " + PostfixInstance.HOSTNAME);
+                assertThat(c.send("EHLO client.test")).startsWith("250");
+                assertThat(c.send("MAIL FROM:<root@" + PostfixInstance.HOSTNAME + ">")).startsWith("250");
+                assertThat(c.send(rcpt)).startsWith("450 4.3.2 Service currently unavailable");
+                assertThat(c.send("QUIT")).startsWith("221");
+            }
+            assertThat(p.awaitLog(l -> l.contains("PASS NEW"))).contains("postfix/postscreen").contains("PASS NEW [127.0.0.1]:");
+            assertThat(m.status("private/smtpd").counts().spawns()).as("postscreen answered alone").isZero();
+            try (SmtpClient c = SmtpClient.connect(port)) {
+                assertThat(c.reply()).startsWith("220 " + PostfixInstance.HOSTNAME + " ESMTP");
+                assertThat(c.send("EHLO client.test")).startsWith("250");
+                assertThat(c.send("MAIL FROM:<root@" + PostfixInstance.HOSTNAME + ">")).startsWith("250");
+                assertThat(c.send(rcpt)).startsWith("250");
+                assertThat(c.send("DATA")).startsWith("354");
+                assertThat(c.data("Subject: past postscreen\n\npast postscreen")).startsWith("250 2.0.0 Ok: queued as");
+                assertThat(c.send("QUIT")).startsWith("221");
+            }
+            List<String> got = PostfixMail.awaitMaildir(maildir(p), 1);
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0)).contains("past postscreen");
+            assertThat(p.awaitLog(l -> l.contains("PASS OLD"))).contains("PASS OLD [127.0.0.1]:")
+                    .containsPattern("postfix/smtpd\\[\\d+\\]: connect from unknown\\[127.0.0.1\\]");
+            assertThat(m.status("private/smtpd").counts().spawns()).isEqualTo(1);
+            assertClean(p);
+        }
+    }
+
+    /** An instance whose later.example mail goes to {@code port} and waits 300 s between attempts. */
+    private PostfixInstance deferring(String name, int port) throws Exception {
+        PostfixInstance p = instance(name, PostfixInstance.HOSTNAME, "queue_run_delay = 300s",
+                "minimal_backoff_time = 300s", "maximal_backoff_time = 600s");
+        transport(p, "later.example smtp:[127.0.0.1]:" + port);
+        return p;
+    }
+
+    /** One message to later.example, deferred because nothing listens on {@code port}. */
+    private static void deferOnce(PostfixInstance p, int port) throws Exception {
+        sendmail(p, "deferred at first", "x@later.example");
+        assertThat(p.awaitLog(l -> l.contains("status=deferred"))).containsPattern(
+                "to=<x@later.example>, relay=none, .*status=deferred \\(connect to 127.0.0.1\\[127.0.0.1\\]:" + port
+                        + ": Connection refused\\)");
+        assertThat(queueFiles(p, "deferred")).hasSize(1);
     }
 
     private PostfixInstance instance(String name, String hostname, String... settings) throws Exception {
