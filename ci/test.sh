@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ci/install-deps.sh
-# The stock Postfix daemons are run under procmaster by PostfixDaemonsTest (root only). Without
+# The stock Postfix daemons are run under procmaster by PostfixDaemonsTest and PostfixDeliveryTest (root only). Without
 # the package those tests are skipped, and say so; a failed install does not fail the run.
 if [ "$(id -u)" -eq 0 ]; then
-  ci/install-postfix.sh || echo "postfix could not be installed: PostfixDaemonsTest will be skipped" >&2
+  ci/install-postfix.sh || echo "postfix could not be installed: PostfixDaemonsTest and PostfixDeliveryTest will be skipped" >&2
 fi
 
 # install, not just verify: examples/consumer builds against the artifacts in the local repository.

@@ -81,6 +81,12 @@ public final class PostfixInstance {
         p.dir("public", MAIL_OWNER, SETGID_GROUP, "rwx--x---");
         p.dir("maildrop", MAIL_OWNER, SETGID_GROUP, "rwx-wx---"); // 1730 there; Java cannot set the sticky bit
         p.dir("incoming", MAIL_OWNER, null, "rwx------");
+        // The queues a message moves through once qmgr runs (mail_owner cannot create them in the
+        // root-owned queue directory), and flush's per-site logs.
+        for (String queueName : new String[] {"active", "deferred", "defer", "bounce", "trace", "hold", "corrupt",
+                "saved", "flush"}) {
+            p.dir(queueName, MAIL_OWNER, null, "rwx------");
+        }
         Files.createDirectories(p.data);
         Files.setOwner(p.data, user(MAIL_OWNER));
         String main = """
@@ -121,6 +127,31 @@ public final class PostfixInstance {
             v.setGroup(group(group));
         }
         v.setPermissions(PosixFilePermissions.fromString(mode));
+    }
+
+    /**
+     * Sets main.cf parameters ({@code name = value} each): a parameter already there is replaced
+     * in place, a new one is appended. Call before the master starts (the daemons and procmaster
+     * read main.cf when they start).
+     */
+    public void configure(String... settings) throws IOException {
+        Path file = conf.resolve("main.cf");
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        for (String setting : settings) {
+            String name = setting.substring(0, setting.indexOf('=')).trim();
+            java.util.regex.Pattern same = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(name)
+                    + "\\s*=.*");
+            int at = -1;
+            for (int i = 0; i < lines.size() && at < 0; i++) {
+                at = same.matcher(lines.get(i)).matches() ? i : -1;
+            }
+            if (at >= 0) {
+                lines.set(at, setting);
+            } else {
+                lines.add(setting);
+            }
+        }
+        Files.write(file, lines);
     }
 
     /** procmaster's configuration: this instance's main.cf, with {@code overrides} over it. */
