@@ -1,7 +1,5 @@
 package io.procmaster;
 
-import io.procmaster.status.ReloadResult;
-import io.procmaster.status.ServiceStatus;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MainCfParser;
 import io.procmaster.config.MasterCfParser;
@@ -10,6 +8,8 @@ import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import io.procmaster.metrics.Jmx;
 import io.procmaster.metrics.MasterMetrics;
+import io.procmaster.status.ReloadResult;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
 import io.procmaster.time.Durations;
 import java.io.IOException;

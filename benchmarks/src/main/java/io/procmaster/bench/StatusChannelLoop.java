@@ -3,8 +3,8 @@ package io.procmaster.bench;
 import io.procmaster.os.Channels;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.FdPair;
-import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
+import io.procmaster.os.jni.Native;
 
 /**
  * A loop core with one status channel registered on it, as the master has per service: what

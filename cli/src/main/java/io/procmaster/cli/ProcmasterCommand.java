@@ -1,9 +1,9 @@
 package io.procmaster.cli;
 
 import io.procmaster.Master;
-import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ConfigException;
 import io.procmaster.config.MasterCfParser;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.config.TimeValues;
 import java.io.IOException;
@@ -16,10 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**

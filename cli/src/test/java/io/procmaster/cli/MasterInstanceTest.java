@@ -1,8 +1,8 @@
 package io.procmaster.cli;
 
-import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.testing.Await;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.TestBin;
 import java.io.BufferedReader;

@@ -1,5 +1,6 @@
 package io.procmaster.config;
 
+import io.procmaster.log.Logs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * Parses a main.cf-style file of {@code name = value} lines into a {@link MasterConfig}.

@@ -1,5 +1,6 @@
 package io.procmaster.config;
 
+import io.procmaster.log.Logs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * Parses master.cf into a {@link ServiceTable} (docs/postfix-master.md §1.1–§1.3).

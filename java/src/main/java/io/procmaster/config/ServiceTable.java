@@ -1,5 +1,6 @@
 package io.procmaster.config;
 
+import io.procmaster.log.Logs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * A validated set of services, in master.cf order, with the warnings met while building it:

@@ -1,23 +1,23 @@
 package io.procmaster.loop;
 
-import io.procmaster.status.ReloadResult;
 import io.procmaster.config.MaillogSettings;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceSpec;
-import io.procmaster.config.ServiceType;
 import io.procmaster.config.ServiceTable;
+import io.procmaster.config.ServiceType;
+import io.procmaster.log.Logs;
 import io.procmaster.os.Channels;
 import io.procmaster.os.ChildProcess;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.FdPair;
-import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
 import io.procmaster.os.SpawnException;
 import io.procmaster.os.SpawnSpec;
 import io.procmaster.os.Spawner;
+import io.procmaster.os.jni.Native;
 import io.procmaster.policy.ChildExit;
 import io.procmaster.policy.GenerationCounter;
 import io.procmaster.policy.MaillogLines;
@@ -25,12 +25,13 @@ import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
 import io.procmaster.policy.MasterPolicy;
 import io.procmaster.policy.PolicySettings;
-import io.procmaster.status.MasterStatus;
-import io.procmaster.status.ReloadSummary;
 import io.procmaster.policy.ServicePolicySpec;
-import io.procmaster.status.ServiceStatus;
 import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
+import io.procmaster.status.MasterStatus;
+import io.procmaster.status.ReloadResult;
+import io.procmaster.status.ReloadSummary;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
 import io.procmaster.time.TimerQueue;
 import java.io.IOException;
@@ -43,7 +44,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * The master's mechanism (master_spawn, master_listen, master_status, master_wakeup): it carries

@@ -3,6 +3,7 @@ package io.procmaster.loop;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceTable;
+import io.procmaster.log.Logs;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * The children a master left behind when it was killed (SIGKILL, OOM, power of the operator):

@@ -1,6 +1,7 @@
 package io.procmaster.loop;
 
 import io.procmaster.config.ServiceSpec;
+import io.procmaster.log.Logs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * Sends wakeup triggers (master_wakeup): connect to the service's own socket (or open its FIFO)

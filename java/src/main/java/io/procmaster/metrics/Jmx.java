@@ -1,5 +1,6 @@
 package io.procmaster.metrics;
 
+import io.procmaster.log.Logs;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.InstanceAlreadyExistsException;
@@ -8,7 +9,6 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * Jmx - the switch, the names and the (un)registration of procmaster's MXBeans in the platform

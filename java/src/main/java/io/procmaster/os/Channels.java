@@ -1,8 +1,6 @@
 package io.procmaster.os;
 
 import io.procmaster.os.jni.Native;
-
-
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -2,6 +2,7 @@ package io.procmaster.os;
 
 
 
+import io.procmaster.log.Logs;
 import io.procmaster.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,

@@ -1,10 +1,6 @@
 package io.procmaster.os;
 
 import io.procmaster.os.jni.Native;
-
-
-
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

@@ -1,9 +1,6 @@
 package io.procmaster.os;
 
 import io.procmaster.os.jni.Native;
-
-
-
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 

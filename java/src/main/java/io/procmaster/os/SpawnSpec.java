@@ -1,7 +1,6 @@
 package io.procmaster.os;
 
 import io.procmaster.os.jni.Native;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,8 +1,8 @@
 package io.procmaster.policy;
 
+import io.procmaster.log.Logs;
 import io.procmaster.time.Durations;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * ListenRule - Postfix's master_avail: whether the master watches a service's listen sockets, what

@@ -1,5 +1,6 @@
 package io.procmaster.policy;
 
+import io.procmaster.log.Logs;
 import io.procmaster.status.ReloadSummary;
 import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * MasterPolicy - the process-creation policy of the master as a deterministic state machine: the

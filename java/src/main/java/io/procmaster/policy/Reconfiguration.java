@@ -1,7 +1,8 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ReloadSummary;
 import io.procmaster.config.ServiceType;
+import io.procmaster.log.Logs;
+import io.procmaster.status.ReloadSummary;
 import io.procmaster.time.Durations;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * Reconfiguration - Postfix's master_ent and master_config as policy: a new set of services

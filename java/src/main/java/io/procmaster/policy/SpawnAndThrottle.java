@@ -1,9 +1,9 @@
 package io.procmaster.policy;
 
+import io.procmaster.log.Logs;
 import io.procmaster.time.Durations;
 import java.time.Duration;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 import org.slf4j.event.Level;
 
 /**

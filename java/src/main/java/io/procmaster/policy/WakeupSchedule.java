@@ -1,8 +1,8 @@
 package io.procmaster.policy;
 
+import io.procmaster.log.Logs;
 import java.time.Duration;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 import org.slf4j.event.Level;
 
 /**

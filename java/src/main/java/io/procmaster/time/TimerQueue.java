@@ -1,5 +1,6 @@
 package io.procmaster.time;
 
+import io.procmaster.log.Logs;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -9,7 +10,6 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * TimerQueue - one-shot timers on a {@link Clock}, owned and polled by one loop thread: the master

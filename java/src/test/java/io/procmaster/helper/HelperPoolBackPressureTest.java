@@ -3,8 +3,8 @@ package io.procmaster.helper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.os.EventLoop;
-import io.procmaster.testing.FakeClock;
 import io.procmaster.testing.Await;
+import io.procmaster.testing.FakeClock;
 import io.procmaster.testing.TestBin;
 import java.time.Duration;
 import java.util.ArrayList;

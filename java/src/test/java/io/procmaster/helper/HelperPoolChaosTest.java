@@ -1,8 +1,8 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.process.HelperTesting;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.helper.process.HelperTesting;
 import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ProcSelf;
 import io.procmaster.testing.TestBin;

@@ -2,6 +2,7 @@ package io.procmaster.helper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

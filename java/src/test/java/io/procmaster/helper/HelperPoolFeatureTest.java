@@ -1,9 +1,10 @@
 package io.procmaster.helper;
 
-import io.procmaster.testing.FakeClock;
 import static io.procmaster.helper.PoolFixture.config;
 import static io.procmaster.helper.PoolFixture.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procmaster.testing.FakeClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;

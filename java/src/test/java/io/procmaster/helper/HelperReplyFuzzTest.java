@@ -1,12 +1,12 @@
 package io.procmaster.helper;
 
-import io.procmaster.helper.wire.HelperReplyParser;
-import io.procmaster.helper.wire.LineFramer;
-import io.procmaster.helper.wire.WireFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.procmaster.helper.wire.HelperReplyParser;
+import io.procmaster.helper.wire.LineFramer;
+import io.procmaster.helper.wire.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

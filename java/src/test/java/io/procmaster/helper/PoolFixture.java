@@ -1,8 +1,8 @@
 package io.procmaster.helper;
 
-import io.procmaster.testing.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

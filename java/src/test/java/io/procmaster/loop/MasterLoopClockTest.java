@@ -3,9 +3,9 @@ package io.procmaster.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.status.ServiceStatus;
-import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.Await;
 import io.procmaster.testing.FakeClock;
+import io.procmaster.testing.MasterFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

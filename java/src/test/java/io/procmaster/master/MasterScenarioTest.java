@@ -1,6 +1,5 @@
 package io.procmaster.master;
 
-import io.procmaster.testing.Await;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
 import static java.nio.file.attribute.PosixFilePermission.OWNER_WRITE;
@@ -8,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.procmaster.status.ServiceStatus;
+import io.procmaster.testing.Await;
 import io.procmaster.testing.ChildReport;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.ProcSelf;

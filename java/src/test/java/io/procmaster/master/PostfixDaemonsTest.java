@@ -1,9 +1,9 @@
 package io.procmaster.master;
 
-import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.status.ServiceStatus;
+import io.procmaster.testing.Await;
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.PostfixInstance;
 import io.procmaster.testing.ProcSelf;

@@ -3,10 +3,10 @@ package io.procmaster.master;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.procmaster.config.ConfigException;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceType;
-import io.procmaster.config.ConfigException;
 import io.procmaster.testing.MasterFixture;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,9 @@
 package io.procmaster.os;
 
-import io.procmaster.os.jni.Native;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.procmaster.os.jni.Native;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ReloadSummary;
-import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.SPAWN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.procmaster.status.ReloadSummary;
+import io.procmaster.status.ServiceStatus;
 import io.procmaster.testing.FakeClock;
 import io.procmaster.time.TimerQueue;
 import java.time.Duration;

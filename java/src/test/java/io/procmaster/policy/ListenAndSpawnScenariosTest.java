@@ -1,12 +1,12 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.LISTEN;
 import static io.procmaster.policy.RecordingActions.Type.SIGNAL;
 import static io.procmaster.policy.RecordingActions.Type.SPAWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.status.ServiceStatus;
 import org.junit.jupiter.api.Test;
 
 /** docs/postfix-master.md §2.2-2.5 and §9 scenarios 1, 4, 10, 14, 15, 16 at the policy level. */

@@ -1,7 +1,5 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ReloadSummary;
-import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.CLOSE_CHANNEL;
 import static io.procmaster.policy.RecordingActions.Type.GONE;
@@ -10,6 +8,8 @@ import static io.procmaster.policy.RecordingActions.Type.RESTART_CHANNEL;
 import static io.procmaster.policy.RecordingActions.Type.SIGNAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.status.ReloadSummary;
+import io.procmaster.status.ServiceStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

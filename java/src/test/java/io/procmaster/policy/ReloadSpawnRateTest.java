@@ -1,9 +1,9 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.status.ServiceStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

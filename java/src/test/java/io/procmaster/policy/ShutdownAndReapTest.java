@@ -1,12 +1,12 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.ALL_GONE;
 import static io.procmaster.policy.RecordingActions.Type.LISTEN;
 import static io.procmaster.policy.RecordingActions.Type.SPAWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.status.ServiceStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

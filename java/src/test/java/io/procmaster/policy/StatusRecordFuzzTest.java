@@ -1,6 +1,5 @@
 package io.procmaster.policy;
 
-import io.procmaster.status.ServiceStatus;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +7,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.procmaster.loop.StatusPackets;
 import io.procmaster.os.StatusFlags;
+import io.procmaster.status.ServiceStatus;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;

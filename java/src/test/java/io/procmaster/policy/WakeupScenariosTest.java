@@ -1,10 +1,10 @@
 package io.procmaster.policy;
 
-import io.procmaster.config.ServiceType;
 import static io.procmaster.policy.PolicyHarness.svc;
 import static io.procmaster.policy.RecordingActions.Type.WAKEUP;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.config.ServiceType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.procmaster.testing;
 
-import io.procmaster.config.MasterConfig;
 import io.procmaster.config.MasterCfParser;
+import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import io.procmaster.policy.PolicySettings;

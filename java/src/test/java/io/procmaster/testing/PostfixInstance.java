@@ -2,8 +2,8 @@ package io.procmaster.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.procmaster.config.MasterConfig;
 import io.procmaster.config.MainCfParser;
+import io.procmaster.config.MasterConfig;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.procmaster.helper.example;
 
+import io.procmaster.helper.ChannelIdDialect;
 import io.procmaster.helper.HelperChannelType;
 import io.procmaster.helper.HelperPool;
 import io.procmaster.helper.HelperPoolConfig;
@@ -7,7 +8,6 @@ import io.procmaster.helper.HelperPoolStats;
 import io.procmaster.helper.HelperPools;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.helper.ChannelIdDialect;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package io.procmaster.helper.pool;
 import static io.procmaster.helper.pool.HelperPoolEngine.log;
 
 import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperChannel;
-import io.procmaster.helper.HelperExit;
 import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;

@@ -1,14 +1,15 @@
 package io.procmaster.helper.pool;
 
 import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.HelperPoolConfig;
 import io.procmaster.helper.HelperPoolStats;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.HelperReservation;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperEventSink;
-import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.process.HelperLauncher;
+import io.procmaster.log.Logs;
 import io.procmaster.time.Clock;
 import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
@@ -25,7 +26,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * The engine behind {@link io.procmaster.helper.HelperPool}: the loop-side state of one pool and its

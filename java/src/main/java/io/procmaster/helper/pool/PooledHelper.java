@@ -1,11 +1,11 @@
 package io.procmaster.helper.pool;
 
+import io.procmaster.helper.ChannelIdDialect;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.HelperPoolConfig;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperChannel;
-import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.process.HelperOutput;
-import io.procmaster.helper.ChannelIdDialect;
 import io.procmaster.helper.wire.LineFramer;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

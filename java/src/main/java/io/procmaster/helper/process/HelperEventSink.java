@@ -1,7 +1,6 @@
 package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperExit;
-
 import java.nio.ByteBuffer;
 
 /**

@@ -1,18 +1,17 @@
 package io.procmaster.helper.process;
 
-import io.procmaster.helper.HelperExit;
-
 import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.HelperSpec;
-import io.procmaster.os.EventLoop;
+import io.procmaster.log.Logs;
 import io.procmaster.os.ChildProcess;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.ExitStatus;
 import io.procmaster.os.Fd;
-import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
+import io.procmaster.os.jni.Native;
 import io.procmaster.time.Clock;
 import io.procmaster.time.Durations;
 import java.io.IOException;
@@ -23,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * One running helper process: the {@code ipcCreate()} equivalent. Its stdin and stdout are the

@@ -1,6 +1,7 @@
 package io.procmaster.helper.process;
 
 import io.procmaster.helper.HelperSpec;
+import io.procmaster.log.Logs;
 import io.procmaster.time.Clock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import io.procmaster.log.Logs;
 
 /**
  * A helper's stderr, read on the loop thread from its own pipe: either logged line by line with the

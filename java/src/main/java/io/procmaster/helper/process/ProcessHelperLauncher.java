@@ -1,8 +1,7 @@
 package io.procmaster.helper.process;
 
-import io.procmaster.helper.HelperExit;
-
 import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperExit;
 import io.procmaster.helper.HelperSpec;
 import io.procmaster.os.EventLoop;
 import java.io.IOException;

@@ -3,8 +3,8 @@ package io.procmaster.helper.process;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.EventLoopCore;
 import io.procmaster.os.Fd;
-import io.procmaster.os.jni.Native;
 import io.procmaster.os.NativeIoException;
+import io.procmaster.os.jni.Native;
 import java.nio.ByteBuffer;
 
 /**

@@ -24,8 +24,9 @@ import java.util.Optional;
  * where it is: in the boot layer if it was resolved, else found on {@code jdk.module.path} with a
  * {@link ModuleFinder} and opened with its {@link ModuleReader} (nothing is loaded or resolved).
  *
- * <p>Interface: {@link #open}. Failure modes: none thrown for a missing jar (null, with every place
- * tried added to the caller's list); an {@link IOException} reading a jar that was found.
+ * <p>Interface: {@link #open}. Failure modes: none thrown for a missing jar or a module path the
+ * JDK cannot read (null, with every place tried added to the caller's list); an
+ * {@link IOException} reading a jar that was found.
  */
 final class NativeResource {
     private NativeResource() {
@@ -66,7 +67,14 @@ final class NativeResource {
                     paths.add(Path.of(p));
                 }
             }
-            Optional<ModuleReference> ref = ModuleFinder.of(paths.toArray(Path[]::new)).find(module);
+            Optional<ModuleReference> ref;
+            try {
+                ref = ModuleFinder.of(paths.toArray(Path[]::new)).find(module);
+            } catch (java.lang.module.FindException e) {
+                // An unreadable or malformed entry on the module path: one more place that failed.
+                tried.add("module path [" + modulePath + "]: " + e.getMessage());
+                return null;
+            }
             if (ref.isPresent()) {
                 ModuleReader reader = ref.get().open();
                 Optional<InputStream> in = reader.open(resource);

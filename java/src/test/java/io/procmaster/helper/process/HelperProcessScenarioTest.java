@@ -1,16 +1,16 @@
 package io.procmaster.helper.process;
 
-import io.procmaster.helper.HelperExit;
-
-import io.procmaster.helper.HelperChannelType;
-import io.procmaster.helper.HelperException;
-import io.procmaster.helper.HelperSpec;
 import static io.procmaster.helper.process.HelperTesting.O_NONBLOCK;
 import static io.procmaster.helper.process.HelperTesting.assertNoLeaks;
 import static io.procmaster.helper.process.HelperTesting.writeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.procmaster.helper.HelperChannelType;
+import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperExit;
+import io.procmaster.helper.HelperSpec;
 import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ChildReport;
 import io.procmaster.testing.ProcSelf;

@@ -1,11 +1,10 @@
 package io.procmaster.helper.process;
 
-import io.procmaster.helper.HelperExit;
-
-import io.procmaster.helper.HelperChannelType;
-import io.procmaster.helper.HelperSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.helper.HelperChannelType;
+import io.procmaster.helper.HelperExit;
+import io.procmaster.helper.HelperSpec;
 import io.procmaster.os.EventLoop;
 import io.procmaster.testing.ProcSelf;
 import java.util.concurrent.TimeUnit;

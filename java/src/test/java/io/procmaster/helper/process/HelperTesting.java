@@ -1,8 +1,8 @@
 package io.procmaster.helper.process;
 
-import io.procmaster.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.testing.Await;
 import io.procmaster.testing.ProcSelf;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package io.procmaster.helper.wire;
 
-import io.procmaster.helper.HelperReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.helper.HelperReply;
 import org.junit.jupiter.api.Test;
 
 class HelperReplyParserTest {

@@ -1,9 +1,9 @@
 package io.procmaster.os.jni;
 
-import io.procmaster.os.Errno;
-import io.procmaster.os.StatusFlags;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.os.Errno;
+import io.procmaster.os.StatusFlags;
 import org.junit.jupiter.api.Test;
 
 class NativeAvailabilityTest {
