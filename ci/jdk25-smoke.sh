@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A smoke run of the Java suite on JDK 25 (README, "JDK 17 to 25"): the classes built for JDK 17
 # by the main run, a cross-section of the tests (the JNI boundary, spawn and reap beside
-# ProcessBuilder, the loop, a master serving, a helper pool, the command line), forked on JDK 25
-# with -Xcheck:jni. A machine without JDK 25 is reported, not failed.
+# ProcessBuilder, the loop, a master serving, a helper pool, the module descriptor, the command
+# line), forked on JDK 25 with -Xcheck:jni and the native-access flag. Fails when Maven fails, when
+# a listed class left no report, when a report shows a failure, or on a JVM warning. A machine
+# without JDK 25 is reported, not failed.
 # usage: ci/jdk25-smoke.sh   (after mvn install)
 # env:   JDK25  a JDK 25 home (default /usr/lib/jvm/temurin-25-jdk-amd64)
 set -euo pipefail
@@ -13,22 +15,36 @@ if [ ! -x "$jdk25/bin/java" ]; then
   exit 0
 fi
 "$jdk25/bin/java" -version 2>&1 | head -1
-tests='NativeAvailabilityTest,SpawnFailureTest,ProcessBuilderCoexistenceTest,EventLoopTest,MasterSmokeTest,HelperPoolFeatureTest,ModuleDescriptorTest,ControlCommandTest,VersionTest'
+java_tests=(os.jni.NativeAvailabilityTest os.SpawnFailureTest os.ProcessBuilderCoexistenceTest os.EventLoopTest
+            master.MasterSmokeTest master.MasterBuilderTest helper.HelperPoolFeatureTest ModuleDescriptorTest)
+cli_tests=(cli.ControlCommandTest cli.VersionTest)
+reports=target/surefire-reports-jdk25
+rm -rf "java/$reports" "cli/$reports"
+list=$(printf '%s,' "${java_tests[@]##*.}" "${cli_tests[@]##*.}")
 # surefire:test alone: no recompilation, the JDK 17 class files run as they are; surefire forks the
 # JVM Maven runs on, hence JAVA_HOME.
-JAVA_HOME=$jdk25 mvn -B -ntp -o -Dstyle.color=never -pl java,cli \
-  -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false -Dprocmaster.reports.suffix=-jdk25 \
-  surefire:test@default-test 2>&1 | grep -E 'Tests run:|FAIL|BUILD|ERROR' || true
+log=$(mktemp)
 status=0
-for f in java/target/surefire-reports-jdk25/*.txt cli/target/surefire-reports-jdk25/*.txt; do
-  [ -f "$f" ] || continue
-  grep -qE 'FAILURE|Errors: [1-9]|Failures: [1-9]' "$f" && { echo "jdk25 smoke: failed: $f" >&2; status=1; }
+JAVA_HOME=$jdk25 mvn -B -ntp -o -Dstyle.color=never -pl java,cli -Dtest="${list%,}" \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dprocmaster.reports.suffix=-jdk25 \
+  surefire:test@default-test >"$log" 2>&1 || { echo "jdk25 smoke: maven failed:" >&2; tail -40 "$log" >&2; status=1; }
+grep -E '^\[(INFO|ERROR|WARNING)\] Tests run:' "$log" || true
+rm -f "$log"
+for t in "${java_tests[@]}"; do
+  [ -f "java/$reports/TEST-io.procmaster.$t.xml" ] || { echo "jdk25 smoke: $t left no report" >&2; status=1; }
 done
-ls java/target/surefire-reports-jdk25/TEST-*.xml >/dev/null 2>&1 || { echo "jdk25 smoke: no test ran" >&2; status=1; }
-if grep -rlE 'WARNING in native method|FATAL ERROR in native method|WARNING: A restricted method' \
-     java/target/surefire-reports-jdk25/ cli/target/surefire-reports-jdk25/ 2>/dev/null; then
+for t in "${cli_tests[@]}"; do
+  [ -f "cli/$reports/TEST-io.procmaster.$t.xml" ] || { echo "jdk25 smoke: $t left no report" >&2; status=1; }
+done
+for f in java/$reports/*.txt cli/$reports/*.txt; do
+  [ -f "$f" ] || continue
+  if grep -qE 'FAILURE|Errors: [1-9]|Failures: [1-9]' "$f"; then echo "jdk25 smoke: failed: $f" >&2; status=1; fi
+done
+if grep -rlE 'WARNING in native method|FATAL ERROR in native method|WARNING: A restricted method|VM warning' \
+     "java/$reports/" "cli/$reports/" 2>/dev/null; then
   echo "jdk25 smoke: JVM warnings (files above)" >&2
   status=1
 fi
+grep -h 'java.version" value="[^"]*' -o "java/$reports"/TEST-*.xml 2>/dev/null | sort -u | sed 's/^/jdk25 smoke: ran on /' || true
 [ "$status" -eq 0 ] && echo "jdk25 smoke: passed"
 exit "$status"

@@ -3,7 +3,9 @@
 # this separate project against the procmaster artifacts in the local Maven repository, then runs
 # it on the class path, on the module path and as a shaded jar, on JDK 17 and, where one is
 # installed, on JDK 25. Each run must print "consumer check passed", a procmaster log line (the
-# master's "spawned" line, through slf4j-simple) and no line the JVM starts with "WARNING".
+# master's "spawned" line, through slf4j-simple) and no JVM warning (a line starting "WARNING", or
+# HotSpot's "VM warning"). The runtime dependencies must be procmaster's two jars, slf4j-api and
+# the provider the consumer chose.
 # On JDK 25 it also runs once without the native-access flag and expects the JVM's warning: the
 # check can see the warning, and the flag is what removes it.
 # usage: examples/consumer/run.sh   (after mvn install in the checkout)
@@ -22,6 +24,16 @@ if ! mvn -B -ntp -q -Dstyle.color=never -Dprocmaster.version="$PM_VERSION" packa
   cat "$build_log" >&2; rm -f "$build_log"; echo "consumer: the build failed" >&2; exit 1
 fi
 rm -f "$build_log"
+
+# What a consumer gets: procmaster's two jars, slf4j-api through the library, and the logging
+# provider it chose itself; nothing else (README, "Maven coordinates").
+deps=$(cd target/deps && ls | sort | tr '\n' ' ')
+want="procmaster-$PM_VERSION-linux-x86_64.jar procmaster-$PM_VERSION.jar slf4j-api-2.0.16.jar slf4j-simple-2.0.16.jar "
+if [ "$deps" != "$want" ]; then
+  echo "consumer: runtime dependencies are [$deps], expected [$want]" >&2
+  exit 1
+fi
+echo "consumer: runtime dependencies: $deps"
 
 jar=target/procmaster-consumer-1.jar
 shaded=target/procmaster-consumer-1-shaded.jar
@@ -42,7 +54,7 @@ run() {
   grep -q '^consumer check passed$' "$log" || problems+=("no 'consumer check passed'")
   grep -qE 'INFO io\.procmaster\.loop\.MasterLoop - spawned ' "$log" || problems+=("no procmaster log line")
   if [ "$expect" = clean ]; then
-    grep -q '^WARNING' "$log" && problems+=("JVM warning: $(grep -m1 '^WARNING' "$log")")
+    grep -qE '^WARNING|VM warning' "$log" && problems+=("JVM warning: $(grep -m1 -E '^WARNING|VM warning' "$log")")
   else
     grep -q '^WARNING: A restricted method' "$log" || problems+=("expected the JVM's native-access warning")
   fi
