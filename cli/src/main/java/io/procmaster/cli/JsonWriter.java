@@ -5,12 +5,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Writes one JSON text (RFC 8259) into a string, for {@code procmaster status --json}: objects,
+ * Writes one JSON text into a string, for {@code procmaster status --json}: objects,
  * arrays, strings, integers, exact decimals, booleans and null, without indentation.
  *
  * <p>Why not a JSON library: the CLI writes one small document of its own records and never reads
  * JSON, and the library stays at slf4j-api (docs/cli.md, "status --json"); {@code StatusJsonTest}
- * reads the output back with Jackson, a real parser. Strings are escaped as RFC 8259 §7 requires:
+ * reads the output back with Jackson, a real parser. Strings are escaped as JSON requires (docs/cli.md, "status --json"):
  * {@code "} and {@code \} with a backslash, control characters below U+0020 as {@code \n},
  * {@code \t} ... or {@code \}{@code u00XX}; a lone surrogate (not representable in UTF-8) as
  * {@code \}{@code uXXXX}. Everything else is written as it is and the caller encodes it as UTF-8.

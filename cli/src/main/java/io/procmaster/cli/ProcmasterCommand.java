@@ -6,6 +6,7 @@ import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.config.TimeValues;
+import io.procmaster.time.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -123,7 +124,10 @@ public final class ProcmasterCommand {
         }
     }
 
-    /** {@code --timeout}: a Postfix-style time value, seconds by default ({@code 30}, {@code 30s}, {@code 2m}). */
+    /**
+     * {@code --timeout}: a Postfix-style time value, seconds by default ({@code 30}, {@code 30s},
+     * {@code 2m}), or a duration as procmaster prints them ({@code 1m30s}, {@code 250ms}).
+     */
     static final class TimeConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
@@ -131,7 +135,11 @@ public final class ProcmasterCommand {
             try {
                 d = TimeValues.parse(value, 's');
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("bad time value \"" + value + "\": " + e.getMessage());
+                try {
+                    d = Durations.parse(value);
+                } catch (IllegalArgumentException alsoNot) {
+                    throw new CommandLine.TypeConversionException("bad time value \"" + value + "\": " + e.getMessage());
+                }
             }
             if (d.isZero()) {
                 throw new CommandLine.TypeConversionException("the timeout must be more than 0");

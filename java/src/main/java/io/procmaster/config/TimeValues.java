@@ -54,7 +54,11 @@ public final class TimeValues {
         }
     }
 
-    /** Renders {@code d} in the largest unit that divides it exactly, e.g. {@code 10m}. */
+    /**
+     * Renders {@code d} as a main.cf value: one number in the largest unit that divides it exactly,
+     * e.g. {@code 10m}, {@code 90s} (a main.cf time value has one unit, so {@code 1m30s} would not
+     * read back). Log lines and the CLI's own output use {@link io.procmaster.time.Durations}.
+     */
     public static String format(Duration d) {
         long s = d.getSeconds();
         if (s == 0) {
