@@ -19,7 +19,8 @@ import java.util.function.Function;
  * <p>The master's {@link ReloadSummary} says which services were added, kept (restarted), removed
  * (now draining) and rejected; a kept one is {@code changed} when its master.cf entry differs from
  * the one in effect before (field by field, as master.cf spells them: private, unpriv, chroot,
- * wakeup, maxproc, command, args, min_idle) and counted as unchanged otherwise. A kept service that
+ * wakeup, maxproc, command, args, min_idle, and the program and listen backlog they give; any other
+ * difference of the service model is "other settings") and counted as unchanged otherwise. A kept service that
  * the table before did not have was being removed and is back: {@code returned}.
  *
  * <p>Failure modes: none; ids the tables do not know are named by id alone.
@@ -38,7 +39,9 @@ final class ReloadReport {
             new Field("maxproc", ServiceSpec::maxProc),
             new Field("command", ServiceSpec::command),
             new Field("args", s -> String.join(" ", s.args())),
-            new Field("min_idle", ServiceSpec::minIdle));
+            new Field("min_idle", ServiceSpec::minIdle),
+            new Field("program", ServiceSpec::executable),
+            new Field("listen_backlog", ServiceSpec::listenBacklog));
 
     private ReloadReport() {
     }
@@ -90,6 +93,11 @@ final class ReloadReport {
             if (!Objects.equals(a, b)) {
                 d.add(f.name() + " " + shown(a) + " -> " + shown(b));
             }
+        }
+        if (d.isEmpty() && !was.equals(is)) {
+            // A difference the fields above do not name (e.g. the listen endpoints a name resolves
+            // to): still a change, never "unchanged".
+            d.add("other settings");
         }
         return String.join(", ", d);
     }
