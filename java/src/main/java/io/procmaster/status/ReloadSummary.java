@@ -17,7 +17,8 @@ import java.util.List;
  * <p>Immutable. Failure modes: none.
  *
  * @param added     ids of the new services
- * @param restarted ids of the services whose definition changed (restarted, counts kept)
+ * @param restarted ids of the services kept from the table before, changed or not: each is restarted as
+ *                  Postfix does (status channel recreated; counts, throttle and stress kept)
  * @param removing  ids of the removed services, now draining
  * @param rejected  ids (or descriptions) of the specs refused as unusable
  */
