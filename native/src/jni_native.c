@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fdplan.h"
@@ -60,6 +63,7 @@ static const struct named_constant constants[] = {
     K("EPOLLRDHUP", EPOLLRDHUP), K("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE),
     K("EAGAIN", EAGAIN), K("EINTR", EINTR), K("ENOENT", ENOENT), K("ESRCH", ESRCH), K("EPIPE", EPIPE),
     K("ECHILD", ECHILD), K("ENOSYS", ENOSYS), K("EPERM", EPERM), K("ENOTSUP", ENOTSUP), K("EBADF", EBADF),
+    K("EINVAL", EINVAL), K("ELOOP", ELOOP),
     K("SPAWN_SETSID", PM_SPAWN_SETSID), K("SPAWN_SETUID", PM_SPAWN_SETUID),
     K("SPAWN_SETGID", PM_SPAWN_SETGID), K("SPAWN_SETGROUPS", PM_SPAWN_SETGROUPS),
     K("SPAWN_HAS_CWD", PM_SPAWN_HAS_CWD),
@@ -405,6 +409,56 @@ static jint accept0(JNIEnv *env, jclass c, jint fd)
     return r < 0 ? -errno : r;
 }
 
+/*
+ * An exclusive flock(2) on a file, as Postfix's master takes its lock files on Linux
+ * (INTERNAL_LOCK is flock there): open(O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC|O_NOCTTY, mode),
+ * then flock(LOCK_EX|LOCK_NB). Returns the descriptor, which holds the lock until it is closed
+ * (the lock belongs to the open file, not to the process: another open of the same file, in
+ * this process too, is refused), or -errno: -EWOULDBLOCK when another open file holds it.
+ * out (5 longs): st_dev, st_ino, st_mode, st_nlink, st_uid of the file opened, for the caller
+ * to check before it writes (a regular file, the node it examined, one link).
+ */
+static jint lockFile0(JNIEnv *env, jclass c, jbyteArray path, jint mode, jlongArray out)
+{
+    char buf[4096];
+    struct stat st;
+    int fd, r, e;
+    jsize n = (*env)->GetArrayLength(env, path);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return -ENAMETOOLONG;
+    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    buf[n] = 0;
+    if (memchr(buf, 0, (size_t)n))
+        return -EINVAL;
+    do
+        fd = open(buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, (mode_t)mode);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0) {
+        e = errno;
+        close(fd);
+        return -e;
+    }
+    jlong o[5] = { (jlong)st.st_dev, (jlong)st.st_ino, (jlong)st.st_mode, (jlong)st.st_nlink, (jlong)st.st_uid };
+    (*env)->SetLongArrayRegion(env, out, 0, 5, o);
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    do
+        r = flock(fd, LOCK_EX | LOCK_NB);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
@@ -425,6 +479,7 @@ static const JNINativeMethod methods[] = {
     { "read0", "(ILjava/nio/ByteBuffer;II)I", (void *)read0 },
     { "write0", "(ILjava/nio/ByteBuffer;II)I", (void *)write0 },
     { "accept0", "(I)I", (void *)accept0 },
+    { "lockFile0", "([BI[J)I", (void *)lockFile0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

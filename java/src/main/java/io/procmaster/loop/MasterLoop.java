@@ -136,7 +136,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         // Trusted, laid out (the children's working directory, see spawn), and ours alone before
         // anything in it is deleted or bound; then the children a killed master left go.
         QueueDirectory.prepare(config.queueDirectory(), config.mailOwner());
-        InstanceLock lock = InstanceLock.acquire(config.queueDirectory());
+        InstanceLock lock = InstanceLock.acquire(config);
         MasterLoop created = null;
         List<Service> bound = new ArrayList<>();
         try {
