@@ -459,6 +459,16 @@ static jint lockFile0(JNIEnv *env, jclass c, jbyteArray path, jint mode, jlongAr
     return fd;
 }
 
+/* open("/dev/null", O_RDWR|O_CLOEXEC): what a Postfix daemon finds as fds 0, 1 and 2. */
+static jint devNull0(JNIEnv *env, jclass c)
+{
+    int fd;
+    do
+        fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
@@ -480,6 +490,7 @@ static const JNINativeMethod methods[] = {
     { "write0", "(ILjava/nio/ByteBuffer;II)I", (void *)write0 },
     { "accept0", "(I)I", (void *)accept0 },
     { "lockFile0", "([BI[J)I", (void *)lockFile0 },
+    { "devNull0", "()I", (void *)devNull0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

@@ -94,6 +94,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final Wakeups wakeups = new Wakeups();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final FdPair flow;
+    private final PostfixChildren stdio; // fds 0-2 of a Postfix instance's children (§3.1.1)
     private final InstanceLock lock;
     private volatile boolean stopping;
 
@@ -104,6 +105,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.loop = new EventLoop("procmaster-loop", clock);
         this.timers = new TimerQueue(clock);
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
+        this.stdio = PostfixChildren.open(config);
         this.flow = Channels.open(Channels.Kind.FLOW);
         environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
     }
@@ -153,6 +155,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 EventLoop l = created.loop;
                 bound.forEach(s -> s.fds.close(l));
                 created.flow.close();
+                created.stdio.close();
                 created.loop.close();
             }
             lock.close();
@@ -210,6 +213,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 .fd(3, flow.master().intValue())
                 .fd(4, flow.child().intValue())
                 .fd(5, s.fds.status().child().intValue());
+        stdio.addStdio(b);
         int target = 6;
         for (var l : s.fds.listeners()) {
             b.fd(target++, l.intValue());
@@ -474,6 +478,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         wakeups.close();
         loop.close();
         flow.close();
+        stdio.close();
         lock.close(clean); // last: the queue directory is another master's to use from here
     }
 }

@@ -81,6 +81,11 @@ public final class PostfixInstance {
         p.dir("public", MAIL_OWNER, SETGID_GROUP, "rwx--x---");
         p.dir("maildrop", MAIL_OWNER, SETGID_GROUP, "rwx-wx---"); // 1730 there; Java cannot set the sticky bit
         p.dir("incoming", MAIL_OWNER, null, "rwx------");
+        // The other queues: postfix(1)'s reload runs "postsuper active", which scans them.
+        for (String q : new String[] {"active", "bounce", "corrupt", "defer", "deferred", "flush", "hold", "saved",
+                "trace"}) {
+            p.dir(q, MAIL_OWNER, null, "rwx------");
+        }
         Files.createDirectories(p.data);
         Files.setOwner(p.data, user(MAIL_OWNER));
         String main = """
@@ -136,6 +141,9 @@ public final class PostfixInstance {
     public int mailOwnerUid() throws IOException {
         return (Integer) Files.getAttribute(data, "unix:uid");
     }
+
+    /** Postfix's postfix(1), which runs postfix-script for status, start, stop, reload. */
+    public static final Path POSTFIX = Path.of("/usr/sbin/postfix");
 
     /** The log postlogd wrote, or empty. */
     public String log() throws IOException {

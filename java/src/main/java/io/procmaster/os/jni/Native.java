@@ -159,4 +159,7 @@ public final class Native {
      * opened (filled whenever the open succeeded).
      */
     public static native int lockFile0(byte[] path, int mode, long[] out);
+
+    /** open("/dev/null", O_RDWR|O_CLOEXEC): a descriptor, or -errno. */
+    public static native int devNull0();
 }
