@@ -50,8 +50,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * a writer; a socket; a link, never followed) is refused before it is opened, and the node opened
  * is checked to be the one examined.
  *
- * <p>Interface: {@link #acquire}, {@link #previous}, {@link #record}, {@link #close}. Failure
+ * <p>Interface: {@link #acquire(MasterConfig)} (and {@link #acquire(Path)}, the queue directory's
+ * lock alone), {@link #previous}, {@link #record}, {@link #close}. Failure
  * modes: {@code queue_directory /q: a master is already running (pid N, lock pid/master.lock)};
+ * in a Postfix instance also those of {@link PostfixLockFiles#acquire} (lock pid/master.pid, or
+ * data_directory's master.lock);
  * {@code queue_directory /q: pid/master.lock is not a regular file: refusing to use it}; an
  * {@link IOException} naming the file when it cannot be opened (a link there is not followed).
  */
