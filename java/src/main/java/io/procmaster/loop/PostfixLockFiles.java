@@ -72,7 +72,7 @@ final class PostfixLockFiles implements AutoCloseable {
 
     /** The pid line Postfix's master writes: right-aligned in {@value #PID_WIDTH} columns, a newline. */
     static String pidLine(long pid) {
-        return String.format("%" + PID_WIDTH + "d%n", pid).replace(System.lineSeparator(), "\n");
+        return String.format("%" + PID_WIDTH + "d", pid) + "\n";
     }
 
     /** The pid on the first line of a pid file's text, as postfix-script reads it, or 0. */
