@@ -132,7 +132,7 @@ final class InstanceLock implements AutoCloseable {
                 l.postfix = PostfixLockFiles.acquire(config.queueDirectory(), data.get(), config.mailOwner(),
                         ProcessHandle.current().pid());
             } catch (IOException | RuntimeException e) {
-                l.close(false);
+                l.abandon();
                 throw e;
             }
         }
@@ -252,6 +252,19 @@ final class InstanceLock implements AutoCloseable {
             channel.write(b);
         }
         channel.force(false);
+    }
+
+    /**
+     * Releases the lock of a master that will not run after all, putting back what the previous
+     * holder wrote: the next master then looks for that one's children, under that one's pid.
+     */
+    private void abandon() {
+        try {
+            write(previous.known() ? previous.format() : "");
+        } catch (IOException e) {
+            // the record then names this pid: the next master still finds the previous flow pipe
+        }
+        close(false);
     }
 
     /**

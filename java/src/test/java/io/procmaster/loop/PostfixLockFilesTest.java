@@ -123,6 +123,30 @@ class PostfixLockFilesTest {
         assertThat(otherProcessCanLock(queue.resolve(InstanceLock.FILE))).isTrue();
     }
 
+    /**
+     * procmaster next to a running Postfix master (it holds pid/master.pid): refused before anything
+     * is bound, and pid/master.lock says again what the master before wrote.
+     */
+    @Test
+    void aPostfixMastersPidFileRefusesProcmasterAndKeepsThePreviousRecord() throws Exception {
+        String record = new InstanceLock.Holder(777, 1, "pipe:[42]", "boot").format();
+        Files.writeString(queue.resolve(InstanceLock.FILE), record);
+        Files.writeString(queue.resolve("pid/master.pid"), PostfixLockFiles.pidLine(4242));
+        MasterConfig config = MasterConfig.of(Map.of("queue_directory", queue.toString(),
+                "data_directory", data.toString()));
+        try (LockedFile postfixMaster = LockedFile.tryLock(queue.resolve("pid/master.pid"), 0644)) {
+            assertThatThrownBy(() -> InstanceLock.acquire(config)).hasMessage("queue_directory " + queue
+                    + ": a master is already running (pid 4242, lock pid/master.pid)");
+            assertThat(Files.readString(queue.resolve(InstanceLock.FILE))).isEqualTo(record);
+            assertThat(otherProcessCanLock(queue.resolve(InstanceLock.FILE))).as("pid/master.lock let go").isTrue();
+            assertThat(data.resolve("master.lock")).as("never reached").doesNotExist();
+        }
+        try (InstanceLock l = InstanceLock.acquire(config)) {
+            assertThat(l.previous().pid()).isEqualTo(777);
+            assertThat(Files.readString(queue.resolve("pid/master.pid"))).isEqualTo(PostfixLockFiles.pidLine(PID));
+        }
+    }
+
     @Test
     void somethingOtherThanARegularFileIsRefused() throws Exception {
         Files.createDirectory(queue.resolve("pid/master.pid"));
