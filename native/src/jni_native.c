@@ -459,6 +459,41 @@ static jint lockFile0(JNIEnv *env, jclass c, jbyteArray path, jint mode, jlongAr
     return fd;
 }
 
+/*
+ * Replaces a file's content through a descriptor (one lockFile0 returned): pwrite at offset 0
+ * until all is written, then ftruncate to its length and fdatasync. 0 or -errno. Through the
+ * descriptor, not the path: what is written is the node that is locked, whatever the directory
+ * holds by now.
+ */
+static jint rewrite0(JNIEnv *env, jclass c, jint fd, jbyteArray content)
+{
+    char buf[4096];
+    jsize n = (*env)->GetArrayLength(env, content);
+    ssize_t done = 0, r;
+    if (n < 0 || (size_t)n > sizeof buf)
+        return -EFBIG;
+    (*env)->GetByteArrayRegion(env, content, 0, n, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    while (done < n) {
+        r = pwrite(fd, buf + done, (size_t)(n - done), (off_t)done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        done += r;
+    }
+    if (ftruncate(fd, (off_t)n) < 0 || fdatasync(fd) < 0)
+        return -errno;
+    return 0;
+}
+
+/* fchown(fd, uid, -1): the node the descriptor holds, never what a path names by now. 0 or -errno. */
+static jint fchown0(JNIEnv *env, jclass c, jint fd, jint uid)
+{
+    return fchown(fd, (uid_t)uid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
 /* open("/dev/null", O_RDWR|O_CLOEXEC): what a Postfix daemon finds as fds 0, 1 and 2. */
 static jint devNull0(JNIEnv *env, jclass c)
 {
@@ -491,6 +526,8 @@ static const JNINativeMethod methods[] = {
     { "accept0", "(I)I", (void *)accept0 },
     { "lockFile0", "([BI[J)I", (void *)lockFile0 },
     { "devNull0", "()I", (void *)devNull0 },
+    { "rewrite0", "(I[B)I", (void *)rewrite0 },
+    { "fchown0", "(II)I", (void *)fchown0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

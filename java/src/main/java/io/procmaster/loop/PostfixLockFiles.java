@@ -4,14 +4,10 @@ import io.procmaster.config.MasterConfig;
 import io.procmaster.os.FileNodes;
 import io.procmaster.os.LockedFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
 
@@ -26,10 +22,12 @@ import java.util.Optional;
  *   <li>{@code queue_directory/pid/master.pid}: created mode 0644 (Postfix 3.7; 0600 since 3.9) as
  *       the master's user, flock'd, holding the pid right-aligned in 32 columns and a newline, the
  *       {@code "%*lu\n"} with width {@code 4 * sizeof(unsigned long)} of a 64-bit Postfix.
- *   <li>{@code data_directory/master.lock}: the same content and lock; created as {@code mail_owner}
- *       (Postfix opens it with mail_owner's effective ids). Since data_directory is writable by
+ *   <li>{@code data_directory/master.lock}: the same content and lock; it belongs to {@code mail_owner}
+ *       (Postfix opens it with mail_owner's effective ids; procmaster, as root, gives it to
+ *       data_directory's owner when that is mail_owner). Since data_directory is writable by
  *       mail_owner, the file opened must be a regular file with one link, owned by root, the
- *       master's user or mail_owner: a link planted there never receives the pid.
+ *       master's user or mail_owner, and everything (content, owner) goes through the locked
+ *       descriptor, never the path again: a link planted there never receives the pid.
  * </ul>
  * Both locks are taken after procmaster's own {@code pid/master.lock} ({@link InstanceLock}, which
  * holds them) and held by open descriptors for the master's life; the kernel drops them however it
@@ -91,14 +89,14 @@ final class PostfixLockFiles implements AutoCloseable {
      */
     static PostfixLockFiles acquire(Path queue, Path dataDirectory, Optional<UserPrincipal> mailOwner, long pid)
             throws IOException {
-        LockedFile pidFile = lock("queue_directory " + queue, queue.resolve(PID_FILE), PID_FILE, false);
+        LockedFile pidFile = lock("queue_directory " + queue, queue.resolve(PID_FILE), PID_FILE);
         try {
             write(queue.resolve(PID_FILE), pidFile, pid);
             Path data = dataDirectory.isAbsolute() ? dataDirectory : queue.resolve(dataDirectory);
             Path dataFile = data.resolve(DATA_LOCK);
-            LockedFile dataLock = lock("data_directory " + data, dataFile, DATA_LOCK, true);
+            LockedFile dataLock = lock("data_directory " + data, dataFile, DATA_LOCK);
             try {
-                checkAndOwn(data, dataFile, dataLock, mailOwner);
+                checkAndOwn(data, dataLock, mailOwner);
                 write(dataFile, dataLock, pid);
                 return new PostfixLockFiles(pidFile, dataLock);
             } catch (IOException | RuntimeException e) {
@@ -111,7 +109,7 @@ final class PostfixLockFiles implements AutoCloseable {
         }
     }
 
-    private static LockedFile lock(String where, Path file, String name, boolean inData) throws IOException {
+    private static LockedFile lock(String where, Path file, String name) throws IOException {
         LockedFile l;
         try {
             l = LockedFile.tryLock(file, MODE);
@@ -134,41 +132,40 @@ final class PostfixLockFiles implements AutoCloseable {
     /**
      * data_directory belongs to mail_owner, who could put a link to another file there: only a
      * regular file with one link, owned by root, us or mail_owner, is written; one owned by root
-     * or us goes to mail_owner, as Postfix creates it with mail_owner's effective uid.
+     * or us goes to mail_owner (fchown on the locked descriptor), as Postfix creates it with
+     * mail_owner's effective uid. mail_owner's uid is data_directory's owner's, when that is
+     * mail_owner (Postfix's layout; UserPrincipal has no public uid, but two principals are
+     * equal when their uids are); otherwise the file stays the master's.
      */
-    private static void checkAndOwn(Path data, Path file, LockedFile l, Optional<UserPrincipal> mailOwner)
+    private static void checkAndOwn(Path data, LockedFile l, Optional<UserPrincipal> mailOwner)
             throws IOException {
         if (l.links() != 1) {
             throw new IOException("data_directory " + data + ": " + DATA_LOCK + " has " + l.links()
                     + " links: refusing to use it");
         }
+        Integer owner = null;
+        if (mailOwner.isPresent() && mailOwner.get().equals(Files.getOwner(data, LinkOption.NOFOLLOW_LINKS))) {
+            owner = (Integer) Files.getAttribute(data, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        }
         boolean ours = l.ownerUid() == 0 || l.ownerUid() == FileNodes.ownUid();
-        // UserPrincipal has no public uid, but two principals are equal when their uids are.
-        boolean mailOwners = !ours && mailOwner.isPresent()
-                && mailOwner.get().equals(Files.getOwner(file, LinkOption.NOFOLLOW_LINKS));
-        if (!ours && !mailOwners) {
+        if (!ours && (owner == null || l.ownerUid() != owner)) {
             throw new IOException("data_directory " + data + ": " + DATA_LOCK + " is owned by uid " + l.ownerUid()
                     + ", not by root, the master's user or mail_owner: refusing to use it");
         }
-        if (ours && mailOwner.isPresent() && FileNodes.ownUid() == 0) {
-            Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setOwner(mailOwner.get());
+        if (ours && owner != null && FileNodes.ownUid() == 0) {
+            l.giveTo(owner);
         }
     }
 
-    /** Writes the pid line at offset 0 through a descriptor of the very node that is locked. */
+    /**
+     * Writes the pid line at offset 0 (and nothing after it) through the locked descriptor: the
+     * node written is the one locked and checked, even if the directory's entry changed since.
+     */
     private static void write(Path file, LockedFile l, long pid) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            if (!l.node().equals(FileNodes.Node.of(file))) {
-                throw new IOException(file + " was replaced while it was locked");
-            }
-            ByteBuffer b = ByteBuffer.wrap(pidLine(pid).getBytes(StandardCharsets.US_ASCII));
-            int length = b.remaining();
-            while (b.hasRemaining()) {
-                ch.write(b, length - b.remaining());
-            }
-            ch.truncate(length);
-            ch.force(false);
+        try {
+            l.rewrite(pidLine(pid).getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

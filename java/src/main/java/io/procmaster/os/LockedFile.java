@@ -20,9 +20,12 @@ import java.nio.file.Path;
  *
  * <p>The file is opened without following a link at its last component; the node opened is
  * reported ({@link #node}, {@link #links}, {@link #ownerUid}) for the caller to check before it
- * writes through another descriptor (the lock covers the file, whoever writes it).
+ * writes. {@link #rewrite} writes through the locked descriptor itself, so what is written is the
+ * node that was checked and locked, whatever the directory holds by then (a caller may also write
+ * through another descriptor: the lock covers the file, whoever writes it).
  *
- * <p>Interface: {@link #tryLock}, {@link #node}, {@link #links}, {@link #ownerUid}, {@link #close}.
+ * <p>Interface: {@link #tryLock}, {@link #node}, {@link #links}, {@link #ownerUid}, {@link #rewrite},
+ * {@link #giveTo}, {@link #close}.
  * Failure modes: {@code null} from {@link #tryLock} when another open file holds the lock; an
  * {@link IOException} naming the file when it cannot be opened, is a link, or is not a regular file.
  */
@@ -74,6 +77,28 @@ public final class LockedFile implements AutoCloseable {
     /** Its owner's uid when it was opened. */
     public int ownerUid() {
         return ownerUid;
+    }
+
+    /** Replaces the file's content (at most 4096 bytes) through the locked descriptor, synced to disk. */
+    public synchronized void rewrite(byte[] content) throws IOException {
+        if (closed) {
+            throw new IOException("lock on " + node + " is closed");
+        }
+        int r = Native.rewrite0(fd, content);
+        if (r < 0) {
+            throw new IOException("cannot write the locked file " + node + ": " + Errno.text(-r));
+        }
+    }
+
+    /** Gives the locked node to {@code uid} (fchown; the group stays): never what the path names by now. */
+    public synchronized void giveTo(int uid) throws IOException {
+        if (closed) {
+            throw new IOException("lock on " + node + " is closed");
+        }
+        int r = Native.fchown0(fd, uid);
+        if (r < 0) {
+            throw new IOException("cannot give the locked file " + node + " to uid " + uid + ": " + Errno.text(-r));
+        }
     }
 
     /** Closes the descriptor, which drops the lock. Idempotent. */

@@ -114,6 +114,18 @@ class PostfixLockFilesTest {
         assertThat(otherProcessCanLock(queue.resolve("pid/master.pid"))).isTrue();
     }
 
+    /** Run as root: a data lock that belongs to a third user (not mail_owner) is refused, unwritten. */
+    @Test
+    void aDataLockOfAnotherUserIsRefused() throws Exception {
+        assumeTrue(io.procmaster.os.FileNodes.ownUid() == 0, "chown needs root");
+        Path lock = Files.writeString(data.resolve("master.lock"), "theirs\n");
+        Files.setAttribute(lock, "unix:uid", 65534);
+        assertThatThrownBy(() -> PostfixLockFiles.acquire(queue, data, Optional.empty(), PID))
+                .hasMessage("data_directory " + data
+                        + ": master.lock is owned by uid 65534, not by root, the master's user or mail_owner: refusing to use it");
+        assertThat(Files.readString(lock)).isEqualTo("theirs\n");
+    }
+
     /** procmaster's own pid/master.lock is the same kind of lock: one model for both. */
     @Test
     void theInstanceLockIsAFlockToo() throws Exception {

@@ -160,6 +160,12 @@ public final class Native {
      */
     public static native int lockFile0(byte[] path, int mode, long[] out);
 
+    /** pwrite(content) at offset 0, ftruncate to its length, fdatasync: 0 or -errno (at most 4096 bytes). */
+    public static native int rewrite0(int fd, byte[] content);
+
+    /** fchown(fd, uid, -1): 0 or -errno. */
+    public static native int fchown0(int fd, int uid);
+
     /** open("/dev/null", O_RDWR|O_CLOEXEC): a descriptor, or -errno. */
     public static native int devNull0();
 }
