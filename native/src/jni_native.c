@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fdplan.h"
@@ -62,6 +65,7 @@ static const struct named_constant constants[] = {
     K("EPOLLRDHUP", EPOLLRDHUP), K("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE),
     K("EAGAIN", EAGAIN), K("EINTR", EINTR), K("ENOENT", ENOENT), K("ESRCH", ESRCH), K("EPIPE", EPIPE),
     K("ECHILD", ECHILD), K("ENOSYS", ENOSYS), K("EPERM", EPERM), K("ENOTSUP", ENOTSUP), K("EBADF", EBADF),
+    K("EINVAL", EINVAL), K("ELOOP", ELOOP),
     K("SPAWN_SETSID", PM_SPAWN_SETSID), K("SPAWN_SETUID", PM_SPAWN_SETUID),
     K("SPAWN_SETGID", PM_SPAWN_SETGID), K("SPAWN_SETGROUPS", PM_SPAWN_SETGROUPS),
     K("SPAWN_HAS_CWD", PM_SPAWN_HAS_CWD),
@@ -435,6 +439,101 @@ static jint dgramSend0(JNIEnv *env, jclass c, jint fd, jbyteArray path, jbyteArr
     return pm_dgram_send(fd, where, buf, (size_t)len);
 }
 
+/*
+ * An exclusive flock(2) on a file, as Postfix's master takes its lock files on Linux
+ * (INTERNAL_LOCK is flock there): open(O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC|O_NOCTTY, mode),
+ * then flock(LOCK_EX|LOCK_NB). Returns the descriptor, which holds the lock until it is closed
+ * (the lock belongs to the open file, not to the process: another open of the same file, in
+ * this process too, is refused), or -errno: -EWOULDBLOCK when another open file holds it.
+ * out (5 longs): st_dev, st_ino, st_mode, st_nlink, st_uid of the file opened, for the caller
+ * to check before it writes (a regular file, the node it examined, one link).
+ */
+static jint lockFile0(JNIEnv *env, jclass c, jbyteArray path, jint mode, jlongArray out)
+{
+    char buf[4096];
+    struct stat st;
+    int fd, r, e;
+    jsize n = (*env)->GetArrayLength(env, path);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return -ENAMETOOLONG;
+    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    buf[n] = 0;
+    if (memchr(buf, 0, (size_t)n))
+        return -EINVAL;
+    do
+        fd = open(buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, (mode_t)mode);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0) {
+        e = errno;
+        close(fd);
+        return -e;
+    }
+    jlong o[5] = { (jlong)st.st_dev, (jlong)st.st_ino, (jlong)st.st_mode, (jlong)st.st_nlink, (jlong)st.st_uid };
+    (*env)->SetLongArrayRegion(env, out, 0, 5, o);
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    do
+        r = flock(fd, LOCK_EX | LOCK_NB);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+/*
+ * Replaces a file's content through a descriptor (one lockFile0 returned): pwrite at offset 0
+ * until all is written, then ftruncate to its length and fdatasync. 0 or -errno. Through the
+ * descriptor, not the path: what is written is the node that is locked, whatever the directory
+ * holds by now.
+ */
+static jint rewrite0(JNIEnv *env, jclass c, jint fd, jbyteArray content)
+{
+    char buf[4096];
+    jsize n = (*env)->GetArrayLength(env, content);
+    ssize_t done = 0, r;
+    if (n < 0 || (size_t)n > sizeof buf)
+        return -EFBIG;
+    (*env)->GetByteArrayRegion(env, content, 0, n, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    while (done < n) {
+        r = pwrite(fd, buf + done, (size_t)(n - done), (off_t)done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        done += r;
+    }
+    if (ftruncate(fd, (off_t)n) < 0 || fdatasync(fd) < 0)
+        return -errno;
+    return 0;
+}
+
+/* fchown(fd, uid, -1): the node the descriptor holds, never what a path names by now. 0 or -errno. */
+static jint fchown0(JNIEnv *env, jclass c, jint fd, jint uid)
+{
+    return fchown(fd, (uid_t)uid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
+/* open("/dev/null", O_RDWR|O_CLOEXEC): what a Postfix daemon finds as fds 0, 1 and 2. */
+static jint devNull0(JNIEnv *env, jclass c)
+{
+    int fd;
+    do
+        fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
@@ -457,6 +556,10 @@ static const JNINativeMethod methods[] = {
     { "accept0", "(I)I", (void *)accept0 },
     { "dgramClient0", "()I", (void *)dgramClient0 },
     { "dgramSend0", "(I[B[BI)I", (void *)dgramSend0 },
+    { "lockFile0", "([BI[J)I", (void *)lockFile0 },
+    { "devNull0", "()I", (void *)devNull0 },
+    { "rewrite0", "(I[B)I", (void *)rewrite0 },
+    { "fchown0", "(II)I", (void *)fchown0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

@@ -1,10 +1,10 @@
 package io.procmaster.loop;
 
+import io.procmaster.config.MasterConfig;
 import io.procmaster.os.FileNodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,18 +30,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * </pre>
  * It is written once, when the lock is taken (nothing per spawn), and emptied at a clean close.
  *
- * <p>The lock is a POSIX record lock (FileChannel.tryLock), which the kernel drops when its
- * holder dies, however it dies. Such a lock belongs to the process, and closing any descriptor of
- * the file drops it: so a second master in the same JVM is refused from a table of the locks this
- * JVM holds, without opening the file. The table is keyed by the lock file's node (st_dev,
- * st_ino, read with lstat), the same thing the kernel locks, whatever path reached it.
+ * <p>The lock is an exclusive {@code flock} ({@link LockedFile}), the style Postfix's master uses on
+ * Linux, which the kernel drops when its holder dies, however it dies. It belongs to the open
+ * descriptor the master keeps; data are read and written through a second descriptor, whose close
+ * drops nothing. A second master in the same JVM is refused from a table of the locks this JVM
+ * holds, without opening the file (its message names the holder even before the file says it).
+ * The table is keyed by the lock file's node (st_dev, st_ino, read with lstat), the same thing the
+ * kernel locks, whatever path reached it.
+ *
+ * <p>In a Postfix instance (main.cf sets {@code data_directory}) the same acquisition then takes
+ * Postfix's own two lock files, {@code pid/master.pid} and {@code data_directory/master.lock}
+ * ({@link PostfixLockFiles}), so that one lock model answers "is a master running here?" for
+ * procmaster, Postfix's master and postfix(1) alike (docs/postfix-master.md §7.4): a second
+ * procmaster stops at {@code pid/master.lock}, a Postfix master at {@code pid/master.pid}, and
+ * procmaster refuses to start next to a running Postfix master at {@code pid/master.pid}.
  *
  * <p>The lock file must be a regular file: anything else there (a FIFO, whose read would wait for
  * a writer; a socket; a link, never followed) is refused before it is opened, and the node opened
  * is checked to be the one examined.
  *
- * <p>Interface: {@link #acquire}, {@link #previous}, {@link #record}, {@link #close}. Failure
+ * <p>Interface: {@link #acquire(MasterConfig)} (and {@link #acquire(Path)}, the queue directory's
+ * lock alone), {@link #previous}, {@link #record}, {@link #close}. Failure
  * modes: {@code queue_directory /q: a master is already running (pid N, lock pid/master.lock)};
+ * in a Postfix instance also those of {@link PostfixLockFiles#acquire} (lock pid/master.pid, or
+ * data_directory's master.lock);
  * {@code queue_directory /q: pid/master.lock is not a regular file: refusing to use it}; an
  * {@link IOException} naming the file when it cannot be opened (a link there is not followed).
  */
@@ -94,15 +107,35 @@ final class InstanceLock implements AutoCloseable {
 
     private final FileNodes.Node key;
     private final FileChannel channel;
-    private final FileLock lock;
+    private final LockedFile lock;
     private final Holder previous;
+    private PostfixLockFiles postfix;
     private boolean closed;
 
-    private InstanceLock(FileNodes.Node key, FileChannel channel, FileLock lock, Holder previous) {
+    private InstanceLock(FileNodes.Node key, FileChannel channel, LockedFile lock, Holder previous) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
         this.previous = previous;
+    }
+
+    /**
+     * Takes the lock of {@code config}'s queue directory and, in a Postfix instance, Postfix's
+     * pid/master.pid and data_directory/master.lock after it (released again when those fail).
+     */
+    static InstanceLock acquire(MasterConfig config) throws IOException {
+        InstanceLock l = acquire(config.queueDirectory());
+        Optional<Path> data = PostfixLockFiles.dataDirectory(config);
+        if (data.isPresent()) {
+            try {
+                l.postfix = PostfixLockFiles.acquire(config.queueDirectory(), data.get(), config.mailOwner(),
+                        ProcessHandle.current().pid());
+            } catch (IOException | RuntimeException e) {
+                l.abandon();
+                throw e;
+            }
+        }
+        return l;
     }
 
     /**
@@ -118,13 +151,17 @@ final class InstanceLock implements AutoCloseable {
             throw alreadyRunning(queue, other); // nothing opened: this JVM's lock on the file stays
         }
         FileChannel ch = null;
+        LockedFile lock = null;
         Holder found;
         try {
             ch = FileChannel.open(file, OPEN_OPTIONS);
             if (!key.equals(lockFileNode(queue, file))) {
                 throw new IOException(FILE + " was replaced while it was opened");
             }
-            FileLock lock = ch.tryLock();
+            lock = LockedFile.tryLock(file, 0644);
+            if (lock != null && !key.equals(lock.node())) {
+                throw new IOException(FILE + " was replaced while it was opened");
+            }
             found = read(ch);
             if (lock != null) {
                 InstanceLock l = new InstanceLock(key, ch, lock, found);
@@ -136,13 +173,16 @@ final class InstanceLock implements AutoCloseable {
                 return l;
             }
         } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
             if (ch != null) {
                 ch.close();
             }
             HELD_IN_THIS_JVM.remove(key);
             throw new IOException("queue_directory " + queue + ": cannot lock " + FILE + ": " + e, e);
         }
-        ch.close(); // this JVM holds no lock on the file: closing drops nothing
+        ch.close(); // another open file holds the lock: closing ours drops nothing
         HELD_IN_THIS_JVM.remove(key);
         throw alreadyRunning(queue, found);
     }
@@ -214,6 +254,19 @@ final class InstanceLock implements AutoCloseable {
     }
 
     /**
+     * Releases the lock of a master that will not run after all, putting back what the previous
+     * holder wrote: the next master then looks for that one's children, under that one's pid.
+     */
+    private void abandon() {
+        try {
+            write(previous.known() ? previous.format() : "");
+        } catch (IOException e) {
+            // the record then names this pid: the next master still finds the previous flow pipe
+        }
+        close(false);
+    }
+
+    /**
      * Releases the lock; {@code clean} (every child is gone) also empties the file, so that the
      * next master has no previous instance to look for.
      */
@@ -229,12 +282,15 @@ final class InstanceLock implements AutoCloseable {
         } catch (IOException e) {
             // the next master looks for children that are not there: harmless
         }
+        if (postfix != null) {
+            postfix.close();
+        }
         try {
-            lock.release();
             channel.close();
         } catch (IOException e) {
-            // closing the descriptor drops the lock whatever else failed
+            // the lock is on the other descriptor
         }
+        lock.close(); // last: from here another master may take the queue directory
         HELD_IN_THIS_JVM.remove(key);
     }
 

@@ -96,6 +96,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final Wakeups wakeups = new Wakeups();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final FdPair flow;
+    private final PostfixChildren stdio; // fds 0-2 of a Postfix instance's children (§3.1.1)
     private final InstanceLock lock;
     private final MaillogSettings maillogSettings;
     private final MaillogSink maillog; // the master's lines where Postfix's master logs (postfix-master.md §11.1)
@@ -108,6 +109,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.loop = new EventLoop("procmaster-loop", clock);
         this.timers = new TimerQueue(clock);
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
+        this.stdio = PostfixChildren.open(config);
         this.flow = Channels.open(Channels.Kind.FLOW);
         environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
         this.maillogSettings = MaillogSettings.of(config, System.getenv());
@@ -142,7 +144,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         // Trusted, laid out (the children's working directory, see spawn), and ours alone before
         // anything in it is deleted or bound; then the children a killed master left go.
         QueueDirectory.prepare(config.queueDirectory(), config.mailOwner());
-        InstanceLock lock = InstanceLock.acquire(config.queueDirectory());
+        InstanceLock lock = InstanceLock.acquire(config);
         MasterLoop created = null;
         List<Service> bound = new ArrayList<>();
         try {
@@ -159,6 +161,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 EventLoop l = created.loop;
                 bound.forEach(s -> s.fds.close(l));
                 created.flow.close();
+                created.stdio.close();
                 created.loop.close();
                 created.maillog.close();
             }
@@ -219,6 +222,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 .fd(3, flow.master().intValue())
                 .fd(4, flow.child().intValue())
                 .fd(5, s.fds.status().child().intValue());
+        stdio.addStdio(b);
         int target = 6;
         for (var l : s.fds.listeners()) {
             b.fd(target++, l.intValue());
@@ -493,6 +497,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         loop.close();
         flow.close();
         maillog.close(); // after the loop thread, its only user, is gone
+        stdio.close();
         lock.close(clean); // last: the queue directory is another master's to use from here
     }
 }

@@ -28,7 +28,8 @@ import java.util.Map;
  *       variables plus {@code GENERATION} in octal, working directory {@code queue_directory}. The
  *       loop adds the descriptors (fds 3..), which only it has.</li>
  *   <li>{@link #childEnvironment} - the children's environment, {@code import_environment} resolved
- *       against the master's own once, at start.</li>
+ *       against the master's own once, at start; in a Postfix instance with what Postfix's master
+ *       exports ({@link PostfixChildren}).</li>
  * </ul>
  * The listen backlog is read from the model directly by {@link ServiceDescriptors}
  * ({@link ServiceSpec#listenBacklog()}).
@@ -79,7 +80,8 @@ final class ServiceViews {
 
     /** The variables every child gets besides {@code GENERATION}, from the master's {@code parent} environment. */
     static Map<String, String> childEnvironment(MasterConfig config, Map<String, String> parent) {
-        return config.importEnvironment().resolve(parent);
+        // import_environment, plus in a Postfix instance what Postfix's master exports (§3.1.1)
+        return PostfixChildren.environment(config, parent);
     }
 
     /**

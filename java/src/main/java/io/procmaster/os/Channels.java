@@ -52,6 +52,15 @@ public final class Channels {
         return new FdPair(new Fd(out[0]), new Fd(out[1]));
     }
 
+    /**
+     * {@code /dev/null}, open for reading and writing (close-on-exec): what Postfix's master gives
+     * its children as fds 0, 1 and 2 (docs/postfix-master.md §3.1).
+     */
+    public static Fd devNull() throws NativeIoException {
+        Native.ensureAvailability();
+        return new Fd(Errno.check("open /dev/null", Native.devNull0()));
+    }
+
     /** A non-blocking TCP listener; host is an IPv4 or IPv6 literal, or "" / "*" for any. */
     public static Fd listenInet(String host, int port, int backlog) throws NativeIoException {
         return listen(Native.LS_INET, host, port, backlog, 0, "listen " + host + ":" + port);

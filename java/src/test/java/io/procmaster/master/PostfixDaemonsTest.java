@@ -221,8 +221,9 @@ class PostfixDaemonsTest {
      * What each daemon got from the master: argv in Postfix's order ({@code -l}/{@code -z}, then
      * {@code -n name} when the name is not the command's, {@code -t type}, {@code -u} unless
      * unpriv is n, {@code -o stress=} for services that are not local), GENERATION the octal
-     * serial of its spawn, nothing else in the environment but import_environment's MAIL_CONFIG,
-     * fds 3/4 the master's flow pipe, 5 a status socket, 6 its listener.
+     * serial of its spawn, nothing else in the environment but import_environment's MAIL_CONFIG and
+     * the postlog variables Postfix's master exports when maillog_file is set, fds 0-2 /dev/null,
+     * 3/4 the master's flow pipe, 5 a status socket, 6 its listener.
      */
     @Test
     void eachDaemonGetsPostfixArgvGenerationEnvironmentAndDescriptors() throws Exception {
@@ -249,9 +250,16 @@ class PostfixDaemonsTest {
             for (Map.Entry<List<String>, Integer> c : children.entrySet()) {
                 int pid = c.getValue();
                 Map<String, String> env = environ(pid);
+                // import_environment has no MAIL_LOGTAG here, so Postfix's master passes none; maillog_file
+                // is set, so it exports the postlog socket and host name (docs/postfix-master.md §3.1.1).
                 assertThat(env.keySet()).as("environment of " + c.getKey()).containsExactlyInAnyOrder("MAIL_CONFIG",
-                        "GENERATION");
-                assertThat(env).containsEntry("MAIL_CONFIG", postfix.conf.toString());
+                        "GENERATION", "POSTLOG_SERVICE", "POSTLOG_HOSTNAME");
+                assertThat(env).containsEntry("MAIL_CONFIG", postfix.conf.toString())
+                        .containsEntry("POSTLOG_SERVICE", postfix.queue.resolve("public/postlog").toString())
+                        .containsEntry("POSTLOG_HOSTNAME", PostfixInstance.HOSTNAME);
+                for (int fd = 0; fd <= 2; fd++) {
+                    assertThat(fdTarget(pid, fd)).as("fd " + fd + " of " + c.getKey()).isEqualTo("/dev/null");
+                }
                 assertThat(env.get("GENERATION")).matches("[0-7]+");
                 generations.add(Long.parseLong(env.get("GENERATION"), 8));
                 String fd3 = fdTarget(pid, 3);

@@ -82,7 +82,8 @@ public final class PostfixInstance {
         p.dir("maildrop", MAIL_OWNER, SETGID_GROUP, "rwx-wx---"); // 1730 there; Java cannot set the sticky bit
         p.dir("incoming", MAIL_OWNER, null, "rwx------");
         // The queues a message moves through once qmgr runs (mail_owner cannot create them in the
-        // root-owned queue directory), and flush's per-site logs.
+        // root-owned queue directory), and flush's per-site logs; postfix(1)'s reload runs "postsuper
+        // active", which scans them.
         for (String queueName : new String[] {"active", "deferred", "defer", "bounce", "trace", "hold", "corrupt",
                 "saved", "flush"}) {
             p.dir(queueName, MAIL_OWNER, null, "rwx------");
@@ -167,6 +168,9 @@ public final class PostfixInstance {
     public int mailOwnerUid() throws IOException {
         return (Integer) Files.getAttribute(data, "unix:uid");
     }
+
+    /** Postfix's postfix(1), which runs postfix-script for status, start, stop, reload. */
+    public static final Path POSTFIX = Path.of("/usr/sbin/postfix");
 
     /** The log postlogd wrote, or empty. */
     public String log() throws IOException {

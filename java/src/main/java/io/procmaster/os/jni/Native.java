@@ -25,7 +25,7 @@ public final class Native {
     public static final int ST_FORGED, ST_MALFORMED, ST_NOCRED, STATUS_RECORD_SIZE;
     /** epoll bits, for {@link EventLoopCore#register}. */
     public static final int EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, EPOLLEXCLUSIVE;
-    public static final int EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP;
+    public static final int EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP, EINVAL, ELOOP;
     public static final int SPAWN_SETSID, SPAWN_SETUID, SPAWN_SETGID, SPAWN_SETGROUPS, SPAWN_HAS_CWD;
     public static final int MECH_AUTO, MECH_CLONE3, MECH_POSIX_SPAWN;
     public static final int CH_STATUS, CH_PIPE, CH_PIPE_NB, CH_STREAM, CH_DGRAM, CH_TCP, CH_UDP;
@@ -55,7 +55,7 @@ public final class Native {
         EPOLLHUP = k.get("EPOLLHUP"); EPOLLRDHUP = k.get("EPOLLRDHUP"); EPOLLEXCLUSIVE = k.get("EPOLLEXCLUSIVE");
         EAGAIN = k.get("EAGAIN"); EINTR = k.get("EINTR"); ENOENT = k.get("ENOENT"); ESRCH = k.get("ESRCH");
         EPIPE = k.get("EPIPE"); ECHILD = k.get("ECHILD"); ENOSYS = k.get("ENOSYS"); EPERM = k.get("EPERM");
-        ENOTSUP = k.get("ENOTSUP"); EBADF = k.get("EBADF");
+        ENOTSUP = k.get("ENOTSUP"); EBADF = k.get("EBADF"); EINVAL = k.get("EINVAL"); ELOOP = k.get("ELOOP");
         SPAWN_SETSID = k.get("SPAWN_SETSID"); SPAWN_SETUID = k.get("SPAWN_SETUID");
         SPAWN_SETGID = k.get("SPAWN_SETGID"); SPAWN_SETGROUPS = k.get("SPAWN_SETGROUPS");
         SPAWN_HAS_CWD = k.get("SPAWN_HAS_CWD");
@@ -161,4 +161,21 @@ public final class Native {
      * ECONNREFUSED: nobody is bound there; EMSGSIZE: longer than the C side's 8 KiB buffer).
      */
     public static native int dgramSend0(int fd, byte[] path, byte[] data, int length);
+
+    /**
+     * open(O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC, mode) then flock(LOCK_EX|LOCK_NB): the descriptor
+     * holding the lock, or -errno ({@link #EAGAIN}: another open file holds it; {@link #EINVAL}:
+     * not a regular file). out (5 longs): st_dev, st_ino, st_mode, st_nlink, st_uid of what was
+     * opened (filled whenever the open succeeded).
+     */
+    public static native int lockFile0(byte[] path, int mode, long[] out);
+
+    /** pwrite(content) at offset 0, ftruncate to its length, fdatasync: 0 or -errno (at most 4096 bytes). */
+    public static native int rewrite0(int fd, byte[] content);
+
+    /** fchown(fd, uid, -1): 0 or -errno. */
+    public static native int fchown0(int fd, int uid);
+
+    /** open("/dev/null", O_RDWR|O_CLOEXEC): a descriptor, or -errno. */
+    public static native int devNull0();
 }
