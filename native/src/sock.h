@@ -5,6 +5,12 @@
  *   int pm_channel(int kind, int out[2]);
  *   int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
  *   int pm_local_port(int fd);
+int pm_connect(int kind, const char *addr, int port);
+int pm_socket_error(int fd);
+int pm_send_fd(int sock, int fd);
+ *   int pm_connect(int kind, const char *addr, int port);
+ *   int pm_socket_error(int fd);
+ *   int pm_send_fd(int sock, int fd);
  *
  * DESCRIPTION
  *   pm_channel() makes a connected pair; out[0] is the master's end, out[1]
@@ -30,6 +36,14 @@
  *   replaced; mode applied when non-zero), PM_LS_FIFO (created if absent,
  *   opened read-write so it never reports EOF).
  *
+ *   pm_connect() starts a non-blocking, close-on-exec stream connection to a
+ *   PM_LS_UNIX path or a PM_LS_INET literal and port (the master's wakeup
+ *   triggers): the descriptor is returned connected or still connecting;
+ *   writability says it is done and pm_socket_error() how it went (0, or
+ *   -errno). A unix listener with a full backlog fails at once (-EAGAIN).
+ *   pm_send_fd() sends fd over the unix stream socket sock with one NUL data
+ *   byte (SCM_RIGHTS), as Postfix's unix_send_fd; no SIGPIPE.
+ *
  * DIAGNOSTICS
  *   -errno; a half-made pair or listener is closed before returning.
  */
@@ -45,5 +59,8 @@ enum pm_listen_kind { PM_LS_INET = 1, PM_LS_UNIX = 2, PM_LS_UNIX_DGRAM = 3, PM_L
 int pm_channel(int kind, int out[2]);
 int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
 int pm_local_port(int fd);
+int pm_connect(int kind, const char *addr, int port);
+int pm_socket_error(int fd);
+int pm_send_fd(int sock, int fd);
 
 #endif
