@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,6 +128,30 @@ class WakeupDeliveryTest {
             m.close();
         }
         assertThat(ProcSelf.openedSince(before)).as("descriptors left after stop").isEmpty();
+    }
+
+    /**
+     * A reload that adds a service whose server holds the trigger, then one that removes it: after
+     * the second, none of the descriptors the first brought (listener, status channel, the held
+     * trigger connection) is left.
+     */
+    @Test
+    void aReloadThatRemovesAServiceWithAHeldTriggerLeavesNoDescriptor(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("server.log");
+        var config = MasterFixture.config(queue(dir));
+        // No other service: a reload renews every remaining service's status channel (new descriptors).
+        String keep = "";
+        try (MasterFixture m = MasterFixture.start(config, keep)) {
+            m.master.status().get(10, TimeUnit.SECONDS); // started
+            Map<Integer, String> before = ProcSelf.descriptors();
+            m.master.reload(MasterFixture.table(config, keep + "svc unix - - n 1000 1 pm-trigger-server " + log
+                    + " hold\n")).get(10, TimeUnit.SECONDS);
+            awaitLine(log, "request W"); // held now
+            m.master.reload(MasterFixture.table(config, keep)).get(10, TimeUnit.SECONDS);
+            Await.until("the removed service gone", WAIT, () -> m.master.status().get(10, TimeUnit.SECONDS),
+                    all -> all.stream().noneMatch(s -> s.id().startsWith("private/svc")));
+            assertThat(ProcSelf.openedSince(before)).as("descriptors left after the reload").isEmpty();
+        }
     }
 
     // ---- helpers ----
