@@ -227,19 +227,25 @@ final class Wakeups implements EventLoop.DeadlineSource {
             }
         }
 
-        /** Reads and discards what the server wrote; closes at its end (or an error). */
+        /**
+         * Reads and discards what the server wrote; closes at its end (or an error). At most 16
+         * reads per event, so a server that writes without end cannot keep the loop here: the
+         * descriptor stays readable and the loop comes back after serving the others.
+         */
         private void drain() {
             try {
-                for (;;) {
+                for (int reads = 0; reads < 16; reads++) {
                     discard.clear();
                     int n = conn.read(discard);
                     if (n < 0) {
-                        break; // the server closed: it has taken the trigger
+                        close(); // the server closed: it has taken the trigger
+                        return;
                     }
                     if (n == 0) {
                         return; // nothing more now; keep holding
                     }
                 }
+                return; // more may come: the next readiness event reads on
             } catch (NativeIoException e) {
                 log.debug("wakeup of {}: {}", serviceId, e.getMessage());
             }
