@@ -14,6 +14,10 @@
  *   fifo: read what is written into fd 6.
  *   hold: never close an accepted connection (a server that never lets go),
  *     and log when the master closes its end.
+ *   handoff: after the request, hand the connection to a grandchild (not the
+ *     master's child: neither a stop nor a removal ends it) that logs "peer
+ *     closed by master" when the master closes its end, or "handoff timeout"
+ *     after 30 s, and exits; this process closes its copy at once.
  * Every event is one line appended to LOGFILE, e.g. "accept 1",
  * "announce ok", "announce: Broken pipe", "request W", "request: EOF",
  * "peer closed 1", "fifo W". Exits 0 when fd 5 (the status channel) reports
@@ -101,7 +105,7 @@ static int receive_fd(int sock)
 int main(int argc, char **argv)
 {
     const char *type = "unix", *logfile = NULL;
-    int hold = 0;
+    int hold = 0, handoff = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-') {
@@ -114,6 +118,8 @@ int main(int argc, char **argv)
             logfile = a;
         } else if (!strcmp(a, "hold")) {
             hold = 1;
+        } else if (!strcmp(a, "handoff")) {
+            handoff = 1;
         }
     }
     if (!logfile)
@@ -177,7 +183,16 @@ int main(int argc, char **argv)
                 say("announce ok");
             read_request(c);
         }
-        if (hold && nheld < MAX_HELD)
+        if (handoff && fork() == 0) {
+            close(5);
+            close(6);
+            struct pollfd w = { .fd = c, .events = POLLIN };
+            char buf[64];
+            int r = poll(&w, 1, 30000);
+            say(r > 0 && read(c, buf, sizeof buf) <= 0 ? "peer closed by master" : "handoff timeout");
+            _exit(0);
+        }
+        if (hold && !handoff && nheld < MAX_HELD)
             held[nheld++] = c;
         else
             close(c);
