@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most one held trigger per service: {@link #send} returns false (skipped, the policy
  * counts it) while the previous one is still held. The server has not yet taken that one, and a
- * second trigger would only say the same thing again ("W": do the periodic work); Postfix, with
- * its 1000 s and 3600 s periods against a 101 s hold, never gets there.
+ * second trigger would only say the same thing again ("W": do the periodic work). Postfix opens
+ * another connection every period regardless; the two differ only for a server that keeps a
+ * trigger longer than its period (the stock daemons take theirs at once).
  *
  * <p>Interface (loop thread): {@link #send}, {@link #cancel} (service gone), {@link #closeAll}
  * (stop; also a close hook of the loop, so nothing is left when the loop closes). It is a
@@ -107,11 +108,6 @@ final class Wakeups implements EventLoop.DeadlineSource {
         new ArrayList<>(held.values()).forEach(Held::close);
     }
 
-    /** How many triggers are held now (tests, status). */
-    int heldCount() {
-        return held.size();
-    }
-
     @Override
     public long nextDeadlineNanos() {
         long next = Long.MAX_VALUE;
@@ -125,7 +121,7 @@ final class Wakeups implements EventLoop.DeadlineSource {
     public void onDeadline() {
         long now = loop.clock().nanoTime();
         for (Held h : new ArrayList<>(held.values())) {
-            if (h.deadline <= now) {
+            if (h.deadline - now <= 0) { // as the loop compares them: safe across a wrap
                 if (h.connecting) {
                     h.close();
                     fail(h.onFailure, h.serviceId, "connect to " + h.what + ": timed out");
