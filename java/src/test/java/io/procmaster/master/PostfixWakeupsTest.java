@@ -38,13 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
  * procmaster before the fix: see the commit that added this test).
  *
  * <p>The services as master.cf.dist has them ({@code tlsmgr unix - - y 1000? 1 tlsmgr},
- * {@code flush unix n - y 1000? 0 flush}) with two changes: a 2 s wakeup instead of 1000 s (the
- * test waits two periods), and chroot {@code n}, because a chroot needs a prepared jail (the
- * daemons' configuration, /dev/urandom, the TLS files inside the queue directory), which a
- * private instance in a test directory does not have. And {@code -v}, so that the daemons log
- * what they do with a trigger. tlsmgr is started by a STARTTLS session to smtpd (a session cache
- * makes smtpd ask tlsmgr), flush by {@code postqueue -s}; their conditional wakeups start at that
- * first spawn (§5.5).
+ * {@code flush unix n - y 1000? 0 flush}), chrooted into the queue directory (both open what they
+ * need outside it, the PRNG device, the session cache, main.cf, before they chroot; inside they use
+ * only {@code public/postlog} and {@code flush/}, so the jail needs no preparation), with two
+ * changes: a 2 s wakeup instead of 1000 s (the test waits two periods), and {@code -v}, so that the
+ * daemons log what they do with a trigger. smtpd (not chrooted here) gives the STARTTLS session
+ * that starts tlsmgr (a session cache makes smtpd ask it); {@code postqueue -s} starts flush; their
+ * conditional wakeups start at that first spawn (§5.5).
  *
  * <p>Skipped (JUnit assumptions, saying why) unless run as root with Debian's postfix and openssl.
  */
@@ -85,8 +85,8 @@ class PostfixWakeupsTest {
                 proxymap     unix       - - n -   - proxymap
                 rewrite      unix       - - n -   - trivial-rewrite
                 127.0.0.1:%d inet       n - n -   - smtpd
-                tlsmgr       unix       - - n %d? 1 tlsmgr -v
-                flush        unix       n - n %d? 0 flush -v
+                tlsmgr       unix       - - y %d? 1 tlsmgr -v
+                flush        unix       n - y %d? 0 flush -v
                 """.formatted(smtpPort, WAKEUP_SECONDS, WAKEUP_SECONDS);
 
         try (MasterFixture m = MasterFixture.start(postfix.masterConfig("services_file=", "service_drain_time=2s"),
@@ -104,6 +104,12 @@ class PostfixWakeupsTest {
             assertThat(tlsmgr.counts().spawns()).as("tlsmgr started by the STARTTLS session").isEqualTo(1);
             ServiceStatus flush = m.awaitStatus("public/flush", s -> s.counts().spawns() >= 1, 30_000);
             assertThat(flush.counts().spawns()).as("flush started by postqueue -s").isGreaterThanOrEqualTo(1);
+            for (String daemon : List.of("tlsmgr", "flush")) {
+                for (int pid : pidsOf(m, daemon)) {
+                    assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")))
+                            .as(daemon + " pid " + pid + " chrooted as master.cf says").isEqualTo(postfix.queue);
+                }
+            }
             // The first trigger at the spawn, then one every period: wait for two periods past the spawn.
             m.awaitStatus("private/tlsmgr", s -> s.counts().wakeupsSent() >= 3, 30_000);
             m.awaitStatus("public/flush", s -> s.counts().wakeupsSent() >= 3, 30_000);
@@ -126,6 +132,23 @@ class PostfixWakeupsTest {
         }
         assertThat(ProcSelf.zombies()).as("zombies").isEmpty();
         assertThat(ProcSelf.openedSince(fdsBefore)).as("descriptors left open").isEmpty();
+    }
+
+    /** The pids of the master's live children whose command is {@code daemon}. */
+    private static List<Integer> pidsOf(MasterFixture m, String daemon) throws Exception {
+        List<Integer> out = new ArrayList<>();
+        for (int pid : m.master.childPids().get(10, TimeUnit.SECONDS)) {
+            try {
+                String argv0 = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0")[0];
+                if (argv0.equals(daemon)) {
+                    out.add(pid);
+                }
+            } catch (IOException gone) {
+                // exited since the list was taken
+            }
+        }
+        assertThat(out).as("live " + daemon + " processes").isNotEmpty();
+        return out;
     }
 
     /** EHLO, STARTTLS, the TLS handshake, EHLO again and QUIT; returns the lines read. */
