@@ -534,6 +534,32 @@ static jint devNull0(JNIEnv *env, jclass c)
     return fd < 0 ? -errno : fd;
 }
 
+/* The master's wakeup triggers (sock.h): a non-blocking connection, its outcome, a passed descriptor. */
+static jint connect0(JNIEnv *env, jclass c, jint kind, jbyteArray addr, jint port)
+{
+    char buf[4096];
+    jsize n = (*env)->GetArrayLength(env, addr);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return -ENAMETOOLONG;
+    (*env)->GetByteArrayRegion(env, addr, 0, n, (jbyte *)buf);
+    if ((*env)->ExceptionCheck(env))
+        return -EFAULT;
+    buf[n] = 0;
+    if (memchr(buf, 0, (size_t)n))
+        return -EINVAL;
+    return pm_connect(kind, buf, port);
+}
+
+static jint socketError0(JNIEnv *env, jclass c, jint fd)
+{
+    return pm_socket_error(fd);
+}
+
+static jint sendFd0(JNIEnv *env, jclass c, jint sock, jint fd)
+{
+    return pm_send_fd(sock, fd);
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
@@ -560,6 +586,9 @@ static const JNINativeMethod methods[] = {
     { "devNull0", "()I", (void *)devNull0 },
     { "rewrite0", "(I[B)I", (void *)rewrite0 },
     { "fchown0", "(II)I", (void *)fchown0 },
+    { "connect0", "(I[BI)I", (void *)connect0 },
+    { "socketError0", "(I)I", (void *)socketError0 },
+    { "sendFd0", "(II)I", (void *)sendFd0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

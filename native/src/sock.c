@@ -249,6 +249,96 @@ int pm_local_port(int fd)
     return -EAFNOSUPPORT;
 }
 
+/* ---- outbound connections: the master's wakeup triggers (docs/postfix-master.md §5.3) ---- */
+
+int pm_connect(int kind, const char *addr, int port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd;
+
+    memset(&ss, 0, sizeof ss);
+    if (!addr)
+        return -EINVAL;
+    if (kind == PM_LS_UNIX) {
+        struct sockaddr_un *a = (struct sockaddr_un *)&ss;
+        if (strlen(addr) >= sizeof a->sun_path)
+            return -ENAMETOOLONG;
+        a->sun_family = AF_UNIX;
+        memcpy(a->sun_path, addr, strlen(addr));
+        len = sizeof *a;
+    } else if (kind == PM_LS_INET) {
+        if (port <= 0 || port > 65535)
+            return -EINVAL;
+        if (strchr(addr, ':')) {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            a->sin6_family = AF_INET6;
+            if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
+                return -EINVAL;
+            a->sin6_port = htons((uint16_t)port);
+            len = sizeof *a;
+        } else {
+            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+            a->sin_family = AF_INET;
+            if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
+                return -EINVAL;
+            a->sin_port = htons((uint16_t)port);
+            len = sizeof *a;
+        }
+    } else {
+        return -EINVAL;
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    while (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno == EINPROGRESS)
+            break; /* completion is reported as writability, the outcome by pm_socket_error */
+        return fail_close(fd, -1); /* on a unix socket a full backlog is EAGAIN, at once */
+    }
+    return fd;
+}
+
+int pm_socket_error(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return -errno;
+    return -err;
+}
+
+int pm_send_fd(int sock, int fd)
+{
+    union {
+        struct cmsghdr align;
+        char control[CMSG_SPACE(sizeof(int))];
+    } u;
+    char byte = 0;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    struct msghdr m;
+    struct cmsghdr *c;
+    ssize_t r;
+
+    memset(&m, 0, sizeof m);
+    memset(&u, 0, sizeof u);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = u.control;
+    m.msg_controllen = sizeof u.control;
+    c = CMSG_FIRSTHDR(&m);
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    do
+        r = sendmsg(sock, &m, MSG_NOSIGNAL);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -errno : 0;
+}
+
 int pm_dgram_client(void)
 {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

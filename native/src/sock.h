@@ -7,6 +7,12 @@
  *   int pm_local_port(int fd);
  *   int pm_dgram_client(void);
  *   int pm_dgram_send(int fd, const char *path, const void *buf, size_t len);
+int pm_connect(int kind, const char *addr, int port);
+int pm_socket_error(int fd);
+int pm_send_fd(int sock, int fd);
+ *   int pm_connect(int kind, const char *addr, int port);
+ *   int pm_socket_error(int fd);
+ *   int pm_send_fd(int sock, int fd);
  *
  * DESCRIPTION
  *   pm_channel() makes a connected pair; out[0] is the master's end, out[1]
@@ -37,6 +43,14 @@
  *   (sendto, MSG_DONTWAIT | MSG_NOSIGNAL): it never waits, so a full or
  *   absent receiver is -EAGAIN, -ENOENT or -ECONNREFUSED at once.
  *
+ *   pm_connect() starts a non-blocking, close-on-exec stream connection to a
+ *   PM_LS_UNIX path or a PM_LS_INET literal and port (the master's wakeup
+ *   triggers): the descriptor is returned connected or still connecting;
+ *   writability says it is done and pm_socket_error() how it went (0, or
+ *   -errno). A unix listener with a full backlog fails at once (-EAGAIN).
+ *   pm_send_fd() sends fd over the unix stream socket sock with one NUL data
+ *   byte (SCM_RIGHTS), as Postfix's unix_send_fd; no SIGPIPE.
+ *
  * DIAGNOSTICS
  *   -errno; a half-made pair or listener is closed before returning.
  */
@@ -56,5 +70,8 @@ int pm_listen(int kind, const char *addr, int port, int backlog, int mode);
 int pm_local_port(int fd);
 int pm_dgram_client(void);
 int pm_dgram_send(int fd, const char *path, const void *buf, size_t len);
+int pm_connect(int kind, const char *addr, int port);
+int pm_socket_error(int fd);
+int pm_send_fd(int sock, int fd);
 
 #endif

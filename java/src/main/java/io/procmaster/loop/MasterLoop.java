@@ -93,7 +93,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> children = new HashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
-    private final Wakeups wakeups = new Wakeups();
+    private final Wakeups wakeups;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final FdPair flow;
     private final PostfixChildren stdio; // fds 0-2 of a Postfix instance's children (§3.1.1)
@@ -111,6 +111,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.policy = new MasterPolicy(settings, timers, this, new GenerationCounter());
         this.stdio = PostfixChildren.open(config);
         this.flow = Channels.open(Channels.Kind.FLOW);
+        this.wakeups = new Wakeups(loop);
         environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
         this.maillogSettings = MaillogSettings.of(config, System.getenv());
         this.maillog = MaillogSink.open(maillogSettings, clock);
@@ -170,6 +171,10 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         }
         MasterLoop m = created;
         m.loop.addDeadlineSource(m);
+        // Held wakeup connections (docs/postfix-master.md §5.8): their deadlines size the wait,
+        // and whatever is still held when the loop closes is closed with it.
+        m.loop.addDeadlineSource(m.wakeups);
+        m.loop.addCloseHook(m.wakeups::closeAll);
         m.loop.start();
         m.onLoop(() -> {
             m.maillogSettings.warnings().forEach(log::warn);
@@ -273,20 +278,13 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     }
 
     @Override
-    public void sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
+    public boolean sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
         Service s = services.get(serviceId);
         if (s == null) {
-            return;
+            return true; // gone: nothing to send, nothing skipped
         }
-        wakeups.send(serviceId, s.spec, triggerBytes, (id, error) -> {
-            if (!stopping) {
-                try {
-                    loop.execute(() -> policy.onWakeupFailed(id, error));
-                } catch (RejectedExecutionException e) {
-                    log.debug("wakeup of {} failed while the loop closed: {}", id, error);
-                }
-            }
-        });
+        // On the loop, non-blocking, the connection held until the server has taken it (§5.8).
+        return wakeups.send(serviceId, s.spec, s.fds.listeners(), triggerBytes, policy::onWakeupFailed);
     }
 
     @Override
@@ -338,6 +336,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         Service s = services.remove(serviceId);
         if (s != null) {
             setListening(serviceId, false);
+            wakeups.cancel(serviceId);
             s.fds.close(loop);
             log.info("service {} removed", serviceId);
         }
@@ -350,6 +349,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public void allChildrenGone() {
+        wakeups.closeAll();
         for (Map.Entry<String, Service> e : services.entrySet()) {
             setListening(e.getKey(), false);
             e.getValue().fds.close(loop);
@@ -484,7 +484,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return stopped;
     }
 
-    /** Stops (if not yet), waits for the children, stops the loop thread and the wakeup sender. */
+    /** Stops (if not yet), waits for the children, stops the loop thread (held wakeups close with it). */
     public void close() {
         boolean clean = false;
         try {
@@ -493,7 +493,6 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         } catch (Exception e) {
             log.warn("stop did not complete cleanly: {}", e.toString());
         }
-        wakeups.close();
         loop.close();
         flow.close();
         maillog.close(); // after the loop thread, its only user, is gone

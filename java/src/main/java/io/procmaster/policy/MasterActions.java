@@ -37,8 +37,12 @@ public interface MasterActions {
     /** Start (true) or stop (false) watching the service's listen sockets for readability. */
     void setListening(String serviceId, boolean listening);
 
-    /** Deliver one wakeup: write {@code triggerBytes} the way a service of {@code type} needs (docs/postfix-master.md §5.3). */
-    void sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes);
+    /**
+     * Deliver one wakeup: write {@code triggerBytes} the way a service of {@code type} needs
+     * (docs/postfix-master.md §5.3). False when it was skipped because the previous trigger to the
+     * service is still held, not yet taken by the server (§5.8).
+     */
+    boolean sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes);
 
     /** Send {@code signal} to child {@code pid} (through its pidfd). */
     void signal(int pid, Signal signal);

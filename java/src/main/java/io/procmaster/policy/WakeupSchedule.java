@@ -12,7 +12,8 @@ import org.slf4j.event.Level;
  * re-arms every {@code wakeupSeconds}, unless the interval is 0, the wakeup is conditional and no
  * child was spawned yet, the service is draining or the master is shutting down; {@link #stop}
  * cancels the timer; {@link #onFailed} counts a trigger the loop could not deliver. A throttled
- * service's trigger is skipped (counted), the period continues. The bytes are the service type's
+ * service's trigger is skipped (counted), the period continues; so is one due while the previous
+ * trigger is still held by the loop (docs/postfix-master.md §5.8). The bytes are the service type's
  * ({@link io.procmaster.config.ServiceType#wakeupTrigger()}); delivery is {@link MasterActions#sendWakeup}.
  *
  * <p>Failure modes: a type that cannot take a trigger is logged and counted as a failure; a
@@ -63,9 +64,11 @@ final class WakeupSchedule {
         } else if (!s.spec.type().supportsWakeup()) {
             s.counters.wakeupFailures++;
             log.warn("master_wakeup_timer_event: {}: Operation not supported", s.label());
-        } else {
+        } else if (p.actions.sendWakeup(s.id(), s.spec.type(), s.spec.type().wakeupTrigger())) {
             s.counters.wakeupsSent++;
-            p.actions.sendWakeup(s.id(), s.spec.type(), s.spec.type().wakeupTrigger());
+        } else {
+            s.counters.wakeupsSkipped++; // the previous trigger is still held (docs/postfix-master.md §5.8)
+            log.debug("{}: previous wakeup not yet taken; wakeup skipped", s.label());
         }
     }
 }

@@ -84,8 +84,9 @@ class RecordingActions implements MasterActions {
     }
 
     @Override
-    public void sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
+    public boolean sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
         calls.add(new Call(Type.WAKEUP, serviceId, null, null, null, null, triggerBytes));
+        return true;
     }
 
     @Override

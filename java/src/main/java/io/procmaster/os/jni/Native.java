@@ -178,4 +178,13 @@ public final class Native {
 
     /** open("/dev/null", O_RDWR|O_CLOEXEC): a descriptor, or -errno. */
     public static native int devNull0();
+
+    /** A non-blocking stream connection to a {@link #LS_UNIX} path or {@link #LS_INET} literal: connected or connecting. */
+    public static native int connect0(int kind, byte[] address, int port);
+
+    /** SO_ERROR: 0, or the -errno a connection attempt ended with. */
+    public static native int socketError0(int fd);
+
+    /** Sends fd over a unix stream socket (SCM_RIGHTS, one NUL data byte); 0 or -errno. */
+    public static native int sendFd0(int sock, int fd);
 }
