@@ -31,7 +31,7 @@ done
 
 # -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps.
 if grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call made' \
-     java/target/surefire-reports/ cli/target/surefire-reports/ 2>/dev/null; then
+     java/target/surefire-reports/ cli/target/surefire-reports/ micrometer/target/surefire-reports/ 2>/dev/null; then
   echo "-Xcheck:jni reported problems (files above)" >&2
   exit 1
 fi

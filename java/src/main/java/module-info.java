@@ -6,9 +6,10 @@
  * {@code config} (the service model and the configuration files), {@code status} (the master's
  * reports), {@code helper} (helper pools), {@code os} (spawning, reaping and the event loop),
  * {@code child} (the child side of the master protocol for daemons written in Java),
- * {@code time} (the clock the API takes) and {@code metrics} (the MXBean interfaces). The master's mechanism ({@code loop}), its policy
- * ({@code policy}), the helper pool's engine ({@code helper.pool}, {@code helper.wire},
- * {@code helper.process}) and the JNI boundary ({@code os.jni}) are not exported.
+ * {@code time} (the clock the API takes) and {@code metrics} (the MXBean interfaces, {@code MasterMetrics}
+ * and the JMX opt-out). The master's mechanism ({@code loop}), its policy ({@code policy}), the helper
+ * pool's engine ({@code helper.pool}, {@code helper.wire}, {@code helper.process}), the metrics'
+ * machinery ({@code metrics.registry}) and the JNI boundary ({@code os.jni}) are not exported.
  *
  * <p>Loading the JNI library is a restricted operation from JDK 22 on: run with
  * {@code --enable-native-access=io.procmaster} on the module path ({@code ALL-UNNAMED} on the class
@@ -18,8 +19,9 @@ module io.procmaster {
     requires org.slf4j;
     // os.FileNodes.ownUid: getuid without /proc, from the JDK's UnixSystem.
     requires jdk.security.auth;
-    // metrics: the MXBeans are registered in the platform MBeanServer (docs/metrics.md).
-    requires java.management;
+    // metrics: the MXBeans are registered in the platform MBeanServer (docs/metrics.md). Transitive:
+    // exported signatures name javax.management.ObjectName (Master.metrics().objectName(), HelperPool.objectName()).
+    requires transitive java.management;
 
     // log.Logs asks slf4j's ServiceLoader whether a provider exists (the stderr fallback without one).
     uses org.slf4j.spi.SLF4JServiceProvider;

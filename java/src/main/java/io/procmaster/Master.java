@@ -8,6 +8,7 @@ import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
 import io.procmaster.metrics.Jmx;
 import io.procmaster.metrics.MasterMetrics;
+import io.procmaster.metrics.registry.SnapshotMasterMetrics;
 import io.procmaster.status.ReloadResult;
 import io.procmaster.status.ServiceStatus;
 import io.procmaster.time.Clock;
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeoutException;
  * changing them takes a restart.
  *
  * <p>Metrics: {@link #metrics()}; the MXBeans are registered in the platform MBeanServer at start
- * and unregistered at close (opt-out: {@code -Dprocmaster.jmx=false}; docs/metrics.md).
+ * and unregistered at close (opt-out: {@code -Dprocmaster.jmx=false}, {@link io.procmaster.metrics.Jmx#setEnabled},
+ * {@code builder().registerMBeans(false)}; docs/metrics.md).
  *
  * <p>The facade: its signatures name only types of the public API packages ({@code io.procmaster},
  * {@code config}, {@code status}, {@code helper}, {@code metrics}, {@code time}) and of the JDK, never one of the loop, the policy or
@@ -48,8 +50,8 @@ public final class Master implements AutoCloseable {
     private final MasterConfig config;
     private final MasterLoop loop;
     private final StartOptions options;
-    private final MasterMetrics metrics;
-    /** When this master started, on the monotonic clock (its uptime for {@code procmaster status}). */
+    private final SnapshotMasterMetrics metrics;
+    /** When this master started, on the monotonic clock: its {@link #uptime()}, for {@code procmaster status} and the Master MXBean. */
     private final long startedNanos = Clock.system().nanoTime();
     /** The table in effect: the one started with, then the last one a reload applied. */
     private volatile ServiceTable table;
@@ -64,8 +66,10 @@ public final class Master implements AutoCloseable {
         this.options = options;
         // ---- metrics (docs/metrics.md): registered now (unless the builder or -Dprocmaster.jmx=false
         // switched it off), unregistered at close or once stopped.
-        this.metrics = MasterMetrics.start(config.queueDirectory().toAbsolutePath().normalize().toString(),
-                loop::masterStatus, options.registerMBeans() && Jmx.enabled());
+        // On the loop thread the metrics take the snapshot there instead of waiting for the loop.
+        this.metrics = SnapshotMasterMetrics.start(config.queueDirectory().toAbsolutePath().normalize().toString(),
+                loop::masterStatus, loop::inLoop, loop::masterStatusOnLoop, this::uptime,
+                options.registerMBeans() && Jmx.enabled());
         loop.stopped().whenComplete((v, e) -> metrics.close());
     }
 

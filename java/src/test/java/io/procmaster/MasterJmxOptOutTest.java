@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.config.MasterConfig;
 import io.procmaster.metrics.Jmx;
+import io.procmaster.metrics.registry.PlatformMBeans;
 import io.procmaster.testing.Await;
 import io.procmaster.testing.MasterFixture;
 import java.lang.management.ManagementFactory;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MasterJmxOptOutTest {
 
     private static boolean anyRegisteredFor(Path queue) throws Exception {
-        String key = Jmx.value(queue.toAbsolutePath().normalize().toString());
+        String key = PlatformMBeans.value(queue.toAbsolutePath().normalize().toString());
         return !ManagementFactory.getPlatformMBeanServer()
                 .queryNames(new ObjectName("io.procmaster:master=" + key + ",*"), null).isEmpty();
     }

@@ -40,8 +40,17 @@ class ModuleDescriptorTest {
                         "io.procmaster.metrics");
         // The internal packages exist (so the exact set above leaves them out for a reason, not by accident).
         Path classes = Path.of(Master.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        assertThat(Set.of("loop", "policy", "os/jni", "helper/pool", "helper/wire", "helper/process"))
+        assertThat(Set.of("loop", "policy", "os/jni", "helper/pool", "helper/wire", "helper/process", "metrics/registry"))
                 .allSatisfy(p -> assertThat(classes.resolve("io/procmaster/" + p)).isDirectory());
+    }
+
+    @Test
+    void requiresJavaManagementTransitivelyForTheObjectNamesOfTheApi() throws IOException {
+        // Master.metrics().objectName() and HelperPool.objectName() return javax.management.ObjectName.
+        assertThat(descriptor().requires()).anySatisfy(r -> {
+            assertThat(r.name()).isEqualTo("java.management");
+            assertThat(r.modifiers()).contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE);
+        });
     }
 
     @Test

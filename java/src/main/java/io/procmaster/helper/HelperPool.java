@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import javax.management.ObjectName;
 
@@ -80,17 +81,23 @@ public final class HelperPool {
      *             output there, to run after the commands already waiting, and the drain of its inbox.
      * @param launchers the launcher for a new {@link HelperSpec} at reconfigure, or null when this
      *             pool cannot change its program
+     * @param onLoopThread whether the calling thread is the one {@code loop} runs commands on (in
+     *             production {@link io.procmaster.os.EventLoop#inLoop()}): there the pool's
+     *             {@link #metrics()} read {@link #stats()} instead of waiting for {@link #statsAsync()}
      */
     HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop,
-               Function<HelperSpec, HelperLauncher> launchers) {
+               Function<HelperSpec, HelperLauncher> launchers, BooleanSupplier onLoopThread) {
         this.engine = new HelperPoolEngine(config, launcher, clock, loop);
-        this.metrics = new HelperPoolMetrics(this);
+        this.metrics = new HelperPoolMetrics(this, onLoopThread);
         this.launchers = launchers;
     }
 
-    /** A pool that keeps its launcher at reconfigure (tests on a fake launcher). */
+    /**
+     * A pool that keeps its launcher at reconfigure (tests on a fake launcher). No thread counts as
+     * the loop's for the metrics: with {@code Runnable::run} a snapshot request is answered at once.
+     */
     HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
-        this(config, launcher, clock, loop, null);
+        this(config, launcher, clock, loop, null, () -> false);
     }
 
     /**

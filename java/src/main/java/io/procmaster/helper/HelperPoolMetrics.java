@@ -2,23 +2,27 @@ package io.procmaster.helper;
 
 import io.procmaster.metrics.HelperPoolMXBean;
 import io.procmaster.metrics.Jmx;
-import io.procmaster.metrics.SnapshotCache;
+import io.procmaster.metrics.registry.PlatformMBeans;
+import io.procmaster.metrics.registry.SnapshotCache;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import javax.management.ObjectName;
 
 /**
  * HelperPoolMetrics - the {@link HelperPoolMXBean} of one pool and its JMX registration
  * (docs/metrics.md): every getter reads the pool's latest {@link HelperPoolStats}, from a
- * {@link SnapshotCache} over {@link HelperPool#statsAsync()} (never the pool's state: it belongs to
- * the loop thread; the cache's class comment says why this model). Busy and idle helpers are
- * derived from the snapshot's helpers.
+ * {@link SnapshotCache} over {@link HelperPool#statsAsync()} (never the pool's state from another
+ * thread: it belongs to the loop thread; the cache's class comment says why this model). On the
+ * pool's loop thread (a callback of a future the pool completes) a getter takes
+ * {@link HelperPool#stats()} there instead, without waiting for a command only that thread could
+ * run. Busy and idle helpers are derived from the snapshot's helpers.
  *
  * <p>Interface: the pool creates it, {@link #register()}s it when it starts (on the loop thread,
  * where it also {@link #offer}s the first snapshot, so no reader waits for the first one) and
  * {@link #close()}s it when its shutdown completes or its loop closes. Any thread.
  *
- * <p>Failure modes: a failed registration is logged ({@link Jmx}); before any snapshot every figure
+ * <p>Failure modes: a failed registration is logged ({@link PlatformMBeans}); before any snapshot every figure
  * is 0; after close the last figures stay.
  */
 final class HelperPoolMetrics implements HelperPoolMXBean {
@@ -27,15 +31,15 @@ final class HelperPoolMetrics implements HelperPoolMXBean {
     private ObjectName objectName; // guarded by this
     private boolean closed; // guarded by this
 
-    HelperPoolMetrics(HelperPool pool) {
+    HelperPoolMetrics(HelperPool pool, BooleanSupplier onLoopThread) {
         this.name = pool.config().name();
-        this.cache = new SnapshotCache<>(pool::statsAsync);
+        this.cache = new SnapshotCache<>(pool::statsAsync, onLoopThread, pool::stats);
     }
 
     /** Registers the MXBean when {@link Jmx#enabled()}; once. */
     synchronized void register() {
         if (!closed && objectName == null && Jmx.enabled()) {
-            objectName = Jmx.register(this, "type=HelperPool,name=" + Jmx.value(name));
+            objectName = PlatformMBeans.register(this, "type=HelperPool,name=" + PlatformMBeans.value(name));
         }
     }
 
@@ -53,7 +57,7 @@ final class HelperPoolMetrics implements HelperPoolMXBean {
     synchronized void close() {
         closed = true;
         cache.close();
-        Jmx.unregister(objectName);
+        PlatformMBeans.unregister(objectName);
         objectName = null;
     }
 

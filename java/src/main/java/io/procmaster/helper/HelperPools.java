@@ -39,7 +39,7 @@ public final class HelperPools {
     public static HelperPool start(EventLoop loop, HelperPoolConfig config, HelperSpec spec) {
         Objects.requireNonNull(loop, "loop");
         HelperPool pool = new HelperPool(config, new ProcessHelperLauncher(loop, spec), loop.clock(), loop,
-                newSpec -> new ProcessHelperLauncher(loop, newSpec));
+                newSpec -> new ProcessHelperLauncher(loop, newSpec), loop::inLoop);
         loop.execute(() -> {
             loop.addDeadlineSource(new PoolTimers(loop, pool));
             // Whatever the pool still holds when the loop ends fails as closed, never stays pending.

@@ -448,12 +448,28 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     /** The master counters and every service's status in one loop command, so they agree (docs/metrics.md). */
     public CompletableFuture<MasterStatus> masterStatus() {
-        return onLoop(() -> {
-            MasterCounters c = policy.masterCounters();
-            return new MasterStatus(c.lastGeneration(), c.children(), c.shuttingDown(), c.unknownPidExits(),
-                    c.unknownServiceEvents(), c.unexpectedSpawnReports(), c.badSpecValues(), c.duplicateSpecs(),
-                    policy.statusAll());
-        });
+        return onLoop(this::masterStatusOnLoop);
+    }
+
+    /**
+     * The same snapshot taken at once, for a caller already on the loop thread (the metrics' getters
+     * in a callback of a future the loop completes, which must not wait for a command behind them).
+     *
+     * @throws IllegalStateException on any other thread
+     */
+    public MasterStatus masterStatusOnLoop() {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("masterStatusOnLoop called off the loop thread");
+        }
+        MasterCounters c = policy.masterCounters();
+        return new MasterStatus(c.lastGeneration(), c.children(), c.shuttingDown(), c.unknownPidExits(),
+                c.unknownServiceEvents(), c.unexpectedSpawnReports(), c.badSpecValues(), c.duplicateSpecs(),
+                policy.statusAll());
+    }
+
+    /** Whether the calling thread is this master's loop thread. */
+    public boolean inLoop() {
+        return loop.inLoop();
     }
 
     /** Pids of the live children (for tests and the status command). */

@@ -5,7 +5,7 @@ package io.procmaster.metrics;
  * {@code io.procmaster:type=HelperPool,name=<pool name>[,instance=N]} (docs/metrics.md).
  *
  * <p>The counters are those of {@code io.procmaster.helper.HelperPoolStats} (docs/helpers.md names
- * each), from the pool's latest snapshot ({@link SnapshotCache}); busy and idle are derived from the
+ * each), from the pool's latest snapshot (docs/metrics.md, "Threading"); busy and idle are derived from the
  * snapshot's helpers. Counters only increase; service times are microseconds, from the pool's
  * histogram (bucket upper bounds, within 12.5%).
  *

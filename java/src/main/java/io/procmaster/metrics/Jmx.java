@@ -1,44 +1,26 @@
 package io.procmaster.metrics;
 
-import io.procmaster.log.Logs;
-import java.lang.management.ManagementFactory;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.InstanceAlreadyExistsException;
-import javax.management.InstanceNotFoundException;
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import org.slf4j.Logger;
-
 /**
- * Jmx - the switch, the names and the (un)registration of procmaster's MXBeans in the platform
- * MBeanServer (docs/metrics.md, "JMX").
+ * Jmx - the switch of procmaster's MXBean registration in the platform MBeanServer, and their
+ * domain (docs/metrics.md, "JMX").
  *
- * <p>Switch: registration is on unless the system property {@code procmaster.jmx} is {@code false}
- * (read at each registration), or {@link #setEnabled} said otherwise for the whole JVM (it wins over
- * the property; {@code null} hands the decision back to the property). A switch per master is the
- * {@code registerJmx} argument of {@link MasterMetrics#start}. The metrics objects exist either way
+ * <p>Switch: registration is on unless the system property {@value #ENABLED_PROPERTY} is
+ * {@code false} (read at each registration), or {@link #setEnabled} said otherwise for the whole JVM
+ * (it wins over the property; {@code null} hands the decision back to the property). A switch per
+ * master is {@code Master.builder().registerMBeans(false)}. The metrics objects exist either way
  * ({@code Master.metrics()}, {@code HelperPool.metrics()}): only the JMX registration is switched.
  *
- * <p>Names: domain {@value #DOMAIN}; a key value is written as it is when it is a legal unquoted
- * value and with {@link ObjectName#quote} otherwise ({@link #value}). When a name is taken (two pools
- * of one name in a JVM), {@link #register} adds {@code instance=N}, N from one JVM-wide sequence
- * (2, 3, ...) skipping numbers in use: the first one keeps the plain name, each later one a number
- * no other instance has, kept for its life; so two instances never clash, and a JVM that starts
- * thousands of pools (a test suite) pays one attempt per registration, not one per pool alive.
+ * <p>Names: domain {@value #DOMAIN}; {@code type=Master,master=<queue directory>},
+ * {@code type=Service,master=...,service=<id>}, {@code type=HelperPool,name=<pool>}, with
+ * {@code instance=N} added when a name is taken (docs/metrics.md has the rules).
  *
- * <p>Failure modes: never throws for a registration problem: metrics must not stop a master or a
- * pool. A failed registration is logged as a warning and returns null; unregistering a name that is
- * gone is a no-op. Any thread.
+ * <p>Interface: static; any thread. Failure modes: none.
  */
 public final class Jmx {
     public static final String DOMAIN = "io.procmaster";
     /** {@code -Dprocmaster.jmx=false}: register nothing. */
     public static final String ENABLED_PROPERTY = "procmaster.jmx";
 
-    private static final Logger log = Logs.logger(Jmx.class);
-    private static final int MAX_ATTEMPTS = 1_000;
-    private static final AtomicLong INSTANCES = new AtomicLong(2);
     private static volatile Boolean enabledOverride;
 
     private Jmx() {
@@ -56,53 +38,5 @@ public final class Jmx {
     /** JVM-wide: true or false for every master and pool started from now on; null: follow the property again. */
     public static void setEnabled(Boolean enabled) {
         enabledOverride = enabled;
-    }
-
-    /** {@code s} as an ObjectName key value: unchanged when legal unquoted, else quoted. */
-    public static String value(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == ',' || c == '=' || c == ':' || c == '"' || c == '*' || c == '?' || c == '\n') {
-                return ObjectName.quote(s);
-            }
-        }
-        return s.isEmpty() ? ObjectName.quote(s) : s;
-    }
-
-    /**
-     * Registers {@code mxbean} as {@code DOMAIN:properties}, or with {@code ,instance=N} appended when
-     * that name is taken (see the class comment). Returns the name it got, or null if it could not register (logged).
-     */
-    public static ObjectName register(Object mxbean, String properties) {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-            for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                String suffix = attempt == 0 ? "" : ",instance=" + INSTANCES.getAndIncrement();
-                ObjectName name = new ObjectName(DOMAIN + ":" + properties + suffix);
-                try {
-                    return server.registerMBean(mxbean, name).getObjectName();
-                } catch (InstanceAlreadyExistsException taken) {
-                    // the next instance number
-                }
-            }
-            log.warn("JMX: no free instance number for {}:{}", DOMAIN, properties);
-        } catch (RuntimeException | JMException e) {
-            log.warn("JMX: cannot register {}:{}: {}", DOMAIN, properties, e.toString());
-        }
-        return null;
-    }
-
-    /** Unregisters {@code name} (null or already gone: nothing to do). */
-    public static void unregister(ObjectName name) {
-        if (name == null) {
-            return;
-        }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        } catch (InstanceNotFoundException gone) {
-            // already unregistered
-        } catch (JMException | RuntimeException e) {
-            log.warn("JMX: cannot unregister {}: {}", name, e.toString());
-        }
     }
 }

@@ -6,8 +6,8 @@ import java.util.List;
  * MasterMXBean - master-wide figures of one running master, as JMX
  * {@code io.procmaster:type=Master,master=<queue_directory>[,instance=N]} (docs/metrics.md).
  *
- * <p>Every getter reads the master's latest snapshot ({@link SnapshotCache}: at most about a second
- * old, never read off the loop thread); counters only increase. Failure modes: none; after the
+ * <p>Every getter reads the master's latest snapshot (docs/metrics.md, "Threading": at most about a second
+ * old, the loop's state never read from another thread); counters only increase. Failure modes: none; after the
  * master closed, the last figures stay.
  */
 public interface MasterMXBean {

@@ -7,7 +7,7 @@ package io.procmaster.metrics;
  * a reload that removes it unregisters it, one that adds a service registers it.
  *
  * <p>The figures are those of {@code io.procmaster.status.ServiceStatus} (the one model the
- * {@code status} command prints), from the master's latest snapshot ({@link SnapshotCache}).
+ * {@code status} command prints), from the master's latest snapshot (docs/metrics.md, "Threading").
  * Durations are milliseconds, {@code -1} when the service is not in that state. Counters only
  * increase over the life of the service (a reload keeps them).
  *

@@ -115,6 +115,27 @@ class HelperPoolMXBeanTest {
     }
 
     @Test
+    void aGetterOnThePoolsLoopThreadDoesNotWaitAndSeesTheCurrentFigures() throws Exception {
+        HelperPoolConfig config = HelperPoolConfig.builder("jmx-own-thread").children(1).startup(1).build();
+        try (HelperPools.Running r = HelperPools.startWithOwnLoop(config, spec())) {
+            HelperPool pool = startedAndRegistered(r);
+            // Nobody reads the figures here: the cache holds the snapshot the pool offered at start (no reply).
+            assertThat(pool.submit("x").get(20, TimeUnit.SECONDS).text()).isEqualTo("x");
+            Thread.sleep(1100); // older than the snapshot's max age (1 s): a reader elsewhere would ask the loop
+            CompletableFuture<long[]> read = new CompletableFuture<>();
+            r.loop().execute(() -> { // as pool.submit(x).thenAccept(reply -> pool.metrics()...) runs
+                long start = System.nanoTime();
+                long replies = pool.metrics().getReplies();
+                read.complete(new long[] {replies, System.nanoTime() - start, r.loop().inLoop() ? 1 : 0});
+            });
+            long[] got = read.get(20, TimeUnit.SECONDS);
+            assertThat(got[2]).as("read on the pool's loop thread").isEqualTo(1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(got[1])).as("the loop thread never waits for itself").isLessThan(500L);
+            assertThat(got[0]).as("the pool's current figures, not the start snapshot").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aGetterDoesNotHangWhileThePoolsLoopIsBlocked() throws Exception {
         HelperPoolConfig config = HelperPoolConfig.builder("jmx-blocked").children(1).startup(1).build();
         try (HelperPools.Running r = HelperPools.startWithOwnLoop(config, spec())) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.Master;
 import io.procmaster.config.MasterConfig;
+import io.procmaster.metrics.registry.PlatformMBeans;
 import io.procmaster.testing.Await;
 import io.procmaster.testing.MasterFixture;
 import java.lang.management.ManagementFactory;
@@ -37,7 +38,7 @@ class MasterMXBeanTest {
         int port = MasterFixture.freePort();
         MasterConfig config = MasterFixture.config(queue);
         String key = queue.toAbsolutePath().normalize().toString();
-        ObjectName masterName = new ObjectName("io.procmaster:type=Master,master=" + Jmx.value(key));
+        ObjectName masterName = new ObjectName("io.procmaster:type=Master,master=" + PlatformMBeans.value(key));
         String serviceId;
         ObjectName serviceName;
         try (Master master = Master.start(config, MasterFixture.table(config,
@@ -45,10 +46,10 @@ class MasterMXBeanTest {
             assertThat(master.metrics().objectName()).isEqualTo(masterName);
             assertThat(SERVER.isRegistered(masterName)).isTrue();
             serviceId = master.status().get(0).id();
-            serviceName = new ObjectName("io.procmaster:type=Service,master=" + Jmx.value(key)
-                    + ",service=" + Jmx.value(serviceId));
+            serviceName = new ObjectName("io.procmaster:type=Service,master=" + PlatformMBeans.value(key)
+                    + ",service=" + PlatformMBeans.value(serviceId));
             assertThat(SERVER.isRegistered(serviceName)).as("%s registered", serviceName).isTrue();
-            assertThat(SERVER.queryNames(new ObjectName("io.procmaster:type=Service,master=" + Jmx.value(key) + ",*"), null))
+            assertThat(SERVER.queryNames(new ObjectName("io.procmaster:type=Service,master=" + PlatformMBeans.value(key) + ",*"), null))
                     .containsExactly(serviceName);
             assertThat(longAttr(serviceName, "Spawns")).isZero();
             assertThat(longAttr(serviceName, "ProcessLimit")).isEqualTo(5);
@@ -76,7 +77,9 @@ class MasterMXBeanTest {
             assertThat(longAttr(masterName, "Children")).isGreaterThanOrEqualTo(1);
             assertThat(attr(masterName, "ShuttingDown")).isEqualTo(false);
             assertThat(attr(masterName, "MasterKey")).isEqualTo(key);
+            long facadeBefore = master.uptime().toMillis();
             long up = longAttr(masterName, "UptimeMillis");
+            assertThat(up).as("one clock: Master.uptime() and the MXBean's").isBetween(facadeBefore, master.uptime().toMillis());
             assertThat(up).isGreaterThanOrEqualTo(0);
             Await.until("uptime grows", Duration.ofSeconds(5), () -> longAttr(masterName, "UptimeMillis"), u -> u > up);
             assertThat(longAttr(masterName, "StartTimeMillis")).isBetween(System.currentTimeMillis() - 600_000,
@@ -88,7 +91,7 @@ class MasterMXBeanTest {
         }
         assertThat(SERVER.isRegistered(masterName)).isFalse();
         assertThat(SERVER.isRegistered(serviceName)).isFalse();
-        assertThat(SERVER.queryNames(new ObjectName("io.procmaster:master=" + Jmx.value(key) + ",*"), null)).isEmpty();
+        assertThat(SERVER.queryNames(new ObjectName("io.procmaster:master=" + PlatformMBeans.value(key) + ",*"), null)).isEmpty();
     }
 
     @Test
@@ -96,7 +99,7 @@ class MasterMXBeanTest {
         int first = MasterFixture.freePort();
         int second = MasterFixture.freePort();
         MasterConfig config = MasterFixture.config(queue);
-        String key = Jmx.value(queue.toAbsolutePath().normalize().toString());
+        String key = PlatformMBeans.value(queue.toAbsolutePath().normalize().toString());
         ObjectName services = new ObjectName("io.procmaster:type=Service,master=" + key + ",*");
         String a = "127.0.0.1:" + first + " inet n - n - 2 pm-echo\n";
         String b = "127.0.0.1:" + second + " inet n - n - 3 pm-echo\n";
@@ -131,7 +134,7 @@ class MasterMXBeanTest {
             master.stop().get(20, java.util.concurrent.TimeUnit.SECONDS);
             Await.until("unregistered once stopped", Duration.ofSeconds(10), () -> SERVER.isRegistered(name), r -> !r);
             assertThat(SERVER.queryNames(new ObjectName("io.procmaster:type=Service,master="
-                    + Jmx.value(queue.toAbsolutePath().normalize().toString()) + ",*"), null)).isEmpty();
+                    + PlatformMBeans.value(queue.toAbsolutePath().normalize().toString()) + ",*"), null)).isEmpty();
             assertThat(master.metrics().objectName()).isNull();
         }
     }

@@ -1,26 +1,27 @@
-package io.procmaster.metrics;
+package io.procmaster.metrics.registry;
 
+import io.procmaster.metrics.ServiceMXBean;
 import io.procmaster.status.ServiceStatus;
 import java.time.Duration;
 import javax.management.ObjectName;
 
 /**
- * ServiceView - the {@link ServiceMXBean} of one service: each getter asks its {@link MasterMetrics}
+ * ServiceView - the {@link ServiceMXBean} of one service: each getter asks its {@link SnapshotMasterMetrics}
  * for the current snapshot (which brings this view up to date) and reads this service's
  * {@link ServiceStatus} of it. Remaining times are those of the snapshot less its age.
  *
- * <p>Interface: package-private; {@link MasterMetrics} creates, updates and (un)registers it.
+ * <p>Interface: package-private; {@link SnapshotMasterMetrics} creates, updates and (un)registers it.
  * Any thread. Failure modes: none.
  */
 final class ServiceView implements ServiceMXBean {
-    private final MasterMetrics owner;
+    private final SnapshotMasterMetrics owner;
     final String id;
     private volatile ServiceStatus last;
     private volatile SnapshotCache.Taken<?> taken;
     volatile boolean present = true;
     ObjectName name; // guarded by the owner
 
-    ServiceView(MasterMetrics owner, String id) {
+    ServiceView(SnapshotMasterMetrics owner, String id) {
         this.owner = owner;
         this.id = id;
     }
@@ -39,7 +40,7 @@ final class ServiceView implements ServiceMXBean {
         if (atSnapshot == null) {
             return -1;
         }
-        return Math.max(0, atSnapshot.toMillis() - MasterMetrics.ageMillis(taken));
+        return Math.max(0, atSnapshot.toMillis() - SnapshotMasterMetrics.ageMillis(taken));
     }
 
     @Override public String getId() { return id; }
@@ -87,5 +88,5 @@ final class ServiceView implements ServiceMXBean {
     @Override public long getBusyWarnings() { return s().counts().busyWarnings(); }
     @Override public long getStaleReadiness() { return s().counts().staleReadiness(); }
     @Override public long getStressStarts() { return s().counts().stressStarts(); }
-    @Override public long getSnapshotAgeMillis() { s(); return MasterMetrics.ageMillis(taken); }
+    @Override public long getSnapshotAgeMillis() { s(); return SnapshotMasterMetrics.ageMillis(taken); }
 }

@@ -1,4 +1,4 @@
-package io.procmaster.metrics;
+package io.procmaster.metrics.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * The cache's rules (its class comment): a young snapshot is served without asking the owner, an
  * old one is refreshed with one request however many readers ask, a silent or failing owner leaves
- * the last snapshot served after a bounded wait, and a closed cache stops asking.
+ * the last snapshot served after a bounded wait, a request never answered expires, the owner's own
+ * thread takes its snapshot without asking or waiting, and a closed cache stops asking.
  */
 class SnapshotCacheTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
@@ -21,7 +24,7 @@ class SnapshotCacheTest {
         CompletableFuture<String> f = new CompletableFuture<>();
         asked.add(f);
         return f;
-    }, TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(50), now::get);
+    }, () -> false, () -> "taken on the owner", TimeUnit.SECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(50), now::get);
 
     @Test
     void aYoungSnapshotIsServedWithoutAskingAnOldOneIsRefreshedOnce() {
@@ -73,10 +76,48 @@ class SnapshotCacheTest {
 
         SnapshotCache<String> throwing = new SnapshotCache<>(() -> {
             throw new IllegalStateException("rejected");
-        }, 0, TimeUnit.MILLISECONDS.toNanos(50), now::get);
+        }, () -> false, () -> "taken on the owner", 0, TimeUnit.MILLISECONDS.toNanos(50), now::get);
         assertThat(throwing.get()).isNull();
         throwing.offer("offered");
         assertThat(throwing.get().value()).isEqualTo("offered");
+    }
+
+    @Test
+    void aRequestTheOwnerNeverAnswersExpiresSoALaterReaderAsksAgain() {
+        cache.offer("old");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        cache.refresh(); // the owner never answers this one
+        assertThat(asked).hasSize(1);
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(100)); // past maxWait (50 ms), not yet expired
+        assertThat(cache.get().value()).isEqualTo("old");
+        assertThat(asked).as("a late request is joined, not repeated").hasSize(1);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(10)); // far past any multiple of maxWait
+        assertThat(cache.get().value()).isEqualTo("old");
+        assertThat(asked).as("the hung request expired: a later reader asks again").hasSize(2);
+        asked.get(1).complete("fresh");
+        assertThat(cache.get().value()).isEqualTo("fresh");
+        asked.get(0).complete("ancient"); // the abandoned request answers at last
+        assertThat(cache.latest().value()).as("an answer older than the one served does not replace it").isEqualTo("fresh");
+    }
+
+    @Test
+    void onTheOwnersThreadAStaleSnapshotIsTakenThereWithoutAskingOrWaiting() {
+        AtomicBoolean onOwner = new AtomicBoolean(true);
+        AtomicInteger taken = new AtomicInteger();
+        SnapshotCache<String> owned = new SnapshotCache<>(() -> {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            asked.add(f);
+            return f;
+        }, onOwner::get, () -> "here#" + taken.incrementAndGet(), TimeUnit.SECONDS.toNanos(1),
+                TimeUnit.SECONDS.toNanos(30), now::get);
+        owned.offer("start");
+        assertThat(owned.get().value()).as("young: served as it is").isEqualTo("start");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        assertThat(owned.get().value()).isEqualTo("here#1");
+        assertThat(owned.takeNow().value()).isEqualTo("here#2");
+        assertThat(asked).as("the owner is not asked for what it can take itself").isEmpty();
+        onOwner.set(false);
+        assertThat(owned.get().value()).as("the owner's snapshot is the cache's latest").isEqualTo("here#2");
     }
 
     @Test
