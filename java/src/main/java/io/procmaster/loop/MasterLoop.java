@@ -53,10 +53,8 @@ import org.slf4j.Logger;
  * {@link #status} and {@link #stop} may be called from any thread and run on the loop. A child
  * gets fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing
  * else, the variables {@code import_environment} names and {@code GENERATION} in octal, with argv
- * in Postfix's order. It starts in
- * {@code queue_directory}, as under Postfix's master, which chdirs there: the stock daemons open
- * their lock file {@code pid/<type>.<name>} relative to the directory they inherit, before they
- * chdir to the queue directory themselves.
+ * in Postfix's order. It starts in {@code queue_directory}, as under Postfix's master: the stock
+ * daemons open {@code pid/<type>.<name>} relative to the directory they inherit.
  *
  * <p>Before it binds, the master checks {@code queue_directory} ({@link QueueDirectory}), locks it
  * ({@link InstanceLock}: one master per queue directory, held until {@link #close}) and ends
@@ -70,27 +68,11 @@ import org.slf4j.Logger;
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
     private static final Logger log = Logs.logger(MasterLoop.class);
 
-    /**
-     * The loop's runtime record of a service, not a second model: the one model ({@link ServiceSpec},
-     * replaced at reload) with the descriptors bound for it and whether they are watched.
-     */
-    private static final class Service {
-        ServiceSpec spec;
-        final ServiceDescriptors fds;
-        boolean listening;
-
-        Service(ServiceSpec spec, ServiceDescriptors fds) {
-            this.spec = spec;
-            this.fds = fds;
-        }
-    }
-
-
     private final EventLoop loop;
     private final MasterConfig config;
     private final TimerQueue timers;
     private final MasterPolicy policy;
-    private final Map<String, Service> services = new LinkedHashMap<>();
+    private final Map<String, BoundService> services = new LinkedHashMap<>();
     private final Map<Integer, ChildProcess> children = new HashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Wakeups wakeups;
@@ -147,13 +129,13 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         QueueDirectory.prepare(config.queueDirectory(), config.mailOwner());
         InstanceLock lock = InstanceLock.acquire(config);
         MasterLoop created = null;
-        List<Service> bound = new ArrayList<>();
+        List<BoundService> bound = new ArrayList<>();
         try {
             created = new MasterLoop(config, settings, lock, clock);
             PreviousInstance.end(lock.previous(), config, table);
             lock.record(PreviousInstance.pipeOf(created.flow.master().intValue()));
             for (ServiceSpec spec : table.services()) {
-                Service s = new Service(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));
+                BoundService s = new BoundService(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));
                 bound.add(s);
                 created.services.put(id(spec), s);
             }
@@ -179,7 +161,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         m.onLoop(() -> {
             m.maillogSettings.warnings().forEach(log::warn);
             m.policy.maillog().daemonStarted(m.maillogSettings.version(), m.maillogSettings.configDirectory());
-            for (Map.Entry<String, Service> e : m.services.entrySet()) {
+            for (Map.Entry<String, BoundService> e : m.services.entrySet()) {
                 m.registerStatus(e.getKey(), e.getValue());
             }
             ReloadSummary s = m.policy.start(m.policySpecs());
@@ -196,7 +178,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     private List<ServicePolicySpec> policySpecs() {
         List<ServicePolicySpec> out = new ArrayList<>();
-        for (Service s : services.values()) {
+        for (BoundService s : services.values()) {
             if (s.spec != null) {
                 out.add(ServiceViews.policyView(s.spec));
             }
@@ -204,7 +186,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return out;
     }
 
-    private void registerStatus(String id, Service s) throws NativeIoException {
+    private void registerStatus(String id, BoundService s) throws NativeIoException {
         FdPair st = s.fds.status();
         loop.register(st.master().intValue(), EventLoopCore.Kind.STATUS, 0, new EventLoop.Handler() {
             @Override
@@ -218,7 +200,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public int spawn(String serviceId, long generation, boolean stress) throws SpawnFailure {
-        Service s = services.get(serviceId);
+        BoundService s = services.get(serviceId);
         if (s == null || s.fds.status() == null) {
             throw new SpawnFailure(SpawnFailure.Kind.FORK, "service has no status channel");
         }
@@ -254,7 +236,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public void setListening(String serviceId, boolean listening) {
-        Service s = services.get(serviceId);
+        BoundService s = services.get(serviceId);
         if (s == null || s.listening == listening) {
             return;
         }
@@ -279,7 +261,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public boolean sendWakeup(String serviceId, ServiceType type, byte[] triggerBytes) {
-        Service s = services.get(serviceId);
+        BoundService s = services.get(serviceId);
         if (s == null) {
             return true; // gone: nothing to send, nothing skipped
         }
@@ -311,7 +293,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public void restartStatusChannel(String serviceId) {
-        Service s = services.get(serviceId);
+        BoundService s = services.get(serviceId);
         if (s == null) {
             return;
         }
@@ -325,7 +307,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public void closeStatusChannel(String serviceId) {
-        Service s = services.get(serviceId);
+        BoundService s = services.get(serviceId);
         if (s != null) {
             s.fds.closeStatus(loop);
         }
@@ -333,7 +315,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     @Override
     public void serviceGone(String serviceId) {
-        Service s = services.remove(serviceId);
+        BoundService s = services.remove(serviceId);
         if (s != null) {
             setListening(serviceId, false);
             wakeups.cancel(serviceId);
@@ -350,7 +332,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     @Override
     public void allChildrenGone() {
         wakeups.closeAll();
-        for (Map.Entry<String, Service> e : services.entrySet()) {
+        for (Map.Entry<String, BoundService> e : services.entrySet()) {
             setListening(e.getKey(), false);
             e.getValue().fds.close(loop);
         }
@@ -420,9 +402,9 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             throw e;
         }
         for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
-            Service s = services.get(e.getKey());
+            BoundService s = services.get(e.getKey());
             if (s == null) {
-                s = new Service(e.getValue(), fresh.get(e.getKey()));
+                s = new BoundService(e.getValue(), fresh.get(e.getKey()));
                 services.put(e.getKey(), s);
                 registerStatus(e.getKey(), s);
             } else {
