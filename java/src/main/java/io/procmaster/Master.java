@@ -116,7 +116,12 @@ public final class Master implements AutoCloseable {
 
     /** What {@link MasterBuilder#start()} calls: a master on a Java-built table, with the builder's switches. */
     static Master start(MasterConfig config, ServiceTable table, StartOptions options) throws IOException {
-        return started(null, new MasterCfParser(config), config, table, options);
+        return start(new MasterCfParser(config), table, options);
+    }
+
+    /** As above, keeping the parser that read the parameters (its main.cf settings warn at reload too). */
+    static Master start(MasterCfParser parser, ServiceTable table, StartOptions options) throws IOException {
+        return started(null, parser, parser.config(), table, options);
     }
 
     /** The one place a master starts: the loop binds and runs, then what the options switch on. */

@@ -1,11 +1,10 @@
 package io.procmaster;
 
 import io.procmaster.config.ConfigException;
-import io.procmaster.config.MainCfParser;
+import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceSpecBuilder;
-import io.procmaster.config.ServiceTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,8 +150,14 @@ public final class MasterBuilder {
      * @throws ConfigException when main.cf or a parameter is bad
      */
     public MasterConfig config() throws ConfigException {
-        MasterConfig base = mainCf == null ? MasterConfig.defaults() : MainCfParser.parse(mainCf).config();
-        return parameters.isEmpty() ? base : base.withOverrides(parameters);
+        return parser().config();
+    }
+
+    /** The one way parameters are read (as {@link Master#start(Path, Path, List)} reads them): main.cf, then overrides. */
+    private MasterCfParser parser() throws ConfigException {
+        List<String> overrides = new ArrayList<>(parameters.size());
+        parameters.forEach((name, value) -> overrides.add(name + "=" + value));
+        return Master.masterCfParser(mainCf, overrides);
     }
 
     /**
@@ -164,11 +169,12 @@ public final class MasterBuilder {
      * @throws IOException     when the queue directory, the instance lock or a listener fails
      */
     public Master start() throws ConfigException, IOException {
-        MasterConfig config = config();
+        MasterCfParser parser = parser();
         List<ServiceSpec> specs = new ArrayList<>(services.size());
         for (ServiceSpecBuilder s : services) {
-            specs.add(s.build(config));
+            specs.add(s.build(parser.config()));
         }
-        return Master.start(config, ServiceTable.of(specs), new StartOptions(registerMBeans));
+        // The table carries main.cf's unused-parameter warnings, which the master logs at start.
+        return Master.start(parser, parser.table(specs), new StartOptions(registerMBeans));
     }
 }

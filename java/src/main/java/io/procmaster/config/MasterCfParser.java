@@ -84,6 +84,25 @@ public final class MasterCfParser {
     }
 
     /**
+     * A table of services built with the Java API rather than parsed from a master.cf, with the
+     * warnings a parsed table carries: duplicates (the later one wins), and the main.cf settings
+     * this parser was given that nothing reads (docs/configuration.md, "Unknown parameters").
+     *
+     * @param services the services, built against {@link #config()}
+     * @return the table
+     */
+    public ServiceTable table(List<ServiceSpec> services) {
+        ServiceTable built = ServiceTable.of(services);
+        List<String> warnings = new ArrayList<>(built.warnings());
+        List<String> names = new ArrayList<>();
+        services.forEach(s -> names.add(s.name()));
+        warnings.addAll(UnusedParameters.warnings(mainCfSettings, List.of(), names));
+        Map<ServiceKey, ServiceSpec> byKey = new LinkedHashMap<>();
+        built.services().forEach(s -> byKey.put(s.key(), s));
+        return new ServiceTable(byKey, warnings);
+    }
+
+    /**
      * Where each service of a master.cf starts: service id to the first physical line of its (last)
      * entry, for messages about a service found after parsing ({@code procmaster check}). Each
      * logical line is parsed on its own; one that is not an entry on its own is left out.

@@ -85,4 +85,15 @@ class MasterBuilderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("max_proc");
         assertThat(queue.resolve("pid/master.lock")).doesNotExist();
     }
+
+    @Test
+    void aMainCfSettingNothingReadsIsWarnedAboutAsWhenStartedFromFiles(@TempDir Path queue) throws Exception {
+        Path mainCf = queue.resolve("main.cf");
+        Files.writeString(mainCf, "servce_throttle_time = 5s\n");
+        try (Master master = Master.builder().mainCf(mainCf).queueDirectory(queue)
+                .service(ServiceSpec.unix("echo", TestBin.path("pm-echo")).maxProc(1)).start()) {
+            assertThat(master.table().warnings()).containsExactly(mainCf + ": line 1: unused parameter: "
+                    + "servce_throttle_time=5s (did you mean service_throttle_time?)");
+        }
+    }
 }
