@@ -7,10 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ci/install-deps.sh
-# The stock Postfix daemons are run under procmaster by PostfixDaemonsTest and PostfixDeliveryTest (root only). Without
-# the package those tests are skipped, and say so; a failed install does not fail the run.
+# The stock Postfix daemons are run under procmaster by PostfixDaemonsTest, PostfixDeliveryTest and
+# PostfixWakeupsTest (the whole stock master.cf.dist; root only). Without the package those tests are
+# skipped, and say so; a failed install does not fail the run.
 if [ "$(id -u)" -eq 0 ]; then
-  ci/install-postfix.sh || echo "postfix could not be installed: PostfixDaemonsTest and PostfixDeliveryTest will be skipped" >&2
+  ci/install-postfix.sh || echo "postfix could not be installed: the Postfix*Test classes will be skipped" >&2
 fi
 
 # install, not just verify: examples/consumer builds against the artifacts in the local repository.
