@@ -354,19 +354,29 @@ static jint channel0(JNIEnv *env, jclass c, jint kind, jintArray out)
     return r;
 }
 
-static jint listen0(JNIEnv *env, jclass c, jint kind, jbyteArray addr, jint port, jint backlog, jint mode)
+/*
+ * A Java byte[] path or address as a C string in buf: -ENAMETOOLONG when it does not fit,
+ * -EINVAL when it holds a NUL (the C side would see a shorter name), -EFAULT on a JNI exception.
+ */
+static int c_string(JNIEnv *env, jbyteArray a, char *buf, size_t size)
 {
-    char buf[4096];
-    jsize n = (*env)->GetArrayLength(env, addr);
-    if (n < 0 || (size_t)n >= sizeof buf)
+    jsize n = (*env)->GetArrayLength(env, a);
+    if (n < 0 || (size_t)n >= size)
         return -ENAMETOOLONG;
-    (*env)->GetByteArrayRegion(env, addr, 0, n, (jbyte *)buf);
+    (*env)->GetByteArrayRegion(env, a, 0, n, (jbyte *)buf);
     if ((*env)->ExceptionCheck(env))
         return -EFAULT;
     buf[n] = 0;
     if (memchr(buf, 0, (size_t)n))
         return -EINVAL;
-    return pm_listen(kind, buf, port, backlog, mode);
+    return 0;
+}
+
+static jint listen0(JNIEnv *env, jclass c, jint kind, jbyteArray addr, jint port, jint backlog, jint mode)
+{
+    char buf[4096];
+    int r = c_string(env, addr, buf, sizeof buf);
+    return r < 0 ? r : pm_listen(kind, buf, port, backlog, mode);
 }
 
 static jint localPort0(JNIEnv *env, jclass c, jint fd)
@@ -422,20 +432,16 @@ static jint dgramSend0(JNIEnv *env, jclass c, jint fd, jbyteArray path, jbyteArr
 {
     char where[128];
     char buf[PM_DGRAM_MAX];
-    jsize n = (*env)->GetArrayLength(env, path);
-    if (n < 0 || (size_t)n >= sizeof where)
-        return -ENAMETOOLONG;
+    int r = c_string(env, path, where, sizeof where);
+    if (r < 0)
+        return r;
     if (len < 0 || len > (*env)->GetArrayLength(env, data))
         return -EINVAL;
     if ((size_t)len > sizeof buf)
         return -EMSGSIZE;
-    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *)where);
     (*env)->GetByteArrayRegion(env, data, 0, len, (jbyte *)buf);
     if ((*env)->ExceptionCheck(env))
         return -EFAULT;
-    where[n] = 0;
-    if (memchr(where, 0, (size_t)n))
-        return -EINVAL;
     return pm_dgram_send(fd, where, buf, (size_t)len);
 }
 
@@ -453,15 +459,8 @@ static jint lockFile0(JNIEnv *env, jclass c, jbyteArray path, jint mode, jlongAr
     char buf[4096];
     struct stat st;
     int fd, r, e;
-    jsize n = (*env)->GetArrayLength(env, path);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return -ENAMETOOLONG;
-    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *)buf);
-    if ((*env)->ExceptionCheck(env))
-        return -EFAULT;
-    buf[n] = 0;
-    if (memchr(buf, 0, (size_t)n))
-        return -EINVAL;
+    if ((r = c_string(env, path, buf, sizeof buf)) < 0)
+        return r;
     do
         fd = open(buf, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, (mode_t)mode);
     while (fd < 0 && errno == EINTR);
@@ -538,16 +537,8 @@ static jint devNull0(JNIEnv *env, jclass c)
 static jint connect0(JNIEnv *env, jclass c, jint kind, jbyteArray addr, jint port)
 {
     char buf[4096];
-    jsize n = (*env)->GetArrayLength(env, addr);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return -ENAMETOOLONG;
-    (*env)->GetByteArrayRegion(env, addr, 0, n, (jbyte *)buf);
-    if ((*env)->ExceptionCheck(env))
-        return -EFAULT;
-    buf[n] = 0;
-    if (memchr(buf, 0, (size_t)n))
-        return -EINVAL;
-    return pm_connect(kind, buf, port);
+    int r = c_string(env, addr, buf, sizeof buf);
+    return r < 0 ? r : pm_connect(kind, buf, port);
 }
 
 static jint socketError0(JNIEnv *env, jclass c, jint fd)

@@ -137,6 +137,30 @@ int pm_channel(int kind, int out[2])
     return 0;
 }
 
+/*
+ * A numeric IPv6 (it holds a ':') or IPv4 address and a port as a socket address: 0, or -EINVAL
+ * when the text is not a numeric address. ss must be zeroed.
+ */
+static int inet_address(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    if (strchr(addr, ':')) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
+            return -EINVAL;
+        a->sin6_port = htons((uint16_t)port);
+        *len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        a->sin_family = AF_INET;
+        if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
+            return -EINVAL;
+        a->sin_port = htons((uint16_t)port);
+        *len = sizeof *a;
+    }
+    return 0;
+}
+
 static int listen_inet(const char *addr, int port, int backlog)
 {
     struct sockaddr_storage ss;
@@ -152,20 +176,8 @@ static int listen_inet(const char *addr, int port, int backlog)
         a->sin_addr.s_addr = htonl(INADDR_ANY);
         a->sin_port = htons((uint16_t)port);
         len = sizeof *a;
-    } else if (strchr(addr, ':')) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
-            return -EINVAL;
-        a->sin6_port = htons((uint16_t)port);
-        len = sizeof *a;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
-            return -EINVAL;
-        a->sin_port = htons((uint16_t)port);
-        len = sizeof *a;
+    } else if (inet_address(addr, port, &ss, &len) < 0) {
+        return -EINVAL;
     }
     fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
@@ -270,21 +282,8 @@ int pm_connect(int kind, const char *addr, int port)
     } else if (kind == PM_LS_INET) {
         if (port <= 0 || port > 65535)
             return -EINVAL;
-        if (strchr(addr, ':')) {
-            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-            a->sin6_family = AF_INET6;
-            if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
-                return -EINVAL;
-            a->sin6_port = htons((uint16_t)port);
-            len = sizeof *a;
-        } else {
-            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-            a->sin_family = AF_INET;
-            if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
-                return -EINVAL;
-            a->sin_port = htons((uint16_t)port);
-            len = sizeof *a;
-        }
+        if (inet_address(addr, port, &ss, &len) < 0)
+            return -EINVAL;
     } else {
         return -EINVAL;
     }
