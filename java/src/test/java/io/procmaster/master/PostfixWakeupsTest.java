@@ -96,8 +96,11 @@ class PostfixWakeupsTest {
             assertThat(flush.counts().spawns()).as("flush started by postqueue -s").isGreaterThanOrEqualTo(1);
             for (String daemon : List.of("tlsmgr", "flush")) {
                 for (int pid : pidsOf(m, daemon)) {
-                    assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")))
-                            .as(daemon + " pid " + pid + " chrooted as master.cf says").isEqualTo(postfix.queue);
+                    Path root = rootOnceSettled(pid, postfix.queue);
+                    if (root != null) { // null: the child is gone already
+                        assertThat(root).as(daemon + " pid " + pid + " chrooted as master.cf says")
+                                .isEqualTo(postfix.queue);
+                    }
                 }
             }
             // The first trigger at the spawn, then one every period: wait for two periods past the spawn.
@@ -247,6 +250,28 @@ class PostfixWakeupsTest {
     }
 
     /**
+     * The root of a child's file system view once it is {@code expected}, or what it is after 10 s
+     * (null once the child is gone). A Postfix daemon chroots itself after it has started (its
+     * server skeleton does, not the master), so right after a spawn its root may still be "/".
+     */
+    private static Path rootOnceSettled(int pid, Path expected) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Path root = null;
+        do {
+            try {
+                root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root"));
+            } catch (IOException gone) {
+                return null;
+            }
+            if (root.equals(expected)) {
+                return root;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < end);
+        return root;
+    }
+
+    /**
      * Each live child whose command the shipped file marks chrooted on every line that names it
      * runs with its root at the queue directory; one marked {@code n} on every line, at {@code /}.
      */
@@ -257,13 +282,16 @@ class PostfixWakeupsTest {
             Path root;
             try {
                 argv0 = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0")[0];
-                root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root"));
             } catch (IOException gone) {
                 continue; // exited since the list was taken
             }
             List<Boolean> chroot = stock.entries().stream().filter(e -> e.command().equals(argv0))
                     .map(StockMasterCf.Entry::chrooted).distinct().toList();
             if (chroot.size() == 1) {
+                root = rootOnceSettled(pid, chroot.get(0) ? queue : Path.of("/"));
+                if (root == null) {
+                    continue; // exited meanwhile
+                }
                 assertThat(root).as(argv0 + " pid " + pid + " root (chroot column as shipped)")
                         .isEqualTo(chroot.get(0) ? queue : Path.of("/"));
                 checked++;
