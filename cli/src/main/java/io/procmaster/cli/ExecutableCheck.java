@@ -1,15 +1,11 @@
 package io.procmaster.cli;
 
-import io.procmaster.config.ConfigException;
-import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.ServiceSpec;
 import io.procmaster.config.ServiceTable;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code procmaster check}'s second half: every service's program must exist and be executable,
@@ -19,11 +15,11 @@ import java.util.Map;
  *
  * <p>Each problem is one line {@code <master.cf>: line N: service "<name>" (<id>): command <path>:
  * <why>}, why being {@code no such file}, {@code not a regular file} or {@code not executable}.
- * The line is the entry's first physical line, found by parsing each logical line alone with the
- * same parser (a later duplicate wins, as in the table).
+ * The line is the entry's first physical line, as the parser recorded it in the table
+ * ({@link ServiceTable#line}; a later duplicate wins, as in the table).
  *
- * <p>Failure modes: none thrown for a file the parser accepted; an unreadable file gives problems
- * without line numbers ({@code line ?}).
+ * <p>Failure modes: none thrown; a service the table has no line for (built in Java) is
+ * {@code line ?}.
  */
 final class ExecutableCheck {
 
@@ -31,14 +27,13 @@ final class ExecutableCheck {
     }
 
     /** The problems of {@code table}, parsed from {@code masterCf} by {@code parser}; empty when every program runs. */
-    static List<String> problems(Path masterCf, MasterCfParser parser, ServiceTable table) {
-        Map<String, Integer> lines = parser.serviceLines(masterCf);
+    static List<String> problems(Path masterCf, ServiceTable table) {
         List<String> problems = new ArrayList<>();
         for (ServiceSpec s : table.services()) {
             String why = why(s.executable());
             if (why != null) {
-                Integer line = lines.get(s.key().toString());
-                problems.add(masterCf + ": line " + (line == null ? "?" : line) + ": service \"" + s.name() + "\" ("
+                String line = table.line(s.key()).map(String::valueOf).orElse("?");
+                problems.add(masterCf + ": line " + line + ": service \"" + s.name() + "\" ("
                         + s.key() + "): command " + s.executable() + ": " + why);
             }
         }

@@ -204,7 +204,7 @@ public final class ProcmasterCommand {
                 MasterCfParser parser = options.parser();
                 ServiceTable table = parser.parse(masterCf);
                 table.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-                List<String> problems = ExecutableCheck.problems(masterCf, parser, table);
+                List<String> problems = ExecutableCheck.problems(masterCf, table);
                 if (!problems.isEmpty()) {
                     problems.forEach(spec.commandLine().getErr()::println);
                     spec.commandLine().getErr().flush();

@@ -92,43 +92,9 @@ public final class MasterCfParser {
      * @return the table
      */
     public ServiceTable table(List<ServiceSpec> services) {
-        ServiceTable built = ServiceTable.of(services);
-        List<String> warnings = new ArrayList<>(built.warnings());
         List<String> names = new ArrayList<>();
         services.forEach(s -> names.add(s.name()));
-        warnings.addAll(UnusedParameters.warnings(mainCfSettings, List.of(), names));
-        Map<ServiceKey, ServiceSpec> byKey = new LinkedHashMap<>();
-        built.services().forEach(s -> byKey.put(s.key(), s));
-        return new ServiceTable(byKey, warnings);
-    }
-
-    /**
-     * Where each service of a master.cf starts: service id to the first physical line of its (last)
-     * entry, for messages about a service found after parsing ({@code procmaster check}). Each
-     * logical line is parsed on its own; one that is not an entry on its own is left out.
-     *
-     * @param masterCf a master.cf this parser accepted
-     * @return service id to line number; empty when the file cannot be read
-     */
-    public Map<String, Integer> serviceLines(Path masterCf) {
-        Map<String, Integer> lines = new java.util.HashMap<>();
-        String content;
-        try {
-            // The parser accepted the file, so its entries are UTF-8; a bad byte in a comment is replaced.
-            content = new String(Files.readAllBytes(masterCf), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return lines;
-        }
-        for (LogicalLine l : LogicalLines.split(content)) {
-            try {
-                for (ServiceSpec s : parse(masterCf.toString(), l.text()).services()) {
-                    lines.put(s.key().toString(), l.line());
-                }
-            } catch (ConfigException e) {
-                // not an entry on its own (the whole file parsed, so this does not happen)
-            }
-        }
-        return lines;
+        return ServiceTable.of(services).withWarnings(UnusedParameters.warnings(mainCfSettings, List.of(), names));
     }
 
     /**
@@ -159,6 +125,7 @@ public final class MasterCfParser {
         List<ConfigError> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Map<ServiceKey, ServiceSpec> services = new LinkedHashMap<>();
+        Map<ServiceKey, Integer> lines = new LinkedHashMap<>();
         List<ParameterSetting> overrides = new ArrayList<>();
         List<String> serviceNames = new ArrayList<>();
         for (LogicalLine line : LogicalLines.split(content)) {
@@ -173,13 +140,16 @@ public final class MasterCfParser {
             if (spec != null && services.put(spec.key(), spec) != null) {
                 warnings.add(fileName + ": line " + line.line() + ": " + ServiceTable.duplicateWarning(spec));
             }
+            if (spec != null) {
+                lines.put(spec.key(), line.line());
+            }
         }
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
         // Returned, not logged: check prints them, run and reload log them (MasterLoop), once each.
         warnings.addAll(UnusedParameters.warnings(mainCfSettings, overrides, serviceNames));
-        return new ServiceTable(services, warnings);
+        return new ServiceTable(services, warnings, lines);
     }
 
     /**

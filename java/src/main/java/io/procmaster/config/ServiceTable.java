@@ -29,10 +29,13 @@ public final class ServiceTable {
 
     private final Map<ServiceKey, ServiceSpec> services;
     private final List<String> warnings;
+    /** The master.cf line each service's (last) entry starts on; empty for a table built in Java. */
+    private final Map<ServiceKey, Integer> lines;
 
-    ServiceTable(Map<ServiceKey, ServiceSpec> services, List<String> warnings) {
+    ServiceTable(Map<ServiceKey, ServiceSpec> services, List<String> warnings, Map<ServiceKey, Integer> lines) {
         this.services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         this.warnings = List.copyOf(warnings);
+        this.lines = Map.copyOf(lines);
     }
 
     /** A table of {@code services}; duplicates are resolved as described in the class comment. */
@@ -46,12 +49,12 @@ public final class ServiceTable {
                 warnings.add(w);
             }
         }
-        return new ServiceTable(map, warnings);
+        return new ServiceTable(map, warnings, Map.of());
     }
 
     /** The empty table. */
     public static ServiceTable empty() {
-        return new ServiceTable(Map.of(), List.of());
+        return new ServiceTable(Map.of(), List.of(), Map.of());
     }
 
     static String duplicateWarning(ServiceSpec s) {
@@ -82,6 +85,24 @@ public final class ServiceTable {
     /** Warnings met while building the table: duplicates, then parameters nothing reads ({@code UnusedParameters}). */
     public List<String> warnings() {
         return warnings;
+    }
+
+    /**
+     * The master.cf line a service's (last) entry starts on, for messages about a service found
+     * after parsing ({@code procmaster check}); empty for a service not parsed from a file.
+     *
+     * @param key the service
+     * @return its line, if known
+     */
+    public Optional<Integer> line(ServiceKey key) {
+        return Optional.ofNullable(lines.get(key));
+    }
+
+    /** This table with {@code more} warnings after its own (the same services and lines). */
+    ServiceTable withWarnings(List<String> more) {
+        List<String> all = new ArrayList<>(warnings);
+        all.addAll(more);
+        return new ServiceTable(services, all, lines);
     }
 
     /**
