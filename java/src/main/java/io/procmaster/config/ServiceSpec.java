@@ -352,7 +352,8 @@ public final class ServiceSpec {
         return wakeupSeconds + (wakeupConditional ? "?" : "");
     }
 
-    private static String yn(boolean b) {
+    /** Fields 3 to 5 as master.cf writes them (also for {@link ServiceTable#format()}). */
+    static String yn(boolean b) {
         return b ? "y" : "n";
     }
 }

@@ -123,8 +123,8 @@ public final class ServiceTable {
             if (s.minIdle() > 0) {
                 cmd.append(" -o ").append(ServiceSpec.MIN_IDLE_OPTION).append('=').append(s.minIdle());
             }
-            rows.add(new String[] {s.name(), s.type().token(), yn(s.isPrivate()), yn(s.isUnprivileged()),
-                yn(s.isChroot()), s.wakeupText(), Integer.toString(s.maxProc()), cmd.toString()});
+            rows.add(new String[] {s.name(), s.type().token(), ServiceSpec.yn(s.isPrivate()), ServiceSpec.yn(s.isUnprivileged()),
+                ServiceSpec.yn(s.isChroot()), s.wakeupText(), Integer.toString(s.maxProc()), cmd.toString()});
         }
         int[] width = new int[8];
         for (String[] r : rows) {
@@ -145,10 +145,6 @@ public final class ServiceTable {
     private static String quote(String arg) {
         return arg.isEmpty() || arg.chars().anyMatch(Character::isWhitespace) || arg.startsWith("{")
                 ? "{ " + arg + " }" : arg;
-    }
-
-    private static String yn(boolean b) {
-        return b ? "y" : "n";
     }
 
     @Override
