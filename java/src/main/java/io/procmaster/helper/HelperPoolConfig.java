@@ -18,6 +18,7 @@ import java.util.Objects;
  */
 public final class HelperPoolConfig {
     private final String name;
+    private final HelperKind kind;
     private final int children;
     private final int startup;
     private final int idle;
@@ -35,9 +36,15 @@ public final class HelperPoolConfig {
     private final int maxReplyLine;
     private final boolean stateful;
     private final Duration reservationTimeout;
+    private final Duration persistentOverloadAfter;
+    private final PersistentOverloadAction onPersistentOverload;
+    private final TimeoutAction onTimeout;
+    private final String timeoutResponse;
+    private final byte endOfMessage;
 
     private HelperPoolConfig(Builder b) {
         name = b.name;
+        kind = b.kind;
         children = b.children;
         startup = b.startup;
         idle = b.idle;
@@ -55,16 +62,26 @@ public final class HelperPoolConfig {
         maxReplyLine = b.maxReplyLine;
         stateful = b.stateful;
         reservationTimeout = b.reservationTimeout;
+        persistentOverloadAfter = b.persistentOverloadAfter;
+        onPersistentOverload = b.onPersistentOverload;
+        onTimeout = b.onTimeout;
+        timeoutResponse = b.timeoutResponse;
+        endOfMessage = b.endOfMessage;
     }
 
     /** A builder for a pool named {@code name} (for logs and errors), with the documented defaults. */
     public static Builder builder(String name) {
-        return new Builder(name);
+        return new Builder(name, HelperKind.GENERIC);
+    }
+
+    /** A builder for a pool of Squid's helper kind {@code kind}, with that kind's defaults (docs/helpers.md). */
+    public static Builder builder(String name, HelperKind kind) {
+        return new Builder(name, Objects.requireNonNull(kind, "kind"));
     }
 
     /** A builder pre-filled with this configuration, for reconfigure. */
     public Builder toBuilder() {
-        Builder b = new Builder(name);
+        Builder b = new Builder(name, kind);
         b.children = children;
         b.startup = startup;
         b.idle = idle;
@@ -81,11 +98,18 @@ public final class HelperPoolConfig {
         b.maxReplyLine = maxReplyLine;
         b.stateful = stateful;
         b.reservationTimeout = reservationTimeout;
+        b.persistentOverloadAfter = persistentOverloadAfter;
+        b.onPersistentOverload = onPersistentOverload;
+        b.onTimeout = onTimeout;
+        b.timeoutResponse = timeoutResponse;
+        b.endOfMessage = endOfMessage;
         return b;
     }
 
     /** Pool name for logs and errors (e.g. "url_rewriter"). */
     public String name() { return name; }
+    /** The Squid helper kind whose defaults and request conventions this pool follows. */
+    public HelperKind kind() { return kind; }
     /** Maximum number of helper processes of the current generation. */
     public int children() { return children; }
     /** Processes started at (re)start. */
@@ -126,10 +150,20 @@ public final class HelperPoolConfig {
     public boolean stateful() { return stateful; }
     /** An idle reservation older than this expires and frees its helper. */
     public Duration reservationTimeout() { return reservationTimeout; }
+    /** Under {@link OverloadPolicy#QUEUE}: how long the queue may stay over its limit before {@link #onPersistentOverload()} acts. */
+    public Duration persistentOverloadAfter() { return persistentOverloadAfter; }
+    /** Under {@link OverloadPolicy#QUEUE}: what persistent overload does (Squid's {@code on-persistent-overload=}). */
+    public PersistentOverloadAction onPersistentOverload() { return onPersistentOverload; }
+    /** What a request gets when its {@link #requestTimeout()} passes (Squid's {@code on_timeout=}). */
+    public TimeoutAction onTimeout() { return onTimeout; }
+    /** The reply under {@link TimeoutAction#USE_CONFIGURED_RESPONSE} (Squid's {@code response=}); null if none. */
+    public String timeoutResponse() { return timeoutResponse; }
+    /** The byte that ends each request and reply: LF, or 0x01 for Squid's certificate helpers. */
+    public byte endOfMessage() { return endOfMessage; }
 
     @Override
     public String toString() {
-        return "HelperPoolConfig{" + name + " children=" + children + " startup=" + startup + " idle=" + idle
+        return "HelperPoolConfig{" + name + (kind != HelperKind.GENERIC ? " kind=" + kind : "") + " children=" + children + " startup=" + startup + " idle=" + idle
                 + " concurrency=" + concurrency + (concurrency > 0 ? " ids=" + channelIdDialect : "")
                 + " queue=" + queueLimit + " overload=" + overloadPolicy + " timeout=" + requestTimeout
                 + (stateful ? " stateful reservation-timeout=" + reservationTimeout : "") + "}";
@@ -138,6 +172,7 @@ public final class HelperPoolConfig {
     /** Builder with the documented defaults. Not thread-safe. */
     public static final class Builder {
         private final String name;
+        private final HelperKind kind;
         private int children = 5;
         private int startup = 0;
         private int idle = 1;
@@ -154,9 +189,15 @@ public final class HelperPoolConfig {
         private int maxReplyLine = 128 * 1024;
         private boolean stateful;
         private Duration reservationTimeout = Duration.ofSeconds(64);
+        private Duration persistentOverloadAfter = Duration.ofMinutes(3); // Squid 5: 3 minutes
+        private PersistentOverloadAction onPersistentOverload = PersistentOverloadAction.DIE;
+        private TimeoutAction onTimeout = TimeoutAction.FAIL;
+        private String timeoutResponse;
+        private byte endOfMessage = '\n';
 
-        private Builder(String name) {
+        private Builder(String name, HelperKind kind) {
             this.name = Objects.requireNonNull(name, "name");
+            this.kind = kind;
         }
 
         /** Most helper processes ({@link HelperPoolConfig#children()}). */
@@ -195,6 +236,18 @@ public final class HelperPoolConfig {
         public Builder stateful(boolean s) { stateful = s; return this; }
         /** How long a reservation may go without a request before the pool frees its helper. */
         public Builder reservationTimeout(Duration d) { reservationTimeout = d; return this; }
+        /** How long the queue may stay over its limit before {@code action} acts (under {@link OverloadPolicy#QUEUE}). */
+        public Builder persistentOverload(Duration after, PersistentOverloadAction action) {
+            persistentOverloadAfter = after;
+            onPersistentOverload = action;
+            return this;
+        }
+        /** What a timed-out request gets ({@link TimeoutAction}). */
+        public Builder onTimeout(TimeoutAction action) { onTimeout = action; return this; }
+        /** The reply a timed-out request gets under {@link TimeoutAction#USE_CONFIGURED_RESPONSE}. */
+        public Builder timeoutResponse(String reply) { timeoutResponse = reply; return this; }
+        /** The byte that ends each request and reply (default LF). */
+        public Builder endOfMessage(byte eom) { endOfMessage = eom; return this; }
 
         /** Checks every setting and builds; throws {@link IllegalArgumentException} listing every invalid one. */
         public HelperPoolConfig build() {
@@ -216,6 +269,11 @@ public final class HelperPoolConfig {
             nonNegative(errors, "restartBackoff max", restartBackoffMax);
             nonNegative(errors, "breaker window", breakerWindow);
             nonNegative(errors, "reservationTimeout", reservationTimeout);
+            nonNegative(errors, "persistentOverload after", persistentOverloadAfter);
+            if (Objects.isNull(onPersistentOverload)) errors.add("persistentOverload action must be set");
+            if (Objects.isNull(onTimeout)) errors.add("onTimeout must be set");
+            if (onTimeout == TimeoutAction.USE_CONFIGURED_RESPONSE && timeoutResponse == null)
+                errors.add("onTimeout USE_CONFIGURED_RESPONSE needs a timeoutResponse");
             if (errors.isEmpty() && restartBackoffMax.compareTo(restartBackoffInitial) < 0)
                 errors.add("restartBackoff max " + restartBackoffMax + " is below initial " + restartBackoffInitial);
             if (!errors.isEmpty())
