@@ -12,6 +12,8 @@ ci/install-deps.sh
 # skipped, and say so; a failed install does not fail the run.
 if [ "$(id -u)" -eq 0 ]; then
   ci/install-postfix.sh || echo "postfix could not be installed: the Postfix*Test classes will be skipped" >&2
+  # Squid's own helper programs, driven through procmaster's pools by the Squid*Test classes.
+  ci/install-squid.sh || echo "squid could not be installed: the tests of Squid's own helpers will be skipped" >&2
 fi
 
 # install, not just verify: examples/consumer builds against the artifacts in the local repository.
