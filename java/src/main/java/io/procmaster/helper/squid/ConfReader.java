@@ -81,6 +81,7 @@ final class ConfReader {
         StringBuilder logical = null;
         int firstLine = 0;
         List<Boolean> ifStates = new ArrayList<>();
+        List<SourceLine> ifLines = new ArrayList<>();
         for (int i = 0; i < physical.length; i++) {
             lineNo++;
             if (i == physical.length - 1 && physical[i].isEmpty()) break;
@@ -109,22 +110,27 @@ final class ConfReader {
             String line = macros(logical.toString().stripTrailing());
             logical = null;
             if (line.isEmpty()) continue;
-            statement(new SourceLine(file, firstLine, line), ifStates, depth);
+            statement(new SourceLine(file, firstLine, line), ifStates, ifLines, depth);
         }
         if (logical != null) { // a continuation at the end of the file: Squid drops the unfinished line
             throw new SquidConfException(file, firstLine, null, logical.toString(), "the file ends inside a continued line (a '\\' at the end of the last line)");
         }
-        if (!ifStates.isEmpty()) throw new SquidConfException(file, lineNo, "if", null, "if-statement without 'endif'");
+        if (!ifLines.isEmpty()) {
+            SourceLine open = ifLines.get(ifLines.size() - 1);
+            throw new SquidConfException(open.file(), open.line(), "if", statementArgument(open.text(), "if"), "if-statement without 'endif'");
+        }
     }
 
-    private void statement(SourceLine line, List<Boolean> ifStates, int depth) throws SquidConfException {
+    private void statement(SourceLine line, List<Boolean> ifStates, List<SourceLine> ifLines, int depth) throws SquidConfException {
         String text = line.text();
         String expr = statementArgument(text, "if");
         if (expr != null) {
             ifStates.add(evaluate(expr, line));
+            ifLines.add(line);
         } else if (statementArgument(text, "endif") != null) {
             if (ifStates.isEmpty()) throw new SquidConfException(line.file(), line.line(), "endif", null, "'endif' without 'if'");
             ifStates.remove(ifStates.size() - 1);
+            ifLines.remove(ifLines.size() - 1);
         } else if (statementArgument(text, "else") != null) {
             if (ifStates.isEmpty()) throw new SquidConfException(line.file(), line.line(), "else", null, "'else' without 'if'");
             ifStates.set(ifStates.size() - 1, !ifStates.get(ifStates.size() - 1));
