@@ -68,6 +68,15 @@ class SquidConfLinesTest {
     }
 
     @Test
+    void lineDirectiveRenumbersAsSquidsDoes() throws Exception {
+        SquidConf c = SquidConf.parse("#line 40 \"generated.conf\"\nurl_rewrite_children 2 idle=3\n", "squid.conf");
+        assertThat(c.warnings()).filteredOn(SquidConfWarning::squidLogs).singleElement().satisfies(w -> {
+            assertThat(w.file()).isEqualTo("generated.conf");
+            assertThat(w.line()).isEqualTo(40);
+        });
+    }
+
+    @Test
     void quotedValuesOnMakesPlainTokensQuotedAndStrict() throws Exception {
         SquidConf c = SquidConf.parse(String.join("\n", "configuration_includes_quoted_values on",
                 "external_acl_type \"my acl\" \"%SRC\" /bin/cat"), "squid.conf");
