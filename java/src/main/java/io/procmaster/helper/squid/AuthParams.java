@@ -120,7 +120,7 @@ final class AuthParams {
         if (kind == HelperKind.DIGEST_AUTH && param.equals("nonce_max_count")) {
             String v = t.next();
             if (v == null) throw d.error(null, "missing the number");
-            s.put(param, Integer.toString(SquidValues.unsigned(v, d)));
+            s.put(param, Integer.toString(SquidValues.integer(v, d)));
             return true;
         }
         return false;

@@ -142,8 +142,9 @@ final class HelperDirectives {
         d.squid("url_rewrite_concurrency", "url_rewrite_concurrency : Remove this line. Set the 'concurrency=' option of url_rewrite_children instead.");
         String v = t.next();
         if (v == null) throw d.error(null, "missing the number");
-        int n = SquidValues.unsigned(v, d);
+        int n = SquidValues.integer(v, d);
         d.squid(v, "WARNING: url_rewrite_concurrency upgrade overriding url_rewrite_children settings.");
+        if (n < 0) throw d.error(v, "negative: Squid would read it as the unsigned concurrency " + (n & 0xFFFF_FFFFL));
         urlRewrite.children.concurrency = n;
     }
 

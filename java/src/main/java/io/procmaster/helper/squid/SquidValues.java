@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * Squid's readers of numbers, switches and times (src/Parsing.cc and src/cache_cf.cc, Squid 5.7),
  * with Squid's error texts: {@link #unsigned} is {@code xatoui}, {@link #atoi} the lenient C
- * {@code atoi} that external_acl_type uses, {@link #onOff} is {@code parse_onoff} (with its
+ * {@code atoi} that external_acl_type uses, {@link #integer} is {@code parse_int} (C base 0), {@link #onOff} is {@code parse_onoff} (with its
  * {@code enable}/{@code disable} deprecation warnings), {@link #time} is {@code parseTimeLine} in
  * seconds (a unit is required: {@code 2 hours}; prefixes as Squid matches them, {@code seconds}
  * and {@code second} alike), {@link #urlRewriteTimeout} the variant whose unit may be missing.
@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  */
 final class SquidValues {
     private static final Pattern INTEGER = Pattern.compile("^[ \\t\\n\\x0B\\f\\r]*([+-]?)(\\d*)");
+    private static final Pattern BASE0 = Pattern.compile("^[ \\t\\n\\x0B\\f\\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\\d*)");
     private static final Pattern DECIMAL = Pattern.compile("^[ \\t\\n\\x0B\\f\\r]*[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final String[] UNITS = {"nanosecond", "microsecond", "millisecond", "second", "minute", "hour",
         "day", "week", "fortnight", "month", "year", "decade"};
@@ -35,6 +36,24 @@ final class SquidValues {
         long v = parseClamped(m.group(2));
         if (v > 0xFFFF_FFFFL) throw d.error(token, "The value '" + token + "' is larger than the type 'unsigned int'.");
         if (v > Integer.MAX_VALUE) throw d.error(token, "is above " + Integer.MAX_VALUE + ", the most a procmaster pool holds");
+        return (int) v;
+    }
+
+    /** Squid's {@code parse_int} ({@code GetInteger}): an int in C's base 0 (decimal, {@code 0x} hex, {@code 0} octal), with nothing after it. */
+    static int integer(String token, Diagnostics d) throws SquidConfException {
+        Matcher m = BASE0.matcher(token);
+        if (!m.find()) throw d.error(token, "No digits were found in the input value '" + token + "'.");
+        if (m.end() != token.length()) throw d.error(token, "Invalid value: '" + token + "' is supposed to be a number.");
+        String digits = m.group(2);
+        long v;
+        try {
+            v = digits.startsWith("0x") || digits.startsWith("0X") ? Long.parseLong(digits.substring(2), 16)
+                    : digits.length() > 1 && digits.startsWith("0") ? Long.parseLong(digits.substring(1), 8) : Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            v = Long.MAX_VALUE;
+        }
+        if (m.group(1).equals("-")) v = -v;
+        if (v != (int) v) throw d.error(token, "The value '" + token + "' is larger than the type 'int'.");
         return (int) v;
     }
 
