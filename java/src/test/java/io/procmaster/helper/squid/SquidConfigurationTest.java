@@ -166,6 +166,32 @@ class SquidConfigurationTest {
     }
 
     @Test
+    void squidReadsTheSameLogicalLinesThroughCommentsContinuationsMacrosConditionalsAndIncludes() throws Exception {
+        SquidKParse.assumeInstalled();
+        Path sub = Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(sub.resolve("b.conf"), "acl from_b src 10.0.0.2\n");
+        Files.writeString(sub.resolve("a.conf"), "  # comment\nacl from_a src 10.0.0.1\r\n\n");
+        Path conf = write("squid.conf",
+                "# a comment",
+                "   http_port 3128   ",
+                "url_rewrite_program /bin/cat ${service_name} \\",
+                "     x${process_number}y \\",
+                "# a comment inside a continued line",
+                "     \"quoted words\" # inline",
+                "if ${process_number} = 0",
+                "url_rewrite_children 3 startup=1",
+                "endif",
+                "include " + sub + "/*.conf",
+                "acl last src 10.0.0.3");
+        SquidKParse.Result squid = SquidKParse.run(conf);
+        assertThat(squid.exitCode()).as(squid.output()).isZero();
+        List<String> squidLines = squid.messagesByLine().keySet().stream()
+                .filter(l -> !l.startsWith("if ") && !l.equals("endif") && !l.startsWith("include ")).toList();
+        assertThat(ConfReader.read(conf)).extracting(SourceLine::text).containsExactlyElementsOf(squidLines);
+        assertThat(squidLines).hasSize(6).contains("url_rewrite_program /bin/cat squid x0y \"quoted words\" # inline");
+    }
+
+    @Test
     void squidKeepsTheTimeoutResponseOfAnEarlierLineAndSoDoesTheParser() throws Exception {
         SquidKParse.assumeInstalled();
         Path conf = write("timeouts.conf", "url_rewrite_timeout 30 seconds on_timeout=use_configured_response response=OK",
