@@ -4,7 +4,7 @@
  *
  * <p>The exported packages are the API: {@code io.procmaster} (the {@code Master} facade),
  * {@code config} (the service model and the configuration files), {@code status} (the master's
- * reports), {@code helper} (helper pools), {@code os} (spawning, reaping and the event loop),
+ * reports), {@code helper} (helper pools), {@code helper.squid} (squid.conf's helper lines as pools), {@code os} (spawning, reaping and the event loop),
  * {@code child} (the child side of the master protocol for daemons written in Java),
  * {@code time} (the clock the API takes) and {@code metrics} (the MXBean interfaces, {@code MasterMetrics}
  * and the JMX opt-out). The master's mechanism ({@code loop}), its policy ({@code policy}), the helper
@@ -30,6 +30,7 @@ module io.procmaster {
     exports io.procmaster.config;
     exports io.procmaster.status;
     exports io.procmaster.helper;
+    exports io.procmaster.helper.squid;
     exports io.procmaster.os;
     exports io.procmaster.child;
     exports io.procmaster.time;

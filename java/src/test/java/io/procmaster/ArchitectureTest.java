@@ -47,9 +47,18 @@ class ArchitectureTest {
 
     /** The packages a user of the library names: the facade, the service model, the master's reports, the helper API, the clock. */
     private static final String[] PUBLIC_API = {
-        "io.procmaster", "io.procmaster.config", "io.procmaster.status", "io.procmaster.helper", "io.procmaster.metrics",
-        "io.procmaster.time", "io.procmaster.os", "io.procmaster.child"
+        "io.procmaster", "io.procmaster.config", "io.procmaster.status", "io.procmaster.helper", "io.procmaster.helper.squid",
+        "io.procmaster.metrics", "io.procmaster.time", "io.procmaster.os", "io.procmaster.child"
     };
+
+    /** squid.conf's helper lines (helper.squid): over the helper API, used by no other package of the library. */
+    private static final DescribedPredicate<JavaClass> SQUID_CONF = resideInAPackage("io.procmaster.helper.squid..")
+            .as("io.procmaster.helper.squid..");
+
+    /** The helper pools: helper and its engine packages, without helper.squid, which is a layer above them. */
+    private static final DescribedPredicate<JavaClass> HELPER_POOLS = resideInAPackage("io.procmaster.helper..")
+            .and(DescribedPredicate.not(resideInAPackage("io.procmaster.helper.squid..")))
+            .as("io.procmaster.helper.. (without helper.squid)");
 
     private static final String[] LAYERS = {
         "io.procmaster", "io.procmaster.loop..", "io.procmaster.policy..",
@@ -91,7 +100,8 @@ class ArchitectureTest {
             .layer("loop").definedBy("io.procmaster.loop..")
             .layer("policy").definedBy("io.procmaster.policy..")
             .layer("config").definedBy("io.procmaster.config..")
-            .layer("helper").definedBy("io.procmaster.helper..")
+            .layer("squidconf").definedBy(SQUID_CONF)
+            .layer("helper").definedBy(HELPER_POOLS)
             .layer("child").definedBy("io.procmaster.child..")
             .layer("os").definedBy("io.procmaster.os..")
             .layer("status").definedBy("io.procmaster.status..")
@@ -106,6 +116,9 @@ class ArchitectureTest {
             .whereLayer("policy").mayOnlyAccessLayers("config", "status", "time", "log")
             .whereLayer("config").mayOnlyAccessLayers("time", "log")
             // helper registers its pools' MXBeans (metrics: the interfaces, the cache, the JMX names).
+            // squid.conf's helper lines build the helper API's configurations; nothing of ours uses the parser.
+            .whereLayer("squidconf").mayOnlyAccessLayers("helper", "time", "log")
+            .whereLayer("squidconf").mayNotBeAccessedByAnyLayer()
             .whereLayer("helper").mayOnlyAccessLayers("os", "metrics", "time", "log")
             .whereLayer("child").mayOnlyAccessLayers("os", "log")
             // The loop thread (os.EventLoop) reads the clock; time is the floor and uses nothing.

@@ -36,7 +36,7 @@ class ModuleDescriptorTest {
         assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).as(e.source()).isFalse());
         assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("io.procmaster", "io.procmaster.config", "io.procmaster.status",
-                        "io.procmaster.helper", "io.procmaster.os", "io.procmaster.child", "io.procmaster.time",
+                        "io.procmaster.helper", "io.procmaster.helper.squid", "io.procmaster.os", "io.procmaster.child", "io.procmaster.time",
                         "io.procmaster.metrics");
         // The internal packages exist (so the exact set above leaves them out for a reason, not by accident).
         Path classes = Path.of(Master.class.getProtectionDomain().getCodeSource().getLocation().getPath());
