@@ -69,6 +69,8 @@ public final class HelperPoolEngine implements HelperEventSink {
     boolean started;
     boolean probeInFlight;
     CompletableFuture<Void> shutdownFuture;
+    /** Why the pool failed and shut itself down (persistent overload, DIE), or null. */
+    String failedReason;
 
     final PoolStatistics stats = new PoolStatistics(this);
     final HelperLifecycle lifecycle = new HelperLifecycle(this);
@@ -323,7 +325,7 @@ public final class HelperPoolEngine implements HelperEventSink {
     }
 
     String closedMessage() {
-        return "helper pool '" + config.name() + "' is shut down";
+        return "helper pool '" + config.name() + "' is shut down" + (failedReason != null ? ": " + failedReason : "");
     }
 
     /** Completes {@code f} once the outermost entry point is done (see {@link #exit()}). */

@@ -110,6 +110,7 @@ final class PersistentOverload {
         String message = "helper pool '" + c.name() + "' " + why;
         log.error("{}; failing {} queued requests and every request in flight, and shutting the pool down", message,
                 pool.queue.size());
+        pool.failedReason = why;
         pool.admission.close(HelperPoolAdmission.closedMessage(c, why));
         pool.finish(r, new HelperException.Overload(message), false);
         pool.failQueued(q -> new HelperException.Overload(message));
