@@ -2,10 +2,12 @@ package io.procmaster.helper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmaster.testing.TestBin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,6 +112,21 @@ class SquidOverloadTest {
         assertThat(s.started()).isEqualTo(4);
         assertThat(s.maxQueueLength()).isGreaterThan(s.queueLength()).isGreaterThan(900);
         f.assertEveryRequestCompletedExactlyOnce();
+    }
+
+    @Test
+    void burstOf1000IntoFourRealHelpersOnTheRealLoopIsNotRefused() throws Exception {
+        HelperPoolConfig config = HelperPoolConfig.builder("squid-burst-e2e").children(4).build(); // every other setting default
+        try (HelperPools.Running running = HelperPools.startWithOwnLoop(config, HelperSpec.builder("burst", TestBin.path("pm-helper")).build())) {
+            HelperPool pool = running.pool();
+            List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) replies.add(pool.submit("r" + i)); // as fast as one thread submits
+            for (int i = 0; i < 1000; i++) assertThat(replies.get(i).get(60, TimeUnit.SECONDS).text()).isEqualTo("r" + i);
+            HelperPoolStats s = pool.statsAsync().get(10, TimeUnit.SECONDS);
+            assertThat(s.overloadRejected()).isZero();
+            assertThat(s.completedOk()).isEqualTo(1000);
+            assertThat(s.running()).isLessThanOrEqualTo(4);
+        }
     }
 
     @Test
