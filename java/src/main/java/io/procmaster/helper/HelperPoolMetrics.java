@@ -95,6 +95,7 @@ final class HelperPoolMetrics implements HelperPoolMXBean {
     @Override public long getOverloadRejected() { return s().overloadRejected(); }
     @Override public long getBypassed() { return s().bypassed(); }
     @Override public long getBreakerRejected() { return s().breakerRejected(); }
+    @Override public long getOverloadWarnings() { return s().overloadWarnings(); }
     @Override public long getStarted() { return s().started(); }
     @Override public long getRestarts() { return s().restarts(); }
     @Override public long getStartFailures() { return s().startFailures(); }
