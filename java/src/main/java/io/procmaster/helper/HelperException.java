@@ -9,7 +9,8 @@ package io.procmaster.helper;
  * a launcher declares {@code throws HelperException.Start} to document its one failure.
  *
  * <p>Kinds (see {@code docs/helpers.md}): {@link Timeout} (no reply within the request timeout,
- * time queued included), {@link Overload} (queue full under {@link OverloadPolicy#FAIL}),
+ * time queued included), {@link Overload} (queue full under {@link OverloadPolicy#FAIL}, admission limit
+ * reached, or the pool failed on persistent overload under {@link OverloadPolicy#QUEUE}),
  * {@link Unavailable} (crash-loop breaker open; its cause is the last start failure, if any),
  * {@link Died} (the helper exited, closed its output or was killed while holding the request),
  * {@link ReplyTooLong} (the helper's reply line exceeded the limit; it was killed),
@@ -23,7 +24,7 @@ public class HelperException extends RuntimeException {
     public enum Kind {
         /** No reply within {@code requestTimeout} (queue time included). */
         TIMEOUT,
-        /** Refused under {@link OverloadPolicy#FAIL}: the queue or the admission limit is full. */
+        /** Refused: the queue full under {@link OverloadPolicy#FAIL}, the admission limit reached, or persistent overload (DIE). */
         OVERLOAD,
         /** The crash-loop breaker is open; the cause is the last start failure, if any. */
         UNAVAILABLE,
@@ -70,7 +71,11 @@ public class HelperException extends RuntimeException {
         }
     }
 
-    /** Every helper busy and the queue at its limit, under {@link OverloadPolicy#FAIL}. */
+    /**
+     * Every helper busy and the queue at its limit under {@link OverloadPolicy#FAIL}; the admission
+     * limit reached; or, under {@link OverloadPolicy#QUEUE} with {@link PersistentOverloadAction#DIE},
+     * the pool failed on persistent overload (every request it held fails with this).
+     */
     public static class Overload extends HelperException {
         /** An {@link Kind#OVERLOAD} refusal with {@code message}. */
         public Overload(String message) {

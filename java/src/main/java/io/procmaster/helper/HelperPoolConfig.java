@@ -9,9 +9,11 @@ import java.util.Objects;
  * Immutable configuration of one helper pool; built with {@link #builder(String)}.
  *
  * <p>Sizing follows Squid 3.2+: at most {@code children} processes, {@code startup} started at once,
- * {@code idle} more started each time a request has to queue while there is room. Other settings:
- * concurrency and channel-ID dialect, queue bound and overload policy, request timeout, BH retries,
- * restart backoff, crash-loop breaker, maximum reply line, stateful reservations.
+ * {@code idle} more started each time a request has to queue while there is room, and when a helper
+ * dies ({@link DeadHelperReplacement}). Other settings: concurrency and channel-ID dialect, queue
+ * bound, overload policy (Squid's queue-and-warn by default) and admission limit, request timeout and
+ * its action (by {@link HelperKind}: none, as Squid), BH retries, restart backoff, crash-loop breaker,
+ * maximum reply line, stateful reservations.
  *
  * <p>Failure modes: {@link Builder#build()} throws {@link IllegalArgumentException} listing every
  * invalid setting (no silent capping).
@@ -26,6 +28,7 @@ public final class HelperPoolConfig {
     private final ChannelIdDialect channelIdDialect;
     private final int queueLimit;
     private final int admissionLimit;
+    private final int admissionLimitSetting; // -1: the default for the overload policy
     private final OverloadPolicy overloadPolicy;
     private final Duration requestTimeout;
     private final int bhRetries;
@@ -41,6 +44,7 @@ public final class HelperPoolConfig {
     private final TimeoutAction onTimeout;
     private final String timeoutResponse;
     private final byte endOfMessage;
+    private final DeadHelperReplacement deadHelperReplacement;
 
     private HelperPoolConfig(Builder b) {
         name = b.name;
@@ -51,8 +55,9 @@ public final class HelperPoolConfig {
         concurrency = b.concurrency;
         channelIdDialect = b.channelIdDialect;
         queueLimit = b.queueLimit >= 0 ? b.queueLimit : 2 * b.children;
-        admissionLimit = (int) Math.min(Integer.MAX_VALUE, (long) queueLimit + (long) children * Math.max(1, concurrency));
         overloadPolicy = b.overloadPolicy;
+        admissionLimitSetting = b.admissionLimit;
+        admissionLimit = b.admissionLimit >= 0 ? b.admissionLimit : defaultAdmissionLimit(queueLimit, children, concurrency, overloadPolicy);
         requestTimeout = b.requestTimeout;
         bhRetries = b.bhRetries;
         restartBackoffInitial = b.restartBackoffInitial;
@@ -67,6 +72,21 @@ public final class HelperPoolConfig {
         onTimeout = b.onTimeout;
         timeoutResponse = b.timeoutResponse;
         endOfMessage = b.endOfMessage;
+        deadHelperReplacement = b.deadHelperReplacement;
+    }
+
+    /**
+     * The most requests a pool under {@link OverloadPolicy#QUEUE} holds by default: Squid queues without a
+     * bound until its persistent-overload timer acts; a library bounds its memory instead. 10 000
+     * requests of a few hundred bytes each are a few MB, ten times a burst of 1 000 (issue 12).
+     */
+    public static final int DEFAULT_QUEUED_ADMISSION_LIMIT = 10_000;
+
+    /** The queue plus every helper's in-flight slots; under QUEUE at least {@link #DEFAULT_QUEUED_ADMISSION_LIMIT}. */
+    private static int defaultAdmissionLimit(int queueLimit, int children, int concurrency, OverloadPolicy policy) {
+        long bounded = (long) queueLimit + (long) children * Math.max(1, concurrency);
+        if (policy == OverloadPolicy.QUEUE) bounded = Math.max(bounded, DEFAULT_QUEUED_ADMISSION_LIMIT);
+        return (int) Math.min(Integer.MAX_VALUE, bounded);
     }
 
     /** A builder for a pool named {@code name} (for logs and errors), with the documented defaults. */
@@ -89,6 +109,7 @@ public final class HelperPoolConfig {
         b.channelIdDialect = channelIdDialect;
         b.queueLimit = queueLimit;
         b.overloadPolicy = overloadPolicy;
+        b.admissionLimit = admissionLimitSetting;
         b.requestTimeout = requestTimeout;
         b.bhRetries = bhRetries;
         b.restartBackoffInitial = restartBackoffInitial;
@@ -103,6 +124,7 @@ public final class HelperPoolConfig {
         b.onTimeout = onTimeout;
         b.timeoutResponse = timeoutResponse;
         b.endOfMessage = endOfMessage;
+        b.deadHelperReplacement = deadHelperReplacement;
         return b;
     }
 
@@ -124,15 +146,22 @@ public final class HelperPoolConfig {
     public int queueLimit() { return queueLimit; }
     /**
      * The most requests the pool holds admitted and not yet completed, wherever they are (on their way
-     * to the loop, queued, in flight): {@code queueLimit + children × max(1, concurrency)}, the queue
-     * plus every helper's in-flight slots (at most {@link Integer#MAX_VALUE}). A submission beyond it
-     * gets the overload policy's outcome at once, in the caller's thread. Reservations and their steps
-     * count like requests; requests still in flight on helpers retired by a reconfigure count too.
+     * to the loop, queued, in flight): the hard cap that keeps memory bounded. Set with
+     * {@link Builder#admissionLimit(int)}; by default {@code queueLimit + children × max(1, concurrency)},
+     * the queue plus every helper's in-flight slots, and under {@link OverloadPolicy#QUEUE} (which
+     * queues beyond {@code queueLimit}) at least {@link #DEFAULT_QUEUED_ADMISSION_LIMIT}; at most
+     * {@link Integer#MAX_VALUE}. A submission beyond it is refused at once, in the caller's thread
+     * ({@link HelperException.Overload}, or a BYPASSED reply under {@link OverloadPolicy#BYPASS}).
+     * Reservations and their steps count like requests; requests still in flight on helpers retired
+     * by a reconfigure count too. docs/helpers.md "Overload".
      */
     public int admissionLimit() { return admissionLimit; }
-    /** What a submission gets beyond the queue or admission limit. */
+    /** What a submission gets beyond the queue limit (default {@link OverloadPolicy#QUEUE}, Squid's). */
     public OverloadPolicy overloadPolicy() { return overloadPolicy; }
-    /** Submit-to-reply limit (queue time included); {@link Duration#ZERO} = none. */
+    /**
+     * Submit-to-reply limit (queue time included); {@link Duration#ZERO} = none, the default of every
+     * {@link HelperKind}, as in Squid (docs/helpers.md "Timeouts").
+     */
     public Duration requestTimeout() { return requestTimeout; }
     /** How many times a BH reply is retried on another helper before the caller gets it. */
     public int bhRetries() { return bhRetries; }
@@ -160,12 +189,15 @@ public final class HelperPoolConfig {
     public String timeoutResponse() { return timeoutResponse; }
     /** The byte that ends each request and reply: LF, or 0x01 for Squid's certificate helpers. */
     public byte endOfMessage() { return endOfMessage; }
+    /** When a helper that died is replaced (default {@link DeadHelperReplacement#AT_ONCE}, Squid's). */
+    public DeadHelperReplacement deadHelperReplacement() { return deadHelperReplacement; }
 
     @Override
     public String toString() {
         return "HelperPoolConfig{" + name + (kind != HelperKind.GENERIC ? " kind=" + kind : "") + " children=" + children + " startup=" + startup + " idle=" + idle
                 + " concurrency=" + concurrency + (concurrency > 0 ? " ids=" + channelIdDialect : "")
-                + " queue=" + queueLimit + " overload=" + overloadPolicy + " timeout=" + requestTimeout
+                + " queue=" + queueLimit + " overload=" + overloadPolicy + " admission=" + admissionLimit
+                + " timeout=" + requestTimeout + (requestTimeout.isZero() ? "" : " on-timeout=" + onTimeout)
                 + (stateful ? " stateful reservation-timeout=" + reservationTimeout : "") + "}";
     }
 
@@ -179,8 +211,10 @@ public final class HelperPoolConfig {
         private int concurrency = 0;
         private ChannelIdDialect channelIdDialect = ChannelIdDialect.MONOTONIC;
         private int queueLimit = -1; // -1: 2 × children, Squid's default
-        private OverloadPolicy overloadPolicy = OverloadPolicy.FAIL;
-        private Duration requestTimeout = Duration.ofSeconds(60);
+        private OverloadPolicy overloadPolicy = OverloadPolicy.QUEUE; // Squid's
+        private int admissionLimit = -1; // -1: the policy's default (HelperPoolConfig#admissionLimit)
+        private Duration requestTimeout;
+        private DeadHelperReplacement deadHelperReplacement = DeadHelperReplacement.AT_ONCE; // Squid's
         private int bhRetries = 2;
         private Duration restartBackoffInitial = Duration.ofMillis(100);
         private Duration restartBackoffMax = Duration.ofSeconds(30);
@@ -191,13 +225,19 @@ public final class HelperPoolConfig {
         private Duration reservationTimeout = Duration.ofSeconds(64);
         private Duration persistentOverloadAfter = Duration.ofMinutes(3); // Squid 5: 3 minutes
         private PersistentOverloadAction onPersistentOverload = PersistentOverloadAction.DIE;
-        private TimeoutAction onTimeout = TimeoutAction.FAIL;
+        private TimeoutAction onTimeout;
         private String timeoutResponse;
         private byte endOfMessage = '\n';
 
         private Builder(String name, HelperKind kind) {
             this.name = Objects.requireNonNull(name, "name");
             this.kind = kind;
+            // ---- request timeout by kind (part "overload"; docs/helpers.md "Timeouts") ----
+            // Squid 5.7 (cf.data.pre) has no timeout for any helper kind unless configured: only
+            // url_rewrite_timeout exists, "DEFAULT: none", and its on_timeout defaults to bypass.
+            requestTimeout = Duration.ZERO;
+            onTimeout = kind == HelperKind.URL_REWRITE ? TimeoutAction.BYPASS : TimeoutAction.FAIL;
+            // ---- end of request timeout by kind ----
         }
 
         /** Most helper processes ({@link HelperPoolConfig#children()}). */
@@ -212,6 +252,10 @@ public final class HelperPoolConfig {
         public Builder channelIdDialect(ChannelIdDialect d) { channelIdDialect = d; return this; }
         /** Queued requests beyond which the overload policy applies; default twice {@code children}. */
         public Builder queueLimit(int n) { queueLimit = n; return this; }
+        /** The hard cap on requests held ({@link HelperPoolConfig#admissionLimit()}); at least 1. */
+        public Builder admissionLimit(int n) { admissionLimit = n; return this; }
+        /** When a helper that died is replaced ({@link DeadHelperReplacement}). */
+        public Builder deadHelperReplacement(DeadHelperReplacement r) { deadHelperReplacement = r; return this; }
         /** What a submission gets under overload ({@link OverloadPolicy}). */
         public Builder overloadPolicy(OverloadPolicy p) { overloadPolicy = p; return this; }
         /** Submit-to-reply limit; {@link Duration#ZERO} for none. */
@@ -259,6 +303,8 @@ public final class HelperPoolConfig {
             if (concurrency < 0) errors.add("concurrency must be >= 0, got " + concurrency);
             if (stateful && concurrency != 0) errors.add("stateful helpers take one request at a time: concurrency must be 0, got " + concurrency);
             if (queueLimit < -1) errors.add("queueLimit must be >= 0, got " + queueLimit);
+            if (admissionLimit == 0 || admissionLimit < -1) errors.add("admissionLimit must be >= 1, got " + admissionLimit);
+            if (Objects.isNull(deadHelperReplacement)) errors.add("deadHelperReplacement must be set");
             if (bhRetries < 0) errors.add("bhRetries must be >= 0, got " + bhRetries);
             if (breakerDeaths < 1) errors.add("breaker deaths must be >= 1, got " + breakerDeaths);
             if (maxReplyLine < 1) errors.add("maxReplyLine must be >= 1 byte, got " + maxReplyLine);

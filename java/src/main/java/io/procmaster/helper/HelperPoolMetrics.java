@@ -62,7 +62,7 @@ final class HelperPoolMetrics implements HelperPoolMXBean {
     }
 
     private static final HelperPoolStats EMPTY = new HelperPoolStats("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, 0, 0, List.of(), List.of());
+            0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, 0, 0, List.of(), List.of());
 
     private HelperPoolStats s() {
         SnapshotCache.Taken<HelperPoolStats> t = cache.get();
@@ -95,6 +95,7 @@ final class HelperPoolMetrics implements HelperPoolMXBean {
     @Override public long getOverloadRejected() { return s().overloadRejected(); }
     @Override public long getBypassed() { return s().bypassed(); }
     @Override public long getBreakerRejected() { return s().breakerRejected(); }
+    @Override public long getOverloadWarnings() { return s().overloadWarnings(); }
     @Override public long getStarted() { return s().started(); }
     @Override public long getRestarts() { return s().restarts(); }
     @Override public long getStartFailures() { return s().startFailures(); }

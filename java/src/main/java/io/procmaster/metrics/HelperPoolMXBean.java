@@ -46,6 +46,9 @@ public interface HelperPoolMXBean {
 
     long getBreakerRejected();
 
+    /** Squid's "all helpers are busy" warnings logged under overload policy QUEUE (docs/helpers.md "Overload"). */
+    long getOverloadWarnings();
+
     /** Helper processes started. */
     long getStarted();
 

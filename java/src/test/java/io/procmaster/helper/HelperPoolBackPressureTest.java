@@ -142,7 +142,7 @@ class HelperPoolBackPressureTest {
         loop.start();
         try {
             HelperPoolConfig config = HelperPoolConfig.builder("flood-e2e").children(2).startup(2).queueLimit(10)
-                    .requestTimeout(Duration.ofSeconds(30)).build();
+                    .overloadPolicy(OverloadPolicy.FAIL).requestTimeout(Duration.ofSeconds(30)).build();
             HelperPool pool = HelperPools.start(loop, config, HelperSpec.builder("flood", TestBin.path("pm-helper")).build());
             assertThat(pool.submit("warm").get(20, TimeUnit.SECONDS).text()).isEqualTo("warm");
             int limit = config.admissionLimit();

@@ -139,7 +139,7 @@ class HelperPoolBatchingTest {
 
     @Test
     void submitAllKeepsTheOrderAndJudgesEachRequestOnItsOwn() {
-        HelperPool pool = pool(config().children(1).startup(1).queueLimit(2).build());
+        HelperPool pool = pool(config().children(1).startup(1).queueLimit(2).overloadPolicy(OverloadPolicy.FAIL).build());
         List<CompletableFuture<HelperReply>> replies = pool.submitAll(List.of("one", "bad\nline", "two", "three", "four"));
         runCommands();
         FakeHelper h = launcher.helper(0);

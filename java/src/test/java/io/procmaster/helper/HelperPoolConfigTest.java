@@ -19,7 +19,14 @@ class HelperPoolConfigTest {
         assertThat(c.bhRetries()).isEqualTo(2);
         assertThat(c.reservationTimeout()).isEqualTo(Duration.ofSeconds(64));
         assertThat(c.channelIdDialect()).isEqualTo(ChannelIdDialect.MONOTONIC);
-        assertThat(c.overloadPolicy()).isEqualTo(OverloadPolicy.FAIL);
+        // Squid's, issue 12 items 6-8 (docs/helpers.md "Overload", "Restart", "Timeouts").
+        assertThat(c.overloadPolicy()).isEqualTo(OverloadPolicy.QUEUE);
+        assertThat(c.persistentOverloadAfter()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(c.onPersistentOverload()).isEqualTo(PersistentOverloadAction.DIE);
+        assertThat(c.admissionLimit()).isEqualTo(HelperPoolConfig.DEFAULT_QUEUED_ADMISSION_LIMIT);
+        assertThat(c.deadHelperReplacement()).isEqualTo(DeadHelperReplacement.AT_ONCE);
+        assertThat(c.requestTimeout()).isEqualTo(Duration.ZERO);
+        assertThat(c.onTimeout()).isEqualTo(TimeoutAction.FAIL);
     }
 
     @Test
@@ -40,10 +47,17 @@ class HelperPoolConfigTest {
 
     @Test
     void admissionLimitIsTheQueueLimitPlusEveryHelpersInFlightSlots() {
-        assertThat(HelperPoolConfig.builder("x").build().admissionLimit()).isEqualTo(10 + 5); // classic: one per helper
-        assertThat(HelperPoolConfig.builder("x").children(4).concurrency(8).queueLimit(10).build().admissionLimit())
-                .isEqualTo(10 + 4 * 8);
-        assertThat(HelperPoolConfig.builder("x").children(2).queueLimit(0).stateful(true).build().admissionLimit()).isEqualTo(2);
+        // Under FAIL and BYPASS, which refuse beyond the queue limit (under QUEUE: SquidOverloadTest).
+        assertThat(HelperPoolConfig.builder("x").overloadPolicy(OverloadPolicy.FAIL).build().admissionLimit())
+                .isEqualTo(10 + 5); // classic: one per helper
+        assertThat(HelperPoolConfig.builder("x").children(4).concurrency(8).queueLimit(10).overloadPolicy(OverloadPolicy.BYPASS)
+                .build().admissionLimit()).isEqualTo(10 + 4 * 8);
+        assertThat(HelperPoolConfig.builder("x").children(2).queueLimit(0).stateful(true).overloadPolicy(OverloadPolicy.FAIL)
+                .build().admissionLimit()).isEqualTo(2);
+        assertThat(HelperPoolConfig.builder("x").overloadPolicy(OverloadPolicy.FAIL).admissionLimit(3).build().admissionLimit())
+                .isEqualTo(3);
+        assertThatThrownBy(() -> HelperPoolConfig.builder("x").admissionLimit(0).build())
+                .hasMessageContaining("admissionLimit must be >= 1, got 0");
         assertThat(HelperPoolConfig.builder("x").children(1000).concurrency(Integer.MAX_VALUE).queueLimit(Integer.MAX_VALUE)
                 .build().admissionLimit()).isEqualTo(Integer.MAX_VALUE); // saturates, never wraps
     }

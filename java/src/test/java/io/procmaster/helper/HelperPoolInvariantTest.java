@@ -53,7 +53,12 @@ class HelperPoolInvariantTest {
                 .concurrency(stateful ? 0 : rnd.nextInt(4))
                 .channelIdDialect(rnd.nextBoolean() ? ChannelIdDialect.SLOT : ChannelIdDialect.MONOTONIC)
                 .queueLimit(rnd.nextInt(6))
-                .overloadPolicy(rnd.nextBoolean() ? OverloadPolicy.FAIL : OverloadPolicy.BYPASS)
+                .overloadPolicy(OverloadPolicy.values()[rnd.nextInt(OverloadPolicy.values().length)])
+                // short enough that QUEUE's persistent overload (ERR, or DIE: the pool fails) happens too
+                .persistentOverload(Duration.ofMillis(20 + rnd.nextInt(400)),
+                        rnd.nextInt(4) == 0 ? PersistentOverloadAction.DIE : PersistentOverloadAction.ERR)
+                .onTimeout(TimeoutAction.values()[rnd.nextInt(TimeoutAction.values().length)])
+                .timeoutResponse("OK configured=1")
                 .requestTimeout(Duration.ofMillis(200 + rnd.nextInt(2000)))
                 .bhRetries(rnd.nextInt(3))
                 .restartBackoff(Duration.ofMillis(10), Duration.ofMillis(500))

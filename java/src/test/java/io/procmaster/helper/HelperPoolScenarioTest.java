@@ -240,7 +240,8 @@ class HelperPoolScenarioTest {
 
     @Test
     void scenario22_boundedQueueRejectsInsteadOfFatal() {
-        PoolFixture f = new PoolFixture(config().children(1).startup(1).queueLimit(7).build()).start();
+        PoolFixture f = new PoolFixture(config().children(1).startup(1).queueLimit(7)
+                .overloadPolicy(OverloadPolicy.FAIL).build()).start(); // the old immediate refusal (Squid's: SquidOverloadTest)
         List<CompletableFuture<HelperReply>> r = new ArrayList<>();
         for (int i = 1; i <= 8; i++) r.add(f.submit("r" + i));
         assertThat(f.stats().queueLength()).isEqualTo(7);
@@ -255,7 +256,8 @@ class HelperPoolScenarioTest {
 
     @Test
     void scenario23_persistentOverloadErrImmediatelyAndRecovery() {
-        PoolFixture f = new PoolFixture(config().children(1).startup(1).queueLimit(2).build()).start();
+        PoolFixture f = new PoolFixture(config().children(1).startup(1).queueLimit(2)
+                .overloadPolicy(OverloadPolicy.FAIL).build()).start(); // the old immediate refusal (Squid's: SquidOverloadTest)
         FakeHelper h = f.launcher.helper(0);
         f.submit("inflight");
         f.submit("q1");

@@ -43,6 +43,7 @@ final class HelperPoolMeters {
         counter(r, P + "overload.rejected", p, HelperPoolMXBean::getOverloadRejected, t, "refused by overload");
         counter(r, P + "bypassed", p, HelperPoolMXBean::getBypassed, t, "bypassed under overload");
         counter(r, P + "breaker.rejected", p, HelperPoolMXBean::getBreakerRejected, t, "refused while the breaker was open");
+        counter(r, P + "overload.warnings", p, HelperPoolMXBean::getOverloadWarnings, t, "queue-over-limit warnings (overload policy QUEUE)");
         counter(r, P + "helpers.started", p, HelperPoolMXBean::getStarted, t, "helper processes started");
         counter(r, P + "helpers.restarts", p, HelperPoolMXBean::getRestarts, t, "helper restarts");
         counter(r, P + "helpers.start.failures", p, HelperPoolMXBean::getStartFailures, t, "helper starts that failed");

@@ -2,13 +2,14 @@ package io.procmaster.helper.pool;
 
 import static io.procmaster.helper.pool.HelperPoolEngine.log;
 
+import io.procmaster.helper.DeadHelperReplacement;
 import io.procmaster.helper.HelperState;
 
 /**
  * Dispatch: brings the pool to a consistent state after any event ({@link #reconcile()}): hands queued
  * requests to the least-loaded helper of the current generation, starts helpers that are wanted
- * ({@code startup}, {@code idle} on demand, one probe while the breaker is open; honouring the restart
- * backoff), and closes retired helpers once idle. A dispatched request is appended to its helper's
+ * ({@code startup}, {@code idle} on demand and, by default, at once after a death; one probe while the
+ * breaker is open; honouring the restart backoff), and closes retired helpers once idle. A dispatched request is appended to its helper's
  * output and written by {@link HelperWriter} at the end of the batch. See {@code docs/helpers.md}.
  *
  * <p>Interface: loop thread only. Failure modes: none of its own; a start failure is
@@ -59,7 +60,11 @@ final class Dispatcher {
         if (pool.breaker.isOpen()) return live == 0 ? 1 : 0; // keep one helper around to probe with
         int want = 0;
         if (live < pool.config.startup()) want = pool.config.startup() - live;
-        if (!pool.queue.isEmpty()) want = Math.max(want, pool.config.idle());
+        // Squid's needNew() (ChildConfig.cc): idle more, capped by children, when a request queues and,
+        // with DeadHelperReplacement.AT_ONCE, when a helper died (handleKilledServer); docs/helpers.md "Restart".
+        boolean replaceDead = pool.lifecycle.replacementsOwed > 0
+                && pool.config.deadHelperReplacement() == DeadHelperReplacement.AT_ONCE;
+        if (!pool.queue.isEmpty() || replaceDead) want = Math.max(want, pool.config.idle());
         return Math.min(want, room);
     }
 

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * requests fail, its reservation ends, its output is no longer read), killing one, and its exit; a
  * death or a failed start feeds the {@link RestartBackoff} and the {@link CrashLoopBreaker}, whose
  * opening fails the queue fast. Deaths of the current generation are owed a replacement, counted as
- * a restart once started. See {@code docs/helpers.md}.
+ * a restart once started; the {@link Dispatcher} starts it at once (Squid's) or when load asks, by
+ * {@code deadHelperReplacement} (docs/helpers.md "Restart"). See {@code docs/helpers.md}.
  *
  * <p>Interface: loop thread only. Failure modes: a launcher that throws (a
  * {@link HelperException.Start} or anything else) counts as a start failure and a death; the

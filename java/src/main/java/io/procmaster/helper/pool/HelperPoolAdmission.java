@@ -136,8 +136,8 @@ final class HelperPoolAdmission {
         }
         overloadRefused.increment();
         r.future.completeExceptionally(new HelperException.Overload(what + ": " + admitted.get()
-                + " requests admitted and not yet answered, the most it holds (queue limit " + config.queueLimit()
-                + " + " + (config.admissionLimit() - config.queueLimit()) + " helper slots)"));
+                + " requests admitted and not yet answered, the most it holds (admission limit " + config.admissionLimit()
+                + ", queue limit " + config.queueLimit() + ")"));
     }
 
     /** After adding to the inbox: fail it if the pool closed meanwhile, else make sure a drain is coming. */

@@ -32,6 +32,7 @@ import org.slf4j.Logger;
  * entry points (the facade's commands, the loop's events, the tick and the loop's close), with the
  * single completion path every request ends through. The work itself is done by one collaborator per
  * concern, all in this package and sharing this state: {@link Submission} (inbox drain and checks),
+ * {@link PersistentOverload} (Squid's queue-and-warn overload and its persistent-overload action),
  * {@link Dispatcher} (reconcile, pick, dispatch), {@link HelperWriter} (batched writes),
  * {@link ReplyRouter} (replies to requests), {@link RequestTimeouts}, {@link Reservations},
  * {@link HelperLifecycle} (start, loss, death, backoff and breaker), {@link ShutdownAndReconfigure}
@@ -68,10 +69,13 @@ public final class HelperPoolEngine implements HelperEventSink {
     boolean started;
     boolean probeInFlight;
     CompletableFuture<Void> shutdownFuture;
+    /** Why the pool failed and shut itself down (persistent overload, DIE), or null. */
+    String failedReason;
 
     final PoolStatistics stats = new PoolStatistics(this);
     final HelperLifecycle lifecycle = new HelperLifecycle(this);
     final Submission submission = new Submission(this);
+    final PersistentOverload overload = new PersistentOverload(this);
     final RequestTimeouts timeouts = new RequestTimeouts(this);
     final Dispatcher dispatcher = new Dispatcher(this);
     final HelperWriter writer = new HelperWriter(this);
@@ -321,7 +325,7 @@ public final class HelperPoolEngine implements HelperEventSink {
     }
 
     String closedMessage() {
-        return "helper pool '" + config.name() + "' is shut down";
+        return "helper pool '" + config.name() + "' is shut down" + (failedReason != null ? ": " + failedReason : "");
     }
 
     /** Completes {@code f} once the outermost entry point is done (see {@link #exit()}). */

@@ -22,6 +22,7 @@ final class PendingRequest {
     long dispatchNanos;
     TimerQueue.Timer timeout;
     int bhRetriesUsed;
+    int timeoutRetriesUsed;             // on_timeout=retry (RequestTimeouts)
     long avoidHelperId = -1;            // after BH: prefer any other helper
     PooledHelper helper;                // non-null while in flight
     long wireId;

@@ -19,7 +19,7 @@ final class PoolStatistics {
     final ServiceTimeHistogram serviceTimes = new ServiceTimeHistogram();
     final ArrayDeque<HelperStats> recentExits = new ArrayDeque<>();
     long submitted, sent, replies, completedOk, failed, timeouts, lateReplies, unknownChannelReplies,
-            unsolicitedReplies, tooLongReplies, retries, overloadRejected, bypassed, breakerRejected, startedCount,
+            unsolicitedReplies, tooLongReplies, retries, overloadRejected, bypassed, breakerRejected, overloadWarnings, startedCount,
             restarts, startFailures, deaths, duplicateCompletions;
     int maxQueueLength;
 
@@ -42,7 +42,7 @@ final class PoolStatistics {
         return new HelperPoolStats(pool.config.name(), pool.generation, submitted, sent, replies, completedOk + fastBypassed,
                 failed + admission.failed(), timeouts, lateReplies, unknownChannelReplies, unsolicitedReplies, tooLongReplies,
                 retries, overloadRejected + admission.overloadRefused(), bypassed + fastBypassed,
-                breakerRejected, startedCount, restarts, startFailures, deaths, pool.queue.size(), maxQueueLength, running,
+                breakerRejected, overloadWarnings, startedCount, restarts, startFailures, deaths, pool.queue.size(), maxQueueLength, running,
                 active, pool.breaker.isOpen(), serviceTimes.meanMicros(), serviceTimes.percentileMicros(50),
                 serviceTimes.percentileMicros(90), serviceTimes.percentileMicros(99), duplicateCompletions, List.copyOf(hs), List.copyOf(recentExits));
     }

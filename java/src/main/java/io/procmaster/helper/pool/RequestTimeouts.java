@@ -3,18 +3,33 @@ package io.procmaster.helper.pool;
 import static io.procmaster.helper.pool.HelperPoolEngine.log;
 
 import io.procmaster.helper.HelperException;
+import io.procmaster.helper.HelperReply;
+import io.procmaster.helper.TimeoutAction;
+import io.procmaster.helper.wire.HelperReplyParser;
 
 /**
- * Request timeouts: arms each accepted request's deadline ({@code requestTimeout}, counted from its
- * submission, time queued included) and, when one passes, fails the request with
- * {@link HelperException.Timeout}. A classic helper that held it is killed (its next line would be
- * taken for the next request's reply); with channel ids the id is remembered so its late reply is
- * dropped and counted, and a helper whose every channel timed out is killed. See
- * {@code docs/helpers.md}.
+ * Request timeouts: arms each accepted request's deadline ({@code requestTimeout}, none by default;
+ * counted from its submission, time queued included) and, when one passes, applies
+ * {@code onTimeout} as Squid 5.7's checkForTimedOutRequests does (docs/helpers.md "Timeouts"):
+ * {@link TimeoutAction#FAIL} fails the request with {@link HelperException.Timeout};
+ * {@link TimeoutAction#BYPASS} answers a {@link HelperReply.Status#BYPASSED} reply;
+ * {@link TimeoutAction#USE_CONFIGURED_RESPONSE} answers {@code timeoutResponse}, read as the helper's
+ * reply; {@link TimeoutAction#RETRY} sends it again, to another helper where there is one, with a new
+ * deadline, at most {@link #MAX_RETRIES} times (Squid's MAX_RETRIES), then fails it as FAIL does.
+ * Whatever the action, a classic helper that held the request is killed (its next line would be
+ * taken for the next request's reply; docs/helpers.md "Deliberate differences" 14); with channel ids
+ * the id is remembered so its late reply is dropped and counted, and a helper whose every channel
+ * timed out is killed.
  *
- * <p>Interface: {@link #arm(PendingRequest)}, loop thread. Failure modes: none of its own.
+ * <p>Interface: {@link #arm(PendingRequest)}, loop thread. Failure modes: none of its own. A request
+ * that cannot take the action's reply (a reservation request) or cannot be retried (a step of a
+ * reservation, bound to its helper; any request while the pool shuts down or its crash-loop breaker
+ * is open) fails as FAIL does.
  */
 final class RequestTimeouts {
+    /** Squid's helper.cc MAX_RETRIES: a timed-out request is sent again at most twice. */
+    static final int MAX_RETRIES = 2;
+
     private final HelperPoolEngine pool;
 
     RequestTimeouts(HelperPoolEngine pool) {
@@ -22,30 +37,63 @@ final class RequestTimeouts {
     }
 
     void arm(PendingRequest r) {
+        armFrom(r, r.submitNanos);
+    }
+
+    private void armFrom(PendingRequest r, long fromNanos) {
         long t = pool.config.requestTimeout().toNanos();
-        if (t > 0) r.timeout = pool.timers.scheduleAfter(r.submitNanos, t, "request timeout", () -> onTimeout(r, t));
+        if (t > 0) r.timeout = pool.timers.scheduleAfter(fromNanos, t, "request timeout", () -> onTimeout(r, t));
     }
 
     private void onTimeout(PendingRequest r, long timeoutNanos) {
         if (r.done) return;
         String name = pool.config.name();
-        String base = "helper pool '" + name + "': request timed out after " + timeoutNanos / 1_000_000 + " ms";
         pool.stats.timeouts++;
         PooledHelper h = r.helper;
-        if (h == null) {
-            pool.queue.remove(r);
-            pool.finish(r, new HelperException.Timeout(base + " (waiting in the queue)"), false);
+        String where = h == null ? " (waiting in the queue)" : " on helper " + h.describe();
+        if (h != null) release(r, h);
+        TimeoutAction action = pool.config.onTimeout();
+        if (action == TimeoutAction.RETRY && r.reservation == null && r.timeoutRetriesUsed < MAX_RETRIES
+                && pool.shutdownFuture == null && !pool.breaker.isOpen()) {
+            r.timeoutRetriesUsed++;
+            pool.stats.retries++;
+            log.warn("helper pool '{}': request timed out{}; retry #{} of {}", name, where, r.timeoutRetriesUsed, MAX_RETRIES);
+            if (h != null) {
+                r.avoidHelperId = h.id;
+                pool.queue.addFirst(r); // keeps its place, as a BH retry does
+            } // else: still queued where it was
+            armFrom(r, pool.clock.nanoTime());
+            if (h != null) pool.dispatcher.reconcile();
             return;
         }
+        if (h == null) pool.queue.remove(r);
+        String base = "helper pool '" + name + "': request timed out after " + timeoutNanos / 1_000_000 + " ms" + where;
+        Object outcome = outcome(r, action, base);
+        pool.finish(r, outcome, outcome instanceof HelperReply);
+    }
+
+    /** The request's outcome by {@code action}: a reply, or the {@link HelperException.Timeout} to fail it with. */
+    private Object outcome(PendingRequest r, TimeoutAction action, String base) {
+        if (!r.isReserveOnly()) {
+            if (action == TimeoutAction.BYPASS) return HelperReply.bypassed(base + ": bypassed (on_timeout=bypass)");
+            if (action == TimeoutAction.USE_CONFIGURED_RESPONSE) return HelperReplyParser.parse(pool.config.timeoutResponse());
+        }
+        if (action == TimeoutAction.RETRY && r.timeoutRetriesUsed > 0)
+            return new HelperException.Timeout(base + " after " + r.timeoutRetriesUsed + " retries (on_timeout=retry)");
+        return new HelperException.Timeout(base);
+    }
+
+    /** Takes {@code r} off {@code h}; kills a classic helper, remembers a channel's id. */
+    private void release(PendingRequest r, PooledHelper h) {
+        String name = pool.config.name();
         h.timeouts++;
         h.inFlight.remove(r.wireId);
         r.helper = null;
-        pool.finish(r, new HelperException.Timeout(base + " on helper " + h.describe()), false);
         if (!h.tagged()) {
-            pool.lifecycle.kill(h, "helper " + h.describe() + " killed after a request timeout: classic replies are positional",
-                    HelperException.Died::new);
             log.warn("helper pool '{}': killing helper {} after a request timeout (its next line would be misattributed)",
                     name, h.describe());
+            pool.lifecycle.kill(h, "helper " + h.describe() + " killed after a request timeout: classic replies are positional",
+                    HelperException.Died::new);
             return;
         }
         h.timedOutIds.add(r.wireId);

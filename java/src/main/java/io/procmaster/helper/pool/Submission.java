@@ -9,8 +9,10 @@ import io.procmaster.helper.OverloadPolicy;
 /**
  * The request queue's entry: takes admitted requests from the inbox on the loop thread and accepts,
  * queues, bypasses or refuses each (pool shut down, not stateful, reservation misused, breaker open
- * with its probe already out, queue beyond {@code queueLimit}). Admission itself, on the callers'
- * threads, is {@link HelperPoolAdmission}'s; see {@code docs/edges.md} "Helper pool admission".
+ * with its probe already out, queue beyond {@code queueLimit} under FAIL or BYPASS). Under QUEUE,
+ * Squid's default, a request beyond the queue limit is queued and {@link PersistentOverload} warns
+ * and applies the persistent-overload action (docs/helpers.md "Overload"). Admission itself, on the
+ * callers' threads, is {@link HelperPoolAdmission}'s; see {@code docs/edges.md} "Helper pool admission".
  *
  * <p>Interface: {@link #drainInbox()} (queued by the admission, and run first by every command).
  * Failure modes: an unexpected exception while submitting one request completes that request with a
@@ -85,6 +87,20 @@ final class Submission {
             submitReserved(r);
             return;
         }
+        boolean queuing = pool.config.overloadPolicy() == OverloadPolicy.QUEUE;
+        if (queuing) {
+            switch (pool.overload.beforeSubmit()) {
+                case ERR -> {
+                    pool.overload.answerErr(r);
+                    return;
+                }
+                case DIE -> {
+                    pool.overload.die(r);
+                    return;
+                }
+                case ACCEPT -> { }
+            }
+        }
         if (pool.breaker.isOpen()) {
             if (pool.probeInFlight || !pool.dispatcher.anyFreeHelper()) {
                 pool.stats.breakerRejected++;
@@ -97,8 +113,10 @@ final class Submission {
         pool.timeouts.arm(r);
         pool.queue.addLast(r);
         pool.dispatcher.reconcile();
-        if (!r.done && r.helper == null && pool.queue.size() > pool.config.queueLimit()) {
-            // Still queued after dispatch and on-demand starts, beyond the bound: refuse it now.
+        if (queuing) {
+            pool.overload.afterQueued(r); // Squid's: queued beyond the bound, with a warning
+        } else if (!r.done && r.helper == null && pool.queue.size() > pool.config.queueLimit()) {
+            // FAIL and BYPASS: still queued after dispatch and on-demand starts, beyond the bound: refuse it now.
             pool.queue.remove(r);
             if (pool.config.overloadPolicy() == OverloadPolicy.BYPASS && !r.isReserveOnly()) {
                 pool.stats.bypassed++;
