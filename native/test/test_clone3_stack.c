@@ -74,7 +74,8 @@ static void test_args_refuse_misaligned_top(void)
 /* Returns SKIP when clone3 is refused, else 0. */
 static int test_child_runs_on_its_stack(void)
 {
-    static char stack[PM_CHILD_STACK] __attribute__((aligned(64)));
+    /* As spawn_clone3 has it: on the calling thread's stack, aligned by the compiler. */
+    char stack[PM_CHILD_STACK] __attribute__((aligned(64)));
     struct clone_args ca;
     struct probe p;
     int pidfd = -1;
