@@ -28,8 +28,9 @@ import java.util.List;
  *
  * <p>Failure modes: an {@link UnsatisfiedLinkError} naming the platform, every place tried and
  * why each failed; on any other platform, before anything is tried, one naming the machine's
- * {@code os.name}/{@code os.arch} and both supported platforms ({@link #unsupportedPlatform}); when the extracted copy cannot be mapped executable, whether the work
- * directory is on a {@code noexec} mount and which property moves it.
+ * {@code os.name}/{@code os.arch} and both supported platforms ({@link #unsupportedPlatform});
+ * when the extracted copy cannot be mapped executable, whether the work directory is on a
+ * {@code noexec} mount and which property moves it.
  */
 final class NativeLoader {
     static final String PATH_PROPERTY = "procmaster.native.path";
