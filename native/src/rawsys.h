@@ -11,6 +11,7 @@
 #ifndef PROCMASTER_RAWSYS_H
 #define PROCMASTER_RAWSYS_H
 
+#include <stdint.h>
 #include <sys/syscall.h>
 
 #if defined(__x86_64__)
@@ -45,6 +46,29 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 #else
 #error "procmaster: raw system calls are implemented for x86_64 and aarch64 only"
 #endif
+
+/*
+ * The kernel's own types for the raw calls above (glibc's differ).
+ *
+ * struct sigaction of rt_sigaction: handler, flags, restorer, mask, on
+ * x86_64 and on aarch64 alike (both define SA_RESTORER); the mask is the
+ * kernel's sigset of _NSIG = 64 bits, so sigsetsize is 8 on both. All zero
+ * means SIG_DFL, no flags, no mask.
+ * struct rlimit64 of prlimit64: two u64, on every architecture.
+ * test_kabi checks both against the kernel the tests run on.
+ */
+struct pm_kernel_sigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+#define PM_KERNEL_SIGSET_SIZE 8
+
+struct pm_kernel_rlimit {
+    uint64_t cur;
+    uint64_t max;
+};
 
 #define RAW0(n) raw_syscall6((n), 0, 0, 0, 0, 0, 0)
 #define RAW1(n, a) raw_syscall6((n), (long)(a), 0, 0, 0, 0, 0)

@@ -17,19 +17,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clone3.h"
 #include "fdplan.h"
 #include "rawsys.h"
 #include "spawn.h"
 
-#ifndef CLONE_CLEAR_SIGHAND
-#define CLONE_CLEAR_SIGHAND 0x100000000ULL
-#endif
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
 
 #define PM_MAX_RLIMITS 32
-#define PM_CHILD_STACK 32768
 #define PM_NSIG 64
 
 /* Once clone3 has been refused, AUTO stops asking (it would be refused again). */
@@ -60,19 +57,6 @@ const char *pm_spawn_stage_name(int stage)
     return stage_names[stage];
 }
 
-/* The kernel's struct sigaction; all zero means SIG_DFL, no flags, no mask. */
-struct kernel_sigaction {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-};
-
-struct kernel_rlimit {
-    uint64_t cur;
-    uint64_t max;
-};
-
 /* Everything the child reads, prepared by the parent; failure written back. */
 struct child_ctx {
     const struct pm_spawn_req *req;
@@ -81,8 +65,8 @@ struct child_ctx {
     struct fdrange gaps[FDPLAN_MAX_PAIRS + 4];
     int ngaps;
     int rl_resource[PM_MAX_RLIMITS];
-    struct kernel_rlimit rl[PM_MAX_RLIMITS];
-    struct kernel_sigaction dfl;
+    struct pm_kernel_rlimit rl[PM_MAX_RLIMITS];
+    struct pm_kernel_sigaction dfl;
     uint64_t empty_mask;
     volatile int stage;
     volatile int err;
@@ -133,64 +117,14 @@ PM_CHILD_CODE static int child_main(void *arg)
     for (int sig = 1; sig <= PM_NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP)
             continue;
-        if ((r = RAW4(SYS_rt_sigaction, sig, &c->dfl, 0, 8)) < 0 && r != -EINVAL)
+        if ((r = RAW4(SYS_rt_sigaction, sig, &c->dfl, 0, PM_KERNEL_SIGSET_SIZE)) < 0 && r != -EINVAL)
             child_fail(c, PM_STAGE_SIGNALS, r);
     }
-    if ((r = RAW4(SYS_rt_sigprocmask, SIG_SETMASK, &c->empty_mask, 0, 8)) < 0)
+    if ((r = RAW4(SYS_rt_sigprocmask, SIG_SETMASK, &c->empty_mask, 0, PM_KERNEL_SIGSET_SIZE)) < 0)
         child_fail(c, PM_STAGE_SIGNALS, r);
     r = RAW3(SYS_execve, q->path, q->argv, q->envp);
     child_fail(c, PM_STAGE_EXECVE, r);
     return 0;
-}
-
-/*
- * clone3 with a private stack. The child starts on that stack with no
- * frame to return to, so the call into child_main is made here in assembly
- * and the child can never come back into the parent's frames.
- */
-PM_CHILD_CODE static long clone3_run(struct clone_args *ca, int (*fn)(void *), void *arg)
-{
-#if defined(__x86_64__)
-    long ret;
-    register void *r12 __asm__("r12") = (void *)fn;
-    register void *r13 __asm__("r13") = arg;
-    __asm__ volatile("syscall\n\t"
-                     "test %%rax, %%rax\n\t"
-                     "jnz 1f\n\t"
-                     "xor %%ebp, %%ebp\n\t"
-                     "mov %%r13, %%rdi\n\t"
-                     "call *%%r12\n\t"
-                     "mov %%eax, %%edi\n\t"
-                     "mov %[exit_nr], %%eax\n\t"
-                     "syscall\n\t"
-                     "hlt\n"
-                     "1:\n\t"
-                     : "=a"(ret)
-                     : "0"((long)SYS_clone3), "D"(ca), "S"(sizeof(*ca)), "r"(r12), "r"(r13),
-                       [exit_nr] "i"(SYS_exit_group)
-                     : "rcx", "r11", "memory");
-    return ret;
-#elif defined(__aarch64__)
-    register long x8 __asm__("x8") = SYS_clone3;
-    register long x0 __asm__("x0") = (long)ca;
-    register long x1 __asm__("x1") = (long)sizeof(*ca);
-    register long x19 __asm__("x19") = (long)fn;
-    register long x20 __asm__("x20") = (long)arg;
-    __asm__ volatile("svc #0\n\t"
-                     "cbnz x0, 1f\n\t"
-                     "mov x29, xzr\n\t"
-                     "mov x30, xzr\n\t"
-                     "mov x0, x20\n\t"
-                     "blr x19\n\t"
-                     "mov x8, %[exit_nr]\n\t"
-                     "svc #0\n\t"
-                     "brk #0\n"
-                     "1:\n\t"
-                     : "+r"(x0)
-                     : "r"(x8), "r"(x1), "r"(x19), "r"(x20), [exit_nr] "i"(SYS_exit_group)
-                     : "memory");
-    return x0;
-#endif
 }
 
 static int reap_failed(int pidfd)
@@ -210,17 +144,15 @@ static int spawn_clone3(struct child_ctx *c, struct pm_spawn_res *res)
     int pidfd = -1;
     long r;
 
-    memset(&ca, 0, sizeof ca);
-    ca.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
-    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-    ca.exit_signal = 0; /* invisible to waitpid(-1) and to SIGCHLD auto-reaping */
-    ca.stack = (uint64_t)(uintptr_t)stack;
-    ca.stack_size = sizeof stack;
+    if ((r = pm_clone3_args(&ca, stack, sizeof stack, &pidfd)) < 0) {
+        res->stage = PM_STAGE_CLONE;
+        return (int)r;
+    }
 
     /* No handler may run in the child before its dispositions are reset. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    r = clone3_run(&ca, child_main, c);
+    r = pm_clone3_run(&ca, child_main, c);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
     if (r < 0) {

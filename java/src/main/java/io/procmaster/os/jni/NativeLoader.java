@@ -23,9 +23,14 @@ import java.util.List;
  * {@code java.io.tmpdir}), loaded, and deleted at once: the mapping stays valid and nothing is
  * left behind by a killed JVM.
  *
+ * <p>The platform is {@link Platform#classifier()}, from {@code os.arch}: {@code linux-x86_64} or
+ * {@code linux-aarch64}, each with a classifier jar of its own.
+ *
  * <p>Failure modes: an {@link UnsatisfiedLinkError} naming the platform, every place tried and
- * why each failed; when the extracted copy cannot be mapped executable, whether the work
- * directory is on a {@code noexec} mount and which property moves it.
+ * why each failed; on any other platform, before anything is tried, one naming the machine's
+ * {@code os.name}/{@code os.arch} and both supported platforms ({@link #unsupportedPlatform});
+ * when the extracted copy cannot be mapped executable, whether the work directory is on a
+ * {@code noexec} mount and which property moves it.
  */
 final class NativeLoader {
     static final String PATH_PROPERTY = "procmaster.native.path";
@@ -52,9 +57,8 @@ final class NativeLoader {
                 throw failure(platform, List.of("-D" + PATH_PROPERTY + "=" + explicit + ": " + e.getMessage()), e);
             }
         }
-        if (!Platform.supported()) {
-            throw failure(platform, List.of("platform " + platform + " is not supported (linux-x86_64, linux-aarch64)"),
-                    null);
+        if (!Platform.supported(platform)) {
+            throw unsupportedPlatform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
         }
         String libraryPath = System.getProperty("java.library.path", "");
         for (String dir : libraryPath.split(File.pathSeparator)) {
@@ -106,6 +110,11 @@ final class NativeLoader {
                 }
             }
         }
+    }
+
+    /** The error of a machine whose platform has no native jar: it names the platforms that have one. */
+    static UnsatisfiedLinkError unsupportedPlatform(String osName, String osArch) {
+        return failure(Platform.classifier(osName, osArch), List.of(Platform.unsupported(osName, osArch)), null);
     }
 
     private static UnsatisfiedLinkError failure(String platform, List<String> tried, Throwable cause) {
