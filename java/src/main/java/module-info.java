@@ -30,6 +30,7 @@ module io.procmaster {
     exports io.procmaster.config;
     exports io.procmaster.status;
     exports io.procmaster.helper;
+    exports io.procmaster.helper.squid;
     exports io.procmaster.os;
     exports io.procmaster.child;
     exports io.procmaster.time;

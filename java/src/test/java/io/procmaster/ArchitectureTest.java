@@ -48,7 +48,7 @@ class ArchitectureTest {
     /** The packages a user of the library names: the facade, the service model, the master's reports, the helper API, the clock. */
     private static final String[] PUBLIC_API = {
         "io.procmaster", "io.procmaster.config", "io.procmaster.status", "io.procmaster.helper", "io.procmaster.metrics",
-        "io.procmaster.time", "io.procmaster.os", "io.procmaster.child"
+        "io.procmaster.time", "io.procmaster.os", "io.procmaster.child", "io.procmaster.helper.squid"
     };
 
     private static final String[] LAYERS = {

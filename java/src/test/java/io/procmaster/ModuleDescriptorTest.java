@@ -37,7 +37,7 @@ class ModuleDescriptorTest {
         assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("io.procmaster", "io.procmaster.config", "io.procmaster.status",
                         "io.procmaster.helper", "io.procmaster.os", "io.procmaster.child", "io.procmaster.time",
-                        "io.procmaster.metrics");
+                        "io.procmaster.metrics", "io.procmaster.helper.squid");
         // The internal packages exist (so the exact set above leaves them out for a reason, not by accident).
         Path classes = Path.of(Master.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         assertThat(Set.of("loop", "policy", "os/jni", "helper/pool", "helper/wire", "helper/process", "metrics/registry"))
