@@ -3,6 +3,7 @@ package io.procmaster.helper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.procmaster.helper.wire.RequestFraming;
 import io.procmaster.testing.SquidHelpers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -182,6 +183,22 @@ class SquidEndOfMessageTest {
         generic.run();
         assertThat(answered(multi).status()).isEqualTo(HelperReply.Status.OK);
         assertThat(f.launcher.started).allSatisfy(h -> assertThat(h.lines).isEmpty());
+    }
+
+    @Test
+    void requestsGivenAsBytesAreCheckedByTheSameRules() {
+        byte[] latin1Body = {'c', 'o', 'd', 'e', ' ', '2', ' ', (byte) 0xF6, '\n'}; // a Latin-1 byte and an LF: 2 bytes
+        assertThat(RequestFraming.invalidRequest(latin1Body, HelperKind.SSL_CERT_VALIDATOR, SOH)).isNull();
+        assertThat(RequestFraming.invalidRequest(message("cert_validate", "ö\nx").getBytes(StandardCharsets.UTF_8),
+                HelperKind.SSL_CERT_GENERATOR, SOH)).isNull();
+        assertThat(RequestFraming.invalidRequest("code 3 ö\n".getBytes(StandardCharsets.UTF_8), HelperKind.SSL_CERT_VALIDATOR, SOH))
+                .isNull();
+        assertThat(RequestFraming.invalidRequest("code 2 ö\n".getBytes(StandardCharsets.UTF_8), HelperKind.SSL_CERT_VALIDATOR, SOH))
+                .contains("declares 2 body bytes but has 3");
+        assertThat(RequestFraming.invalidRequest(new byte[] {'a', SOH}, HelperKind.GENERIC, SOH)).contains("0x01");
+        assertThat(RequestFraming.invalidRequest(new byte[] {'a', '\n'}, HelperKind.GENERIC, (byte) '\n')).contains("line feed");
+        assertThat(RequestFraming.invalidRequest(new byte[] {'a', '\n'}, HelperKind.GENERIC, SOH)).isNull();
+        assertThat(RequestFraming.invalidRequest("a\nb", HelperKind.GENERIC, SOH)).isNull();
     }
 
     @Test
