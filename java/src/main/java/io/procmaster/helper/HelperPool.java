@@ -147,7 +147,12 @@ public final class HelperPool {
      * reply (or a {@link HelperReply.Status#BYPASSED} one under overload policy BYPASS) or fails with a
      * {@link HelperException}. Stateful pools treat this as a one-shot exchange on a free helper.
      * Beyond the admission limit, or once the pool is closed, the future is already complete when
-     * this returns (see the class comment).
+     * this returns (see the class comment). The pool ends the request with LF; an LF inside it is
+     * refused ({@link HelperException.InvalidRequest}) unless the pool's
+     * {@link HelperPoolConfig#endOfMessage()} is another byte, as for Squid's certificate helpers,
+     * whose requests carry bodies of several lines (docs/helpers.md, "End of message, bodies and
+     * request escaping"). The request Squid would write for a helper kind, from raw values:
+     * {@code io.procmaster.helper.squid.SquidRequests}.
      *
      * @param request the request line, without its terminator
      * @return completes with the reply, or fails with a {@link HelperException}

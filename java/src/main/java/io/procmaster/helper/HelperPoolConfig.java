@@ -187,7 +187,11 @@ public final class HelperPoolConfig {
     public TimeoutAction onTimeout() { return onTimeout; }
     /** The reply under {@link TimeoutAction#USE_CONFIGURED_RESPONSE} (Squid's {@code response=}); null if none. */
     public String timeoutResponse() { return timeoutResponse; }
-    /** The byte that ends each request and reply: LF, or 0x01 for Squid's certificate helpers. */
+    /**
+     * The byte that ends each reply: LF, or 0x01 for Squid's certificate helpers, whose replies hold
+     * LFs. Requests always end with LF, as Squid sends them; a request may hold LFs only when this is
+     * not LF, and never this byte (docs/helpers.md, "End of message, bodies and request escaping").
+     */
     public byte endOfMessage() { return endOfMessage; }
     /** When a helper that died is replaced (default {@link DeadHelperReplacement#AT_ONCE}, Squid's). */
     public DeadHelperReplacement deadHelperReplacement() { return deadHelperReplacement; }
@@ -238,6 +242,8 @@ public final class HelperPoolConfig {
             requestTimeout = Duration.ZERO;
             onTimeout = kind == HelperKind.URL_REWRITE ? TimeoutAction.BYPASS : TimeoutAction.FAIL;
             // ---- end of request timeout by kind ----
+            // Squid reads its certificate helpers' replies up to 0x01 (src/ssl/helper.cc); docs/helpers.md, "End of message".
+            if (kind == HelperKind.SSL_CERT_VALIDATOR || kind == HelperKind.SSL_CERT_GENERATOR) endOfMessage = 0x01;
         }
 
         /** Most helper processes ({@link HelperPoolConfig#children()}). */
@@ -290,7 +296,10 @@ public final class HelperPoolConfig {
         public Builder onTimeout(TimeoutAction action) { onTimeout = action; return this; }
         /** The reply a timed-out request gets under {@link TimeoutAction#USE_CONFIGURED_RESPONSE}. */
         public Builder timeoutResponse(String reply) { timeoutResponse = reply; return this; }
-        /** The byte that ends each request and reply (default LF). */
+        /**
+         * The byte that ends each reply (default LF; 0x01 for the certificate kinds). Requests end with
+         * LF whatever it is, as Squid's do; with another byte they may carry LFs (docs/helpers.md).
+         */
         public Builder endOfMessage(byte eom) { endOfMessage = eom; return this; }
 
         /** Checks every setting and builds; throws {@link IllegalArgumentException} listing every invalid one. */

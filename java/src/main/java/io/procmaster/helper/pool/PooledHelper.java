@@ -57,7 +57,7 @@ final class PooledHelper {
         this.dialect = config.channelIdDialect();
         this.stateful = config.stateful();
         this.maxLine = config.maxReplyLine();
-        this.framer = new LineFramer(maxLine);
+        this.framer = new LineFramer(maxLine, config.endOfMessage());
     }
 
     boolean tagged() {

@@ -29,7 +29,12 @@ public final class HelperOutput {
     private int start; // first byte not yet written
     private int end;   // one past the last byte appended
 
-    /** Appends {@code [id SP] text LF}, UTF-8. */
+    /**
+     * Appends {@code [id SP] text LF}, UTF-8. LF ends every request whatever the pool's end-of-message
+     * byte, as Squid ends them (its certificate helpers too: {@code src/ssl/helper.cc}); LFs inside
+     * {@code text} (a certificate body's PEM lines) go out unchanged, the pool having checked that the
+     * helper kind allows them ({@code wire.RequestFraming}; docs/helpers.md, "End of message").
+     */
     public void appendRequest(boolean tagged, long id, String text) {
         int n = text.length();
         reserve(20 + 1 + n + 1);

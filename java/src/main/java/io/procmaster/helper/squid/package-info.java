@@ -9,6 +9,11 @@
  * The map from each directive and option to the builder is the table "squid.conf → procmaster" in
  * {@code docs/helpers.md}.
  *
+ * <p>It also holds Squid's own conventions for its helpers: the requests Squid writes to each kind of
+ * helper, from raw values ({@link io.procmaster.helper.squid.SquidRequests}), and the value escapes it
+ * uses ({@link io.procmaster.helper.squid.SquidEscaping}, {@link io.procmaster.helper.squid.SquidQuoting});
+ * see {@code docs/helpers.md}, "End of message, bodies and request escaping".
+ *
  * <p>Exported. It uses the helper API ({@code io.procmaster.helper}) and nothing below it; nothing in
  * the library uses it.
  */

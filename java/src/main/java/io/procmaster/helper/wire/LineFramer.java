@@ -17,6 +17,11 @@ import java.util.function.Consumer;
  * whole in the chunk becomes a String straight from it, only the pieces of a line split across
  * chunks are gathered in the framer's own buffer.
  *
+ * <p>End of message (docs/helpers.md, "End of message, bodies and request escaping"): a line ends
+ * at the pool's end-of-message byte, LF by default, 0x01 for Squid's certificate helpers, whose
+ * replies hold LFs; as in Squid 5.7's {@code helperHandleRead}, one CR before the end is dropped
+ * only when the end is LF, and a message's LFs reach the consumer unchanged otherwise.
+ *
  * <p>Failure modes: a line longer than {@code maxLine} bytes (terminator excluded; one byte more
  * if that byte is the CR of a CRLF) makes {@link #feed} return false as soon as the excess is seen,
  * after the lines before it were delivered; the framer is then poisoned (the stream's framing is
@@ -34,12 +39,21 @@ public final class LineFramer {
     private static final ThreadLocal<Scratch> SCRATCHES = ThreadLocal.withInitial(Scratch::new);
 
     private final int maxLine;
+    private final byte eom; // end-of-message byte
+    private final boolean dropsCr; // only an LF end drops the CR before it
     private byte[] buf = new byte[256];
     private int len;
     private boolean poisoned;
 
     public LineFramer(int maxLine) {
+        this(maxLine, (byte) '\n');
+    }
+
+    /** A framer whose lines end at {@code endOfMessage} (LF: one CR before it dropped too). */
+    public LineFramer(int maxLine, byte endOfMessage) {
         this.maxLine = maxLine;
+        this.eom = endOfMessage;
+        this.dropsCr = endOfMessage == '\n';
     }
 
     /** Returns false if a line exceeded the maximum length; lines before it were delivered. */
@@ -69,17 +83,17 @@ public final class LineFramer {
     private boolean scan(byte[] c, int from, int to, Consumer<String> lineSink) {
         int start = from;
         for (int i = from; i < to; i++) {
-            if (c[i] != '\n') continue;
+            if (c[i] != eom) continue;
             if (!fits(c, start, i)) return overflow();
             String line;
             if (len == 0) {
                 int end = i;
-                if (end > start && c[end - 1] == '\r') end--;
+                if (dropsCr && end > start && c[end - 1] == '\r') end--;
                 line = new String(c, start, end - start, StandardCharsets.UTF_8);
             } else {
                 append(c, start, i);
                 int end = len;
-                if (end > 0 && buf[end - 1] == '\r') end--;
+                if (dropsCr && end > 0 && buf[end - 1] == '\r') end--;
                 line = new String(buf, 0, end, StandardCharsets.UTF_8);
                 len = 0;
             }
@@ -99,7 +113,7 @@ public final class LineFramer {
     private boolean fits(byte[] c, int from, int to) {
         int total = len + (to - from);
         if (total <= maxLine) return true;
-        if (total != maxLine + 1) return false;
+        if (total != maxLine + 1 || !dropsCr) return false;
         byte last = to > from ? c[to - 1] : buf[len - 1];
         return last == '\r';
     }

@@ -2,11 +2,13 @@
  * The helper line protocol, without processes or pools: reply framing
  * ({@link io.procmaster.helper.wire.LineFramer}), request/reply wire format and channel ids
  * ({@link io.procmaster.helper.wire.WireFormat}, {@link io.procmaster.helper.ChannelIdDialect}) and
- * reply parsing ({@link io.procmaster.helper.wire.HelperReplyParser}). See {@code docs/helpers.md}.
+ * reply parsing ({@link io.procmaster.helper.wire.HelperReplyParser}), and which requests a helper
+ * kind's framing allows ({@link io.procmaster.helper.wire.RequestFraming}: bodies, the end-of-message
+ * byte). See {@code docs/helpers.md}.
  *
- * <p>Public: those four, for the pool engine and {@code helper.process.HelperOutput}. Imports nothing
+ * <p>Public: those, for the pool engine and {@code helper.process.HelperOutput}. Imports nothing
  * of the other helper packages except the reply value type {@link io.procmaster.helper.HelperReply}
- * it parses into.
+ * it parses into and the {@link io.procmaster.helper.HelperKind} whose framing it checks.
  */
 package io.procmaster.helper.wire;
 
