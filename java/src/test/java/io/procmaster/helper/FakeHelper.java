@@ -99,6 +99,11 @@ final class FakeHelper implements HelperChannel {
         sink.onData(id, ByteBuffer.wrap(raw.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Sends bytes exactly as given (no encoding), as a helper writing Latin-1 or binary would. */
+    void sendBytes(byte[] raw) {
+        sink.onData(id, ByteBuffer.wrap(raw));
+    }
+
     /** The process dies on its own: EOF on its output, then the exit. */
     void crash() {
         end(HelperExit.killed(11));
