@@ -19,10 +19,12 @@ import java.util.concurrent.CompletableFuture;
  * Fuzz targets for what a helper writes back (Jazzer).
  *
  * <p>{@link #framerAndParser}: arbitrary bytes in arbitrary chunks (heap and direct buffers) into
- * {@link LineFramer}; the lines must be exactly the input's LF-terminated lines (one CR before the
- * LF dropped) up to the first one over the limit, after which the framer stays poisoned; every line,
- * with and without a channel ID, must parse ({@link WireFormat}, {@link HelperReplyParser}) without
- * an exception. {@link #poolReplies}: the same bytes from fake helpers into a real {@link HelperPool}
+ * {@link LineFramer}; the lines must be exactly the input's LF-terminated lines, byte for byte (one
+ * CR before the LF dropped) up to the first one over the limit, after which the framer stays
+ * poisoned; every line, with and without a channel ID, must parse ({@link WireFormat},
+ * {@link HelperReplyParser}) without an exception, keep its raw bytes, decode every String view
+ * losslessly (UTF-8 or ISO-8859-1, never U+FFFD for other bytes), and leave nothing in
+ * {@code other} on a BH/NA line. Requests are Strings and bytes (an LF in bytes is refused, typed). {@link #poolReplies}: the same bytes from fake helpers into a real {@link HelperPool}
  * in both channel-ID dialects, mixed with well-formed replies, timeouts and crashes: every request
  * completes exactly once, with a reply or a {@link HelperException} (the documented, typed
  * rejection), and nothing else is thrown. Seeds: {@code src/test/resources/io/procmaster/helper/
