@@ -162,6 +162,19 @@ public final class HelperPool {
     }
 
     /**
+     * Submits one request given as bytes, sent exactly as given: no encoding, no decoding (a Latin-1
+     * user name, say). The same rules as {@link #submit(String)}: no LF inside (refused with
+     * {@link HelperException.InvalidRequest}), the pool appends the terminator (and the channel ID).
+     * The array is copied before this returns; the caller may reuse it.
+     *
+     * @param request the request line's bytes, without its terminator
+     * @return completes with the reply, or fails with a {@link HelperException}
+     */
+    public CompletableFuture<HelperReply> submit(byte[] request) {
+        return engine.submit(request);
+    }
+
+    /**
      * Submits several requests at once: the same as {@link #submit(String)} for each, in list order
      * (each is checked, queued, dispatched, bypassed or refused on its own and completes on its own),
      * but handed to the loop as one command. Why: a caller with many requests ready (a pipelining
@@ -194,6 +207,17 @@ public final class HelperPool {
      * @return completes with the reply, or fails with a {@link HelperException} ({@link HelperException.Reservation} once the reservation is gone)
      */
     public CompletableFuture<HelperReply> submit(HelperReservation reservation, String request) {
+        return engine.submit(reservation, request);
+    }
+
+    /**
+     * The byte form of {@link #submit(HelperReservation, String)}, as {@link #submit(byte[])} is of {@link #submit(String)}.
+     *
+     * @param reservation a reservation of this pool
+     * @param request     the request line's bytes, without its terminator (copied)
+     * @return completes with the reply, or fails with a {@link HelperException}
+     */
+    public CompletableFuture<HelperReply> submit(HelperReservation reservation, byte[] request) {
         return engine.submit(reservation, request);
     }
 

@@ -1,37 +1,189 @@
 package io.procmaster.helper;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * One answer to a helper request.
+ * One answer to a helper request, read as Squid 5.7 reads it (docs/helpers.md, "Squid reads →
+ * procmaster reads"; the parser is {@code helper.wire.HelperReplyParser}).
  *
- * <p>{@code status} is the result token of the Squid 3.2+ grammar ({@link Status#OK}, {@link Status#ERR},
- * {@link Status#BH}), {@link Status#UNKNOWN} for a legacy free-text reply (whose whole line is then in
- * {@code text}), or {@link Status#BYPASSED} when the pool answered itself because it was overloaded
- * and configured to bypass. {@code text} is the reply after the result token (raw, not decoded);
- * {@code kv} holds the decoded {@code key=value} annotations, in reply order.
+ * <p>What a reply holds:
+ * <ul>
+ * <li>{@link #status()}: Squid's result ({@code Helper::ResultCode}): {@code OK} and {@code AF} are
+ *     {@link Status#OK}, {@code ERR}, {@code NA} and the empty line {@link Status#ERR}, {@code BH}
+ *     (and a {@code TT} without its token) {@link Status#BH}, {@code TT} {@link Status#TT}, anything
+ *     else {@link Status#UNKNOWN}; {@link Status#BYPASSED} when the pool answered itself.</li>
+ * <li>{@link #code()}: the result code as written, so a caller can tell {@code AF} from {@code OK}.</li>
+ * <li>{@link #notes()}: Squid's notes, every {@code key=value} in reply order, duplicates kept; the
+ *     tokens {@code TT}/{@code AF} carry ({@code token}, {@code user}) and the {@code message} of a
+ *     {@code BH}/{@code NA} line are notes, as in Squid. {@link #kv()} is the first value per key
+ *     (Squid's {@code notes.findFirst}).</li>
+ * <li>{@link #other()}: what Squid keeps in {@code Reply::other()}, the rest of the line after the
+ *     code and the notes (empty for {@code BH}/{@code NA}, whose rest became the message).</li>
+ * <li>{@link #raw()}: the bytes of the line as the helper wrote them (after the channel ID, without
+ *     the terminator): {@code OK} and {@code OK } differ there.</li>
+ * <li>{@link #text()}: the legacy view of earlier releases: the line after the written code, trimmed;
+ *     for a reply without a code the whole line.</li>
+ * </ul>
+ *
+ * <p>Bytes and Strings: every value is available as bytes ({@link #noteBytes}, {@link #userBytes},
+ * {@link #raw}, {@link #otherBytes}), exactly as received. Each String view decodes its own bytes:
+ * as UTF-8 when they are valid UTF-8 (ASCII included), otherwise as ISO-8859-1, one char per byte,
+ * so no byte is ever replaced by U+FFFD and {@code s.getBytes(ISO_8859_1)} gives the bytes back.
+ * A Latin-1 {@code AF WORKGROUP\j\xF6rg} thus reads {@code user} = {@code "WORKGROUP\jörg"}.
+ *
+ * <p>Immutable and thread-safe; String views are decoded on first use. Failure modes:
+ * {@link #parsed} rejects inconsistent parts with {@link IllegalArgumentException}.
  */
-public record HelperReply(Status status, String text, Map<String, String> kv) {
-    /** The result of a reply. */
+public final class HelperReply {
+    /** Squid's result ({@code Helper::ResultCode}), plus the pool's own {@link #BYPASSED}. */
     public enum Status {
-        /** The helper answered OK. */
+        /** Squid's Okay: written {@code OK} or {@code AF}. */
         OK,
-        /** The helper answered ERR (a negative answer, not a failure). */
+        /** Squid's Error (a negative answer, not a failure): {@code ERR}, {@code NA} or an empty line. */
         ERR,
-        /** The helper answered BH ("broken helper"): retried on another helper up to {@code bhRetries}. */
+        /** Squid's BrokenHelper: {@code BH}, or {@code TT} without a token; retried on another helper up to {@code bhRetries}. */
         BH,
-        /** A legacy free-text reply without a result token. */
+        /** Squid's TT: an NTLM/Negotiate challenge; its token is {@link #token()}. */
+        TT,
+        /** No result code Squid knows: a legacy free-text reply (its text is {@link #other()} and {@link #text()}). */
         UNKNOWN,
         /** Not a helper's answer: the pool answered itself under overload policy BYPASS. */
         BYPASSED
     }
 
-    /** A reply; {@code kv} is copied, keeping its order. */
-    public HelperReply {
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(text, "text");
-        kv = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(kv)); // keeps reply order
+    /** The result code as the helper wrote it. */
+    public enum Code {
+        OK, ERR, BH, TT, AF, NA,
+        /** No code: an empty line, a legacy free-text reply, or the pool's own answer. */
+        NONE;
+
+        /** Bytes of the code on the wire (0 for NONE). */
+        int length() {
+            return this == NONE ? 0 : name().length();
+        }
+    }
+
+    /** One {@code key=value} note; the value as bytes ({@link #valueBytes}) or decoded ({@link #value}). */
+    public static final class Note {
+        private final String key;
+        private final byte[] bytes;
+        private final int offset;
+        private final int length;
+
+        private Note(String key, byte[] bytes, int offset, int length) {
+            this.key = key;
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        /** The value decoded (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}). */
+        public String value() {
+            return decode(bytes, offset, length);
+        }
+
+        /** The value's bytes, exactly as the helper sent them after Squid's unquoting/unescaping; a copy. */
+        public byte[] valueBytes() {
+            return Arrays.copyOfRange(bytes, offset, offset + length);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Note n && key.equals(n.key)
+                    && Arrays.equals(bytes, offset, offset + length, n.bytes, n.offset, n.offset + n.length);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = key.hashCode();
+            for (int i = offset; i < offset + length; i++) h = 31 * h + bytes[i];
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + value();
+        }
+    }
+
+    private static final String[] NO_KEYS = {};
+    private static final int[] NO_BOUNDS = {};
+
+    private final Status status;
+    private final Code code;
+    private final byte[] bytes;       // [0, rawLength): the line; after it: decoded note values
+    private final int rawLength;
+    private final int otherStart;
+    private final int otherEnd;
+    private final String[] keys;
+    private final int[] bounds;       // note i: bytes[bounds[2i], bounds[2i] + bounds[2i+1])
+    private final int noteCount;      // notes: the first noteCount keys and ranges
+    private final String fixedText;   // non-null: text() given, not derived from the line
+    private String text;              // cached decoding (a benign race, like String.hash: always the same value)
+    private volatile Map<String, String> kv;
+
+    private HelperReply(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
+                        String[] keys, int[] bounds, int noteCount, String fixedText) {
+        this.status = Objects.requireNonNull(status, "status");
+        this.code = code;
+        this.bytes = bytes;
+        this.rawLength = rawLength;
+        this.otherStart = otherStart;
+        this.otherEnd = otherEnd;
+        this.keys = keys;
+        this.bounds = bounds;
+        this.noteCount = noteCount;
+        this.fixedText = fixedText;
+    }
+
+    /**
+     * A reply built from a text and annotations rather than read from a helper (as earlier releases
+     * built it): code {@link Code#NONE}, the text as the line (UTF-8) and as {@link #other()}, the
+     * annotations as notes in map order.
+     */
+    public HelperReply(Status status, String text, Map<String, String> kv) {
+        this(status, Code.NONE, textBytes(text, kv), utf8Length(text), 0, utf8Length(text),
+                kv.keySet().toArray(NO_KEYS), noteBounds(text, kv), kv.size(), text);
+    }
+
+    /**
+     * The parser's constructor ({@code helper.wire.HelperReplyParser}); the arrays become the reply's
+     * and must not be changed afterwards. {@code bytes[0, rawLength)} is the line; {@code other} is a
+     * range of it; note {@code i < noteCount} is {@code keys[i]} with value
+     * {@code bytes[bounds[2i], bounds[2i] + bounds[2i+1])} (the arrays may be longer than needed).
+     *
+     * @throws IllegalArgumentException if a range lies outside {@code bytes} or the arrays are too short
+     */
+    public static HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
+                                     String[] keys, int[] bounds, int noteCount) {
+        Objects.requireNonNull(code, "code");
+        if (rawLength < 0 || rawLength > bytes.length || otherStart < 0 || otherStart > otherEnd || otherEnd > rawLength)
+            throw new IllegalArgumentException("reply ranges outside the line: raw " + rawLength + ", other ["
+                    + otherStart + ", " + otherEnd + "), " + bytes.length + " bytes");
+        if (noteCount < 0 || noteCount > keys.length || 2 * noteCount > bounds.length)
+            throw new IllegalArgumentException(noteCount + " notes but room for " + keys.length + " keys and "
+                    + bounds.length / 2 + " value ranges");
+        for (int i = 0; i < noteCount; i++) {
+            Objects.requireNonNull(keys[i], "note key");
+            int off = bounds[2 * i];
+            int len = bounds[2 * i + 1];
+            if (off < 0 || len < 0 || off + len > bytes.length)
+                throw new IllegalArgumentException("note '" + keys[i] + "' outside the reply's bytes");
+        }
+        return new HelperReply(status, code, bytes, rawLength, otherStart, otherEnd,
+                noteCount == 0 ? NO_KEYS : keys, noteCount == 0 ? NO_BOUNDS : bounds, noteCount, null);
     }
 
     /** The pool's own answer under overload policy BYPASS. */
@@ -42,5 +194,208 @@ public record HelperReply(Status status, String text, Map<String, String> kv) {
     /** Whether the pool answered this itself under overload policy BYPASS. */
     public boolean isBypassed() {
         return status == Status.BYPASSED;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public Code code() {
+        return code;
+    }
+
+    /**
+     * The legacy text: the line after the written code, Squid whitespace trimmed at both ends; the
+     * whole line when there is no code (or the text the reply was built with).
+     */
+    public String text() {
+        String t = text;
+        if (t == null) {
+            if (fixedText != null) {
+                t = fixedText;
+            } else if (code == Code.NONE) {
+                t = decode(bytes, 0, rawLength);
+            } else {
+                int from = code.length();
+                int to = rawLength;
+                while (from < to && isSquidSpace(bytes[from])) from++;
+                while (to > from && isSquidSpace(bytes[to - 1])) to--;
+                t = decode(bytes, from, to - from);
+            }
+            text = t;
+        }
+        return t;
+    }
+
+    /** The first value of each key, in the order keys first appear (Squid's {@code notes.findFirst}). */
+    public Map<String, String> kv() {
+        Map<String, String> m = kv;
+        if (m == null) {
+            if (noteCount == 0) {
+                m = Map.of();
+            } else {
+                LinkedHashMap<String, String> first = new LinkedHashMap<>();
+                for (int i = 0; i < noteCount; i++)
+                    if (!first.containsKey(keys[i])) first.put(keys[i], decode(bytes, bounds[2 * i], bounds[2 * i + 1]));
+                m = Collections.unmodifiableMap(first);
+            }
+            kv = m;
+        }
+        return m;
+    }
+
+    /** Every note in reply order, duplicate keys included. */
+    public List<Note> notes() {
+        List<Note> l = new ArrayList<>(noteCount);
+        for (int i = 0; i < noteCount; i++) l.add(new Note(keys[i], bytes, bounds[2 * i], bounds[2 * i + 1]));
+        return Collections.unmodifiableList(l);
+    }
+
+    /** The first value of note {@code key}, decoded. */
+    public Optional<String> note(String key) {
+        int i = indexOf(key);
+        return i < 0 ? Optional.empty() : Optional.of(decode(bytes, bounds[2 * i], bounds[2 * i + 1]));
+    }
+
+    /** The first value of note {@code key}, as bytes (a copy). */
+    public Optional<byte[]> noteBytes(String key) {
+        int i = indexOf(key);
+        return i < 0 ? Optional.empty() : Optional.of(Arrays.copyOfRange(bytes, bounds[2 * i], bounds[2 * i] + bounds[2 * i + 1]));
+    }
+
+    /** Note {@code message}: a BH/NA line's text, or a helper's {@code message=}. */
+    public Optional<String> message() {
+        return note("message");
+    }
+
+    /** Note {@code user}: an AF line's user, or a helper's {@code user=}. */
+    public Optional<String> user() {
+        return note("user");
+    }
+
+    /** Note {@code user} as bytes (a Latin-1 user name arrives intact). */
+    public Optional<byte[]> userBytes() {
+        return noteBytes("user");
+    }
+
+    /** Note {@code token}: the token of a TT (or Negotiate AF) line. */
+    public Optional<String> token() {
+        return note("token");
+    }
+
+    /** The line's bytes as the helper wrote them (after the channel ID, without the terminator); a copy. */
+    public byte[] raw() {
+        return Arrays.copyOf(bytes, rawLength);
+    }
+
+    /** The line decoded. */
+    public String rawText() {
+        return decode(bytes, 0, rawLength);
+    }
+
+    /** What Squid keeps in {@code Reply::other()}: the line after its code and notes, decoded. */
+    public String other() {
+        return decode(bytes, otherStart, otherEnd - otherStart);
+    }
+
+    /** {@link #other()} as bytes (a copy). */
+    public byte[] otherBytes() {
+        return Arrays.copyOfRange(bytes, otherStart, otherEnd);
+    }
+
+    private int indexOf(String key) {
+        for (int i = 0; i < noteCount; i++) if (keys[i].equals(key)) return i;
+        return -1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HelperReply r && status == r.status && code == r.code
+                && Arrays.equals(bytes, 0, rawLength, r.bytes, 0, r.rawLength)
+                && otherStart == r.otherStart && otherEnd == r.otherEnd
+                && text().equals(r.text()) && notes().equals(r.notes());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(status, code, text(), notes());
+    }
+
+    @Override
+    public String toString() {
+        return "HelperReply[status=" + status + ", code=" + code + ", notes=" + notes() + ", other=" + other()
+                + ", raw=" + rawText() + "]";
+    }
+
+    /** Squid's {@code xisspace}: C's isspace in the C locale. */
+    private static boolean isSquidSpace(byte c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
+    /**
+     * Decodes bytes for a String view: UTF-8 where they are valid UTF-8, otherwise ISO-8859-1 (one
+     * char per byte, lossless). The choice is per value: one invalid sequence makes the whole value Latin-1.
+     */
+    public static String decode(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end && b[i] >= 0) i++;
+        if (i == end) return new String(b, off, len, StandardCharsets.ISO_8859_1); // ASCII: the cheap path
+        return validUtf8(b, i, end) ? new String(b, off, len, StandardCharsets.UTF_8)
+                : new String(b, off, len, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. */
+    static boolean validUtf8(byte[] b, int i, int end) {
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int n;
+            int min;
+            if (c >= 0xC2 && c <= 0xDF) { n = 1; min = 0x80; }
+            else if (c >= 0xE0 && c <= 0xEF) { n = 2; min = 0x800; }
+            else if (c >= 0xF0 && c <= 0xF4) { n = 3; min = 0x10000; }
+            else return false;
+            int cp = c & (0x3F >> n);
+            for (int k = 1; k <= n; k++) {
+                if (i + k >= end) return false;
+                int cc = b[i + k] & 0xFF;
+                if ((cc & 0xC0) != 0x80) return false;
+                cp = (cp << 6) | (cc & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+            i += n + 1;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------ the text-and-map constructor's layout
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static byte[] textBytes(String text, Map<String, String> kv) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(kv, "kv");
+        StringBuilder all = new StringBuilder(text);
+        for (Map.Entry<String, String> e : kv.entrySet()) all.append(Objects.requireNonNull(e.getValue(), "kv value"));
+        return all.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int[] noteBounds(String text, Map<String, String> kv) {
+        int[] bounds = new int[2 * kv.size()];
+        int at = utf8Length(text);
+        int i = 0;
+        for (String v : kv.values()) {
+            int n = utf8Length(v);
+            bounds[i++] = at;
+            bounds[i++] = n;
+            at += n;
+        }
+        return bounds;
     }
 }

@@ -21,6 +21,7 @@ final class FakeHelper implements HelperChannel {
     final long pid;
     final HelperEventSink sink;
     final List<String> lines = new ArrayList<>();
+    final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream(); // every byte written to it
     private final StringBuilder partial = new StringBuilder();
     Function<String, String> responder;     // null: hangs
     int writeBudget = Integer.MAX_VALUE;    // bytes the "socket buffer" still accepts
@@ -52,6 +53,7 @@ final class FakeHelper implements HelperChannel {
         if (n > 0) writes++;
         byte[] b = new byte[n];
         src.get(b);
+        received.writeBytes(b);
         for (char c : new String(b, StandardCharsets.UTF_8).toCharArray()) {
             if (c == '\n') {
                 String line = partial.toString();
@@ -97,6 +99,11 @@ final class FakeHelper implements HelperChannel {
 
     void send(String raw) {
         sink.onData(id, ByteBuffer.wrap(raw.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Sends bytes exactly as given (no encoding), as a helper writing Latin-1 or binary would. */
+    void sendBytes(byte[] raw) {
+        sink.onData(id, ByteBuffer.wrap(raw));
     }
 
     /** The process dies on its own: EOF on its output, then the exit. */

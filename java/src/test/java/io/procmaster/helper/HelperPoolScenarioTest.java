@@ -353,7 +353,8 @@ class HelperPoolScenarioTest {
         assertThat(first.toString()).startsWith("hlpRes");
         var step1 = f.submit(first, "YR token");
         h.reply("TT challenge");
-        assertThat(step1.join().text()).isEqualTo("TT challenge");
+        assertThat(step1.join().status()).isEqualTo(HelperReply.Status.TT); // Squid's challenge, its token a note
+        assertThat(step1.join().token()).hasValue("challenge");
         var second = f.reserve();
         assertThat(second).isNotDone(); // the helper stays reserved after the reply
         assertThat(f.stats().helpers().get(0).reserved()).isTrue();

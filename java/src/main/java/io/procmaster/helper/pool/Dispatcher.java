@@ -116,7 +116,8 @@ final class Dispatcher {
         h.requests++;
         pool.stats.sent++;
         if (r.reservation instanceof Reservation res && res.expiry != null) res.expiry.cancel();
-        h.output.appendRequest(h.tagged(), wireId, r.text);
+        if (r.bytes != null) h.output.appendRequest(h.tagged(), wireId, r.bytes);
+        else h.output.appendRequest(h.tagged(), wireId, r.text);
         pool.writer.flushLater(h);
     }
 

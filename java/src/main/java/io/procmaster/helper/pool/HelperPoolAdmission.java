@@ -4,7 +4,6 @@ import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperPoolConfig;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.OverloadPolicy;
-import io.procmaster.helper.wire.RequestFraming;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -118,7 +117,7 @@ final class HelperPoolAdmission {
             r.future.completeExceptionally(new HelperException.Closed(closed));
             return true;
         }
-        String why = r.text == null ? null : RequestFraming.invalidRequest(r.text, config.kind(), config.endOfMessage());
+        String why = r.invalidReason(config.kind(), config.endOfMessage());
         if (why != null) {
             invalidRefused.increment();
             r.future.completeExceptionally(new HelperException.InvalidRequest("helper pool '" + config.name() + "': " + why));

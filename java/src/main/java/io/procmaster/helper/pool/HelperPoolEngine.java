@@ -127,6 +127,12 @@ public final class HelperPoolEngine implements HelperEventSink {
         return cast(command(new PendingRequest(0, request, new CompletableFuture<>(), null)));
     }
 
+    /** A byte request: {@code request} is copied, then sent exactly as given. */
+    public CompletableFuture<HelperReply> submit(byte[] request) {
+        Objects.requireNonNull(request, "request");
+        return cast(command(new PendingRequest(0, request.clone(), new CompletableFuture<>(), null)));
+    }
+
     public List<CompletableFuture<HelperReply>> submitAll(List<String> requests) {
         for (String text : requests) Objects.requireNonNull(text, "request");
         List<PendingRequest> batch = new ArrayList<>(requests.size());
@@ -142,13 +148,20 @@ public final class HelperPoolEngine implements HelperEventSink {
     }
 
     public CompletableFuture<HelperReservation> reserve() {
-        return cast(command(new PendingRequest(0, null, new CompletableFuture<>(), null)));
+        return cast(command(new PendingRequest(0, (String) null, new CompletableFuture<>(), null)));
     }
 
     public CompletableFuture<HelperReply> submit(HelperReservation reservation, String request) {
         Objects.requireNonNull(reservation, "reservation");
         Objects.requireNonNull(request, "request");
         return cast(command(new PendingRequest(0, request, new CompletableFuture<>(), reservation)));
+    }
+
+    /** A byte request on a reservation: {@code request} is copied, then sent exactly as given. */
+    public CompletableFuture<HelperReply> submit(HelperReservation reservation, byte[] request) {
+        Objects.requireNonNull(reservation, "reservation");
+        Objects.requireNonNull(request, "request");
+        return cast(command(new PendingRequest(0, request.clone(), new CompletableFuture<>(), reservation)));
     }
 
     public void release(HelperReservation reservation) {
@@ -225,7 +238,7 @@ public final class HelperPoolEngine implements HelperEventSink {
                 data.position(data.limit());
                 return;
             }
-            if (!h.framer.feed(data, line -> replies.onLine(h, line))) {
+            if (!h.framer.feed(data, (b, off, len) -> replies.onLine(h, b, off, len))) {
                 stats.tooLongReplies++;
                 String msg = "helper pool '" + config.name() + "': helper " + h.describe()
                         + " sent a reply line longer than the " + h.maxLine + "-byte limit; killing it";

@@ -1,6 +1,8 @@
 package io.procmaster.helper.pool;
 
+import io.procmaster.helper.HelperKind;
 import io.procmaster.helper.HelperReservation;
+import io.procmaster.helper.wire.RequestFraming;
 import io.procmaster.time.TimerQueue;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class PendingRequest {
     long seq;                          // 0 until the loop accepts it
-    final String text;                 // null: a reservation request (stateful placeholder)
+    final String text;                 // null: a byte request, or a reservation request (stateful placeholder)
+    final byte[] bytes;                // non-null: a byte request, sent exactly as given (HelperPool.submit(byte[]))
     final CompletableFuture<Object> future;
     final HelperReservation reservation; // non-null: must go to this reservation's helper
     long submitNanos;
@@ -31,13 +34,29 @@ final class PendingRequest {
     boolean holdsAdmission;             // counted by the pool's admission until it completes (HelperPoolAdmission)
 
     PendingRequest(long seq, String text, CompletableFuture<Object> future, HelperReservation reservation) {
+        this(seq, text, null, future, reservation);
+    }
+
+    /** A byte request: {@code bytes} is the pool's own copy. */
+    PendingRequest(long seq, byte[] bytes, CompletableFuture<Object> future, HelperReservation reservation) {
+        this(seq, null, bytes, future, reservation);
+    }
+
+    private PendingRequest(long seq, String text, byte[] bytes, CompletableFuture<Object> future, HelperReservation reservation) {
         this.seq = seq;
         this.text = text;
+        this.bytes = bytes;
         this.future = future;
         this.reservation = reservation;
     }
 
     boolean isReserveOnly() {
-        return text == null;
+        return text == null && bytes == null;
+    }
+
+    /** Why the request cannot be framed for the pool's kind and end-of-message byte (RequestFraming), or null; null for a reservation request. */
+    String invalidReason(HelperKind kind, byte endOfMessage) {
+        if (bytes != null) return RequestFraming.invalidRequest(bytes, kind, endOfMessage);
+        return text == null ? null : RequestFraming.invalidRequest(text, kind, endOfMessage);
     }
 }

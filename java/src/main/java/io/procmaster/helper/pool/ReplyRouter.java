@@ -26,9 +26,10 @@ final class ReplyRouter {
         this.pool = pool;
     }
 
-    void onLine(PooledHelper h, String line) {
+    /** One framed line, {@code b[off, off + len)}, valid only during the call (the parser copies it). */
+    void onLine(PooledHelper h, byte[] b, int off, int len) {
         PendingRequest r;
-        String text;
+        int start;
         String name = pool.config.name();
         if (!h.tagged()) {
             Iterator<PendingRequest> it = h.inFlight.values().iterator();
@@ -36,16 +37,16 @@ final class ReplyRouter {
                 // A classic helper speaking unasked would shift every later reply onto the wrong request.
                 pool.stats.unsolicitedReplies++;
                 String msg = "helper pool '" + name + "': killing helper " + h.describe()
-                        + " after an unexpected line with no request in flight: '" + abbreviate(line) + "'";
+                        + " after an unexpected line with no request in flight: '" + abbreviate(HelperReply.decode(b, off, len)) + "'";
                 log.error(msg);
                 pool.lifecycle.kill(h, msg, HelperException.Died::new);
                 return;
             }
             r = it.next();
             it.remove();
-            text = line;
+            start = off;
         } else {
-            long id = WireFormat.parseId(line);
+            long id = WireFormat.parseId(b, off, len);
             r = id < 0 ? null : h.inFlight.remove(id);
             if (r == null) {
                 if (id >= 0 && h.timedOutIds.remove(id)) {
@@ -54,22 +55,21 @@ final class ReplyRouter {
                 } else {
                     pool.stats.unknownChannelReplies++;
                     log.warn("helper pool '{}': unexpected reply on channel {} from helper {}: '{}'", name,
-                            id < 0 ? "?" : Long.toString(id), h.describe(), abbreviate(line));
+                            id < 0 ? "?" : Long.toString(id), h.describe(), abbreviate(HelperReply.decode(b, off, len)));
                 }
                 return;
             }
-            text = WireFormat.afterId(line);
+            start = WireFormat.afterId(b, off, len);
         }
-        onReply(h, r, text);
+        onReply(h, r, HelperReplyParser.parse(b, start, off + len - start));
     }
 
-    private void onReply(PooledHelper h, PendingRequest r, String text) {
+    private void onReply(PooledHelper h, PendingRequest r, HelperReply reply) {
         long now = pool.clock.nanoTime();
         r.helper = null;
         h.replies++;
         pool.stats.replies++;
         pool.stats.serviceTimes.record(now - r.dispatchNanos);
-        HelperReply reply = HelperReplyParser.parse(text);
         int bhRetries = pool.config.bhRetries();
         if (reply.status() == HelperReply.Status.BH && r.reservation == null && r.bhRetriesUsed < bhRetries
                 && pool.shutdownFuture == null) {

@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
  * dispatched to a helper in one loop iteration leave in one write, and the helper reads them with
  * one read.
  *
- * <p>Interface: {@link #appendRequest} encodes without an intermediate String or array for ASCII
- * text; {@link #writeTo} hands the pending bytes to the channel once and keeps what it did not take.
+ * <p>Interface: {@link #appendRequest(boolean, long, String)} encodes without an intermediate String
+ * or array for ASCII text, {@link #appendRequest(boolean, long, byte[])} copies a byte request as it is; {@link #writeTo} hands the pending bytes to the channel once and keeps what it did not take.
  * Loop-thread state only.
  *
  * <p>Failure modes: none of its own; {@link #writeTo} passes the channel's {@link IOException} on.
@@ -53,6 +53,18 @@ public final class HelperOutput {
             }
             data[end++] = (byte) c;
         }
+        data[end++] = '\n';
+    }
+
+    /** Appends {@code [id SP] request LF}, the request's bytes exactly as given. */
+    public void appendRequest(boolean tagged, long id, byte[] request) {
+        reserve(20 + 1 + request.length + 1);
+        if (tagged) {
+            appendDecimal(id);
+            data[end++] = ' ';
+        }
+        System.arraycopy(request, 0, data, end, request.length);
+        end += request.length;
         data[end++] = '\n';
     }
 

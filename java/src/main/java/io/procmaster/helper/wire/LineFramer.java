@@ -1,21 +1,19 @@
 package io.procmaster.helper.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * Incremental splitter of one helper's output stream into reply lines.
  *
  * <p>Interface: {@link #feed} takes any chunk (partial lines, several lines, a line split across many
- * reads) and hands each complete line, without its LF and one preceding CR, to the consumer, decoded
- * as UTF-8 only once complete so multi-byte characters split across reads survive. Bytes after a
- * line in the same chunk are kept, never discarded.
+ * reads) and hands each complete line, without its LF and one preceding CR, to the {@link LineSink}
+ * as a slice of bytes: no decoding on the loop (the reply parser reads bytes; docs/helpers.md, "Squid
+ * reads → procmaster reads"). Bytes after a line in the same chunk are kept, never discarded.
  *
  * <p>How: a chunk is copied once into a heap array (the loop reads into a direct buffer, whose
  * byte-by-byte access costs a bounds and scope check per byte) and scanned there; a line that lies
- * whole in the chunk becomes a String straight from it, only the pieces of a line split across
- * chunks are gathered in the framer's own buffer.
+ * whole in the chunk is handed over as a slice of it, only the pieces of a line split across
+ * chunks are gathered in the framer's own buffer. The slice is valid only during the sink's call.
  *
  * <p>End of message (docs/helpers.md, "End of message, bodies and request escaping"): a line ends
  * at the pool's end-of-message byte, LF by default, 0x01 for Squid's certificate helpers, whose
@@ -28,6 +26,12 @@ import java.util.function.Consumer;
  * lost) and ignores further input.
  */
 public final class LineFramer {
+    /** Receives one complete line: {@code b[off, off + len)}, valid only during the call (copy what you keep). */
+    @FunctionalInterface
+    public interface LineSink {
+        void line(byte[] b, int off, int len);
+    }
+
     private static final int SCRATCH = 64 * 1024;
 
     /** The loop thread's copy of a direct chunk; taken by one feed at a time. */
@@ -57,7 +61,7 @@ public final class LineFramer {
     }
 
     /** Returns false if a line exceeded the maximum length; lines before it were delivered. */
-    public boolean feed(ByteBuffer data, Consumer<String> lineSink) {
+    public boolean feed(ByteBuffer data, LineSink lineSink) {
         if (poisoned) {
             data.position(data.limit());
             return false;
@@ -80,25 +84,24 @@ public final class LineFramer {
         }
     }
 
-    private boolean scan(byte[] c, int from, int to, Consumer<String> lineSink) {
+    private boolean scan(byte[] c, int from, int to, LineSink lineSink) {
         int start = from;
         for (int i = from; i < to; i++) {
             if (c[i] != eom) continue;
             if (!fits(c, start, i)) return overflow();
-            String line;
+            int lineStart = start;
+            start = i + 1;
             if (len == 0) {
                 int end = i;
-                if (dropsCr && end > start && c[end - 1] == '\r') end--;
-                line = new String(c, start, end - start, StandardCharsets.UTF_8);
+                if (dropsCr && end > lineStart && c[end - 1] == '\r') end--;
+                lineSink.line(c, lineStart, end - lineStart);
             } else {
-                append(c, start, i);
+                append(c, lineStart, i);
                 int end = len;
                 if (dropsCr && end > 0 && buf[end - 1] == '\r') end--;
-                line = new String(buf, 0, end, StandardCharsets.UTF_8);
-                len = 0;
+                len = 0; // the slice stays valid: nothing appends to buf until the sink returns
+                lineSink.line(buf, 0, end);
             }
-            start = i + 1;
-            lineSink.accept(line);
             if (poisoned) return true; // the consumer killed the helper: stop delivering
         }
         if (!fits(c, start, to)) return overflow();

@@ -2,7 +2,7 @@ package io.procmaster.helper.wire;
 
 
 /**
- * Request validation and channel-ID parsing of the line protocol.
+ * Request validation and channel-ID parsing of the line protocol, on bytes.
  *
  * <p>Request: {@code [id SP] text LF} (encoded by {@code process.HelperOutput} straight into the helper's
  * output buffer). Reply with channel IDs: {@code id (SP|TAB)+ rest} or just
@@ -12,27 +12,38 @@ package io.procmaster.helper.wire;
 public final class WireFormat {
     private WireFormat() {}
 
+    private static final String EMBEDDED_LF =
+            "request text must not contain a line feed (the pool appends the terminator; an embedded LF would split it into two requests)";
+
     /** Null if the text can be framed, else the reason it cannot. */
     public static String invalidRequest(String text) {
-        if (text.indexOf('\n') >= 0)
-            return "request text must not contain a line feed (the pool appends the terminator; an embedded LF would split it into two requests)";
+        return text.indexOf('\n') >= 0 ? EMBEDDED_LF : null;
+    }
+
+    /** Null if the request bytes can be framed, else the reason it cannot (the rule of {@link #invalidRequest(String)}). */
+    public static String invalidRequest(byte[] request) {
+        for (byte b : request) if (b == '\n') return EMBEDDED_LF;
         return null;
     }
 
-    /** The channel id at the start of {@code line}, or -1 if there is none. */
-    public static long parseId(String line) {
-        int i = 0;
-        while (i < line.length() && line.charAt(i) >= '0' && line.charAt(i) <= '9') i++;
-        if (i == 0 || i > 18) return -1;  // 18 digits always fit a positive long
-        if (i < line.length() && !HelperReplyParser.isSpace(line.charAt(i))) return -1;
-        return Long.parseLong(line, 0, i, 10);
+    /** The channel id at the start of {@code b[off, off + len)}, or -1 if there is none. */
+    public static long parseId(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        long id = 0;
+        while (i < end && b[i] >= '0' && b[i] <= '9') id = id * 10 + (b[i++] - '0');
+        int digits = i - off;
+        if (digits == 0 || digits > 18) return -1;  // 18 digits always fit a positive long
+        if (i < end && !HelperReplyParser.isSpace(b[i])) return -1;
+        return id;
     }
 
-    /** The reply after the id and its separating whitespace. */
-    public static String afterId(String line) {
-        int i = 0;
-        while (i < line.length() && line.charAt(i) >= '0' && line.charAt(i) <= '9') i++;
-        while (i < line.length() && HelperReplyParser.isSpace(line.charAt(i))) i++;
-        return line.substring(i);
+    /** Where the reply starts in {@code b[off, off + len)}: after the id and its separating whitespace. */
+    public static int afterId(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end && b[i] >= '0' && b[i] <= '9') i++;
+        while (i < end && HelperReplyParser.isSpace(b[i])) i++;
+        return i;
     }
 }

@@ -2,9 +2,10 @@
  * The helper line protocol, without processes or pools: reply framing
  * ({@link io.procmaster.helper.wire.LineFramer}), request/reply wire format and channel ids
  * ({@link io.procmaster.helper.wire.WireFormat}, {@link io.procmaster.helper.ChannelIdDialect}) and
- * reply parsing ({@link io.procmaster.helper.wire.HelperReplyParser}), and which requests a helper
- * kind's framing allows ({@link io.procmaster.helper.wire.RequestFraming}: bodies, the end-of-message
- * byte). See {@code docs/helpers.md}.
+ * reply parsing as Squid 5.7 reads replies ({@link io.procmaster.helper.wire.HelperReplyParser}), and
+ * which requests a helper kind's framing allows ({@link io.procmaster.helper.wire.RequestFraming}:
+ * bodies, the end-of-message byte), all on bytes: lines leave the framer as slices, nothing is
+ * decoded on the loop. See {@code docs/helpers.md} ("Squid reads → procmaster reads").
  *
  * <p>Public: those, for the pool engine and {@code helper.process.HelperOutput}. Imports nothing
  * of the other helper packages except the reply value type {@link io.procmaster.helper.HelperReply}

@@ -12,7 +12,12 @@ class LineFramerTest {
     private final List<String> lines = new ArrayList<>();
 
     private boolean feed(LineFramer f, byte[] b) {
-        return f.feed(ByteBuffer.wrap(b), lines::add);
+        return f.feed(ByteBuffer.wrap(b), into(lines));
+    }
+
+    /** A sink that keeps each line decoded as UTF-8 (the framer itself never decodes). */
+    private static LineFramer.LineSink into(List<String> out) {
+        return (l, off, len) -> out.add(new String(l, off, len, StandardCharsets.UTF_8));
     }
 
     private boolean feed(LineFramer f, String s) {
@@ -27,6 +32,16 @@ class LineFramerTest {
         assertThat(f.buffered()).isEqualTo(1);
         feed(f, "\n");
         assertThat(lines).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void linesAreHandedOverAsBytesUndecoded() {
+        LineFramer f = new LineFramer(100);
+        List<byte[]> got = new ArrayList<>();
+        byte[] latin1 = {'A', 'F', ' ', 'j', (byte) 0xF6, 'r', 'g', '\r', '\n', (byte) 0xFF, '\n'};
+        f.feed(ByteBuffer.wrap(latin1, 0, 5), (l, off, len) -> got.add(java.util.Arrays.copyOfRange(l, off, off + len)));
+        f.feed(ByteBuffer.wrap(latin1, 5, 6), (l, off, len) -> got.add(java.util.Arrays.copyOfRange(l, off, off + len)));
+        assertThat(got).containsExactly(new byte[] {'A', 'F', ' ', 'j', (byte) 0xF6, 'r', 'g'}, new byte[] {(byte) 0xFF});
     }
 
     @Test
@@ -72,7 +87,7 @@ class LineFramerTest {
         LineFramer f = new LineFramer(100);
         ByteBuffer d = ByteBuffer.allocateDirect(64);
         d.put("x\ny\r\nz".getBytes(StandardCharsets.UTF_8)).flip();
-        assertThat(f.feed(d, lines::add)).isTrue();
+        assertThat(f.feed(d, into(lines))).isTrue();
         assertThat(d.hasRemaining()).isFalse();
         assertThat(lines).containsExactly("x", "y");
         assertThat(f.buffered()).isEqualTo(1);
@@ -96,7 +111,7 @@ class LineFramerTest {
                 int n = 1 + rnd.nextInt(stream.length - at);
                 ByteBuffer chunk = rnd.nextBoolean() ? ByteBuffer.allocateDirect(n) : ByteBuffer.allocate(n);
                 chunk.put(stream, at, n).flip();
-                boolean a = f.feed(chunk, got::add);
+                boolean a = f.feed(chunk, into(got));
                 boolean b = r.feed(ByteBuffer.wrap(stream, at, n), want::add);
                 assertThat(a).as("round %d at %d", round, at).isEqualTo(b);
                 assertThat(got).as("round %d", round).isEqualTo(want);
