@@ -244,6 +244,16 @@ public final class HelperPoolConfig {
             // ---- end of request timeout by kind ----
             // Squid reads its certificate helpers' replies up to 0x01 (src/ssl/helper.cc); docs/helpers.md, "End of message".
             if (kind == HelperKind.SSL_CERT_VALIDATOR || kind == HelperKind.SSL_CERT_GENERATOR) endOfMessage = 0x01;
+            // ---- sizing by kind: Squid 5.7's defaults (src/cf.data.pre; auth: SchemeConfig's 20 children;
+            // external_acl_type: 5, DEFAULT_EXTERNAL_ACL_CHILDREN); NTLM and Negotiate helpers are stateful ----
+            switch (kind) {
+                case BASIC_AUTH, DIGEST_AUTH, URL_REWRITE, STORE_ID -> children = 20;
+                case NTLM_AUTH, NEGOTIATE_AUTH -> { children = 20; stateful = true; }
+                case EXTERNAL_ACL, GENERIC -> children = 5;
+                case SSL_CERT_GENERATOR -> { children = 32; startup = 5; }
+                case SSL_CERT_VALIDATOR -> { children = 32; startup = 5; concurrency = 1; }
+            }
+            // ---- end of sizing by kind ----
         }
 
         /** Most helper processes ({@link HelperPoolConfig#children()}). */

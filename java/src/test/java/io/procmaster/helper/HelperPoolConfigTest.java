@@ -30,6 +30,29 @@ class HelperPoolConfigTest {
     }
 
     @Test
+    void eachHelperKindStartsFromSquidsDefaultSizing() {
+        // Squid 5.7 src/cf.data.pre and its SchemeConfig / external_acl defaults (docs/helpers.md, "squid.conf → procmaster").
+        record Sizing(int children, int startup, int idle, int concurrency, boolean stateful, int queueLimit) {}
+        java.util.Map<HelperKind, Sizing> squid = new java.util.EnumMap<>(HelperKind.class);
+        squid.put(HelperKind.GENERIC, new Sizing(5, 0, 1, 0, false, 10));
+        squid.put(HelperKind.BASIC_AUTH, new Sizing(20, 0, 1, 0, false, 40));
+        squid.put(HelperKind.DIGEST_AUTH, new Sizing(20, 0, 1, 0, false, 40));
+        squid.put(HelperKind.NTLM_AUTH, new Sizing(20, 0, 1, 0, true, 40));
+        squid.put(HelperKind.NEGOTIATE_AUTH, new Sizing(20, 0, 1, 0, true, 40));
+        squid.put(HelperKind.EXTERNAL_ACL, new Sizing(5, 0, 1, 0, false, 10));
+        squid.put(HelperKind.URL_REWRITE, new Sizing(20, 0, 1, 0, false, 40));
+        squid.put(HelperKind.STORE_ID, new Sizing(20, 0, 1, 0, false, 40));
+        squid.put(HelperKind.SSL_CERT_GENERATOR, new Sizing(32, 5, 1, 0, false, 64));
+        squid.put(HelperKind.SSL_CERT_VALIDATOR, new Sizing(32, 5, 1, 1, false, 64));
+        assertThat(squid.keySet()).containsExactlyInAnyOrder(HelperKind.values());
+        squid.forEach((kind, want) -> {
+            HelperPoolConfig c = HelperPoolConfig.builder("k", kind).build();
+            assertThat(new Sizing(c.children(), c.startup(), c.idle(), c.concurrency(), c.stateful(), c.queueLimit()))
+                    .as("%s", kind).isEqualTo(want);
+        });
+    }
+
+    @Test
     void invalidSettingsAreAllReportedNotCapped() {
         assertThatThrownBy(() -> HelperPoolConfig.builder("x").children(0).startup(3).idle(0).concurrency(-1).build())
                 .isInstanceOf(IllegalArgumentException.class)

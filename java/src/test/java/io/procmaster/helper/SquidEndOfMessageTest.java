@@ -231,7 +231,8 @@ class SquidEndOfMessageTest {
     }
 
     private static HelperPoolConfig.Builder validatorConfig(int concurrency) {
-        return HelperPoolConfig.builder("crtvd", HelperKind.SSL_CERT_VALIDATOR).concurrency(concurrency)
+        // startup 0 (Squid's default for the kind is 5): one helper, started on demand, so the tests read what it got.
+        return HelperPoolConfig.builder("crtvd", HelperKind.SSL_CERT_VALIDATOR).startup(0).concurrency(concurrency)
                 .restartBackoff(Duration.ofMillis(100), Duration.ofSeconds(10));
     }
 
