@@ -2,7 +2,8 @@
 # The project's test command (README, .ci/run): build everything, run the C
 # and Java suites (Java under -Xcheck:jni), check the library's exports and
 # the JNI warnings, run the consumer check (examples/consumer) and the JDK 25
-# smoke run, run the ASan+UBSan ctest suite, smoke-run the benchmarks.
+# smoke run, run the ASan+UBSan ctest suite, smoke-run the benchmarks; after the Maven
+# install, the arm64 suite on an emulated machine (ci/arm64/run.sh; ARM64_TEST=skip leaves it out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +17,25 @@ if [ "$(id -u)" -eq 0 ]; then
   ci/install-squid.sh || echo "squid could not be installed: the tests of Squid's own helpers will be skipped" >&2
 fi
 
+# --- arm64 (issue 15, ci/arm64/): the emulated machine's image is fetched and built (cached) while Maven builds.
+arm64_image_pid=
+if [ "${ARM64_TEST:-}" != skip ] && ci/arm64/install.sh; then
+  arm64_image_log=$(mktemp)
+  ci/arm64/image.sh >"$arm64_image_log" 2>&1 &
+  arm64_image_pid=$!
+fi
+# --- end arm64
+
 # install, not just verify: examples/consumer builds against the artifacts in the local repository.
 mvn -B -ntp install
+
+# --- arm64 (issue 15, ci/arm64/run.sh): ctest, a Java smoke test and the spawn benchmark on an emulated arm64 machine.
+if [ -n "$arm64_image_pid" ]; then
+  wait "$arm64_image_pid" || { cat "$arm64_image_log"; echo "arm64: the background image build failed; run.sh tries again" >&2; }
+  rm -f "$arm64_image_log"
+fi
+ci/arm64/run.sh
+# --- end arm64
 
 so=java/target/classes/META-INF/native/linux-x86_64/libprocmaster.so
 exports=$(nm -D --defined-only "$so" | awk '{print $3}' | sort | tr '\n' ' ')
