@@ -31,11 +31,12 @@ if [ ! -f "$tree/CTestTestfile.cmake" ] || [ ! -x "$tree/bin/pm-echo" ]; then
     || { tail -30 "$tree.log" >&2; echo "arm64 cross-build: the CMake build failed (log above, $tree.log)" >&2; exit 1; }
 fi
 if [ ! -f "$jar" ]; then
-  so=$target/native-linux-aarch64/META-INF/native/linux-aarch64/libprocmaster.so
-  [ -f "$so" ] || { echo "arm64 cross-build: $so missing" >&2; exit 1; }
-  echo "arm64 cross-build: the Maven build left no $jar: packing it"
+  # Where this script's CMake run puts it, else wherever the Maven build did.
+  so=$(find "$target/native-linux-aarch64" "$target" -path '*/META-INF/native/linux-aarch64/libprocmaster.so' 2>/dev/null | head -1)
+  [ -n "$so" ] || { echo "arm64 cross-build: no META-INF/native/linux-aarch64/libprocmaster.so under $target" >&2; exit 1; }
+  echo "arm64 cross-build: the Maven build left no $jar: packing it from $so"
   printf 'Automatic-Module-Name: io.procmaster.natives.linux.aarch64\n' >"$target/native-linux-aarch64.mf"
-  jar --create --file "$jar" --manifest "$target/native-linux-aarch64.mf" -C "$target/native-linux-aarch64" META-INF/native
+  jar --create --file "$jar" --manifest "$target/native-linux-aarch64.mf" -C "${so%/META-INF/native/linux-aarch64/libprocmaster.so}" META-INF/native
 fi
 file -b "$tree/bin/pm-echo" | grep -q 'ARM aarch64' || { echo "arm64 cross-build: $tree/bin/pm-echo is not an aarch64 binary" >&2; exit 1; }
 unzip -l "$jar" | grep -q 'META-INF/native/linux-aarch64/libprocmaster.so' || { echo "arm64 cross-build: $jar lacks the library" >&2; exit 1; }

@@ -162,7 +162,9 @@ public final class Arm64Smoke {
                 check(reply.status() == HelperReply.Status.OK && reply.text().equals("request " + i),
                         "helper pool: request " + i + " got " + reply);
             }
-            System.out.println("ok helper pool: 5 replies from 2 /bin/cat helpers, " + running.pool().stats());
+            var stats = running.pool().stats();
+            System.out.println("ok helper pool: 5 replies from 2 /bin/cat helpers (submitted=" + stats.submitted()
+                    + ", completedOk=" + stats.completedOk() + ", failed=" + stats.failed() + ")");
         }
     }
 }
