@@ -17,6 +17,9 @@
 # Interface: /payload/env (written by ci/arm64/payload.sh) names the tree, the class paths, the
 # steps (ARM64_STEPS, default all three) and their limits. Exit status: the number of failed steps.
 . /payload/env
+# The console is a tty: without this ctest colours its summary line with escape codes.
+TERM=dumb
+export TERM
 java=/usr/lib/jvm/java-17-openjdk-arm64/bin/java
 jvm_opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED"
 out=/tmp/procmaster-arm64
