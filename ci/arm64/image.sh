@@ -18,7 +18,7 @@
 #
 # usage: ci/arm64/image.sh          prints the entry's directory on stdout (progress on stderr)
 # env:   ARM64_MIRROR (default http://deb.debian.org/debian), ARM64_CACHE
-# exit:  0 ready; 1 download or unpack failed (debootstrap's log is printed)
+# exit:  0 ready; 1 the download failed twice (debootstrap's log is printed) or the unpacking failed
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 suite=bookworm
@@ -32,6 +32,7 @@ entry=$ARM64_CACHE/$key
 mkdir -p "$ARM64_CACHE"
 exec 9>"$ARM64_CACHE/.lock"
 flock 9
+rm -rf "$ARM64_CACHE"/.build.*   # left by a build that was killed (none runs: the lock is ours)
 if [ -f "$entry/info" ]; then
   echo "arm64 image: cached $entry ($(cat "$entry/info"))" >&2
   echo "$entry"; exit 0
@@ -42,11 +43,17 @@ work=$(mktemp -d "$ARM64_CACHE/.build.XXXXXX")
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 echo "arm64 image: building $entry (debootstrap --arch=arm64 $suite from $mirror)" >&2
-if ! debootstrap --arch=arm64 --variant=minbase --download-only --include="$packages" \
-     "$suite" "$work/dl" "$mirror" >"$work/debootstrap.log" 2>&1; then
+# Two tries: a mirror's passing fault should not fail the run.
+for try in 1 2; do
+  if debootstrap --arch=arm64 --variant=minbase --download-only --include="$packages" \
+       "$suite" "$work/dl" "$mirror" >"$work/debootstrap.log" 2>&1; then
+    break
+  fi
   tail -30 "$work/debootstrap.log" >&2
-  echo "arm64 image: debootstrap failed (log above)" >&2; exit 1
-fi
+  [ "$try" -eq 2 ] && { echo "arm64 image: debootstrap failed twice (log above)" >&2; exit 1; }
+  echo "arm64 image: debootstrap failed (log above); trying once more" >&2
+  rm -rf "$work/dl"
+done
 debs=$work/dl/var/cache/apt/archives
 dl_bytes=$(du -sb "$debs" | cut -f1)
 fetched=$(date +%s)
@@ -63,7 +70,7 @@ for deb in "$debs"/*.deb; do
   esac
 done
 rm -rf "$fs"/usr/share/doc "$fs"/usr/share/man "$fs"/usr/share/info "$fs"/usr/share/locale
-# What maintainer scripts would have made and the guest reads: users, host names, a JDK path.
+# What maintainer scripts would have made and the guest reads: users, groups, host names.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$fs/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$fs/etc/group"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$fs/etc/hosts"
