@@ -5,8 +5,8 @@
 # qemu-system-aarch64 -M virt -cpu cortex-a57, 2 vCPUs on multi-threaded TCG, no devices but the
 # serial console (-nodefaults: no network card, no disk). cortex-a57 rather than -cpu max: max
 # emulates pointer authentication on every call and return (ctest: 139 s against 69 s here).
-# The kernel is the cached Debian arm64 Image; the initramfs is the cached root file system with the run's payload cpio appended
-# (ci/arm64/image.sh, ci/arm64/payload.sh). The serial console is printed as it comes and kept
+# The kernel is the cached Debian arm64 Image; the initramfs is the cached root file system with
+# the run's payload cpio appended (ci/arm64/image.sh, ci/arm64/payload.sh). The serial console is printed as it comes and kept
 # in the transcript file.
 #
 # usage: ci/arm64/boot.sh <image dir> <payload.cpio> <transcript> <seconds>
