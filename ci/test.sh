@@ -2,7 +2,8 @@
 # The project's test command (README, .ci/run): build everything, run the C
 # and Java suites (Java under -Xcheck:jni), check the library's exports and
 # the JNI warnings, run the consumer check (examples/consumer) and the JDK 25
-# smoke run, run the ASan+UBSan ctest suite, smoke-run the benchmarks.
+# smoke run, run the ASan+UBSan ctest suite, smoke-run the benchmarks; after the Maven
+# install, the arm64 suite on an emulated machine (ci/arm64/run.sh; ARM64_TEST=skip leaves it out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,15 @@ if [ "$(id -u)" -eq 0 ]; then
   # Squid's own helper programs, driven through procmaster's pools by the Squid*Test classes.
   ci/install-squid.sh || echo "squid could not be installed: the tests of Squid's own helpers will be skipped" >&2
 fi
+
+# --- arm64 (issue 15, ci/arm64/): the emulated machine's image is fetched and built (cached) while Maven builds.
+arm64_image_pid=
+if [ "${ARM64_TEST:-}" != skip ] && ci/arm64/install.sh; then
+  arm64_image_log=$(mktemp)
+  ci/arm64/image.sh >"$arm64_image_log" 2>&1 &
+  arm64_image_pid=$!
+fi
+# --- end arm64
 
 # install, not just verify: examples/consumer builds against the artifacts in the local repository.
 mvn -B -ntp install
@@ -53,6 +63,14 @@ else
   echo "linux-aarch64: no aarch64-linux-gnu-gcc, so no aarch64 jar was built (the build said so): not checked"
 fi
 # --- end issue 15 (armjar)
+
+# --- arm64 (issue 15, ci/arm64/run.sh): ctest, a Java smoke test and the spawn benchmark on an emulated arm64 machine.
+if [ -n "$arm64_image_pid" ]; then
+  wait "$arm64_image_pid" || { cat "$arm64_image_log"; echo "arm64: the background image build failed; run.sh tries again" >&2; }
+  rm -f "$arm64_image_log"
+fi
+ci/arm64/run.sh
+# --- end arm64
 
 # -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps.
 if grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call made' \
