@@ -3,7 +3,7 @@ package io.procmaster.helper;
 /**
  * The kinds of helper Squid runs, each with its own defaults and request conventions: the
  * per-kind request timeout and its action, the end-of-message byte, whether the helper is
- * stateful, and how request values are escaped (docs/helpers.md, "Squid's helpers").
+ * stateful, and how request values are escaped (docs/helpers.md, "Squid 5.7 fidelity").
  *
  * <p>{@link #GENERIC} is a helper of no Squid kind: Squid's generic pool defaults, no escaping.
  * A kind only chooses defaults; every setting it chooses can still be set on the builder.
