@@ -19,7 +19,8 @@ import io.procmaster.helper.wire.HelperReplyParser;
  * Whatever the action, a classic helper that held the request is killed (its next line would be
  * taken for the next request's reply; docs/helpers.md "Deliberate differences" 14); with channel ids
  * the id is remembered so its late reply is dropped and counted, and a helper whose every channel
- * timed out is killed.
+ * timed out is killed. These kills are the pool's own: the helper is replaced, but its end is not
+ * a death for the restart backoff or the crash-loop breaker (a slow helper is not a crashing one).
  *
  * <p>Interface: {@link #arm(PendingRequest)}, loop thread. Failure modes: none of its own. A request
  * that cannot take the action's reply (a reservation request) or cannot be retried (a step of a
@@ -92,6 +93,7 @@ final class RequestTimeouts {
         if (!h.tagged()) {
             log.warn("helper pool '{}': killing helper {} after a request timeout (its next line would be misattributed)",
                     name, h.describe());
+            h.killedByPool = true; // replaced at once, not counted as a crash
             pool.lifecycle.kill(h, "helper " + h.describe() + " killed after a request timeout: classic replies are positional",
                     HelperException.Died::new);
             return;
@@ -100,6 +102,7 @@ final class RequestTimeouts {
         if (h.timedOutIds.size() >= h.limit()) {
             log.warn("helper pool '{}': helper {} left all {} channels unanswered past the timeout; killing it",
                     name, h.describe(), h.limit());
+            h.killedByPool = true;
             pool.lifecycle.kill(h, "helper " + h.describe() + " killed: every channel timed out", HelperException.Died::new);
         }
     }
