@@ -13,7 +13,8 @@ import io.procmaster.time.Durations;
  * Squid's overload rule under {@code OverloadPolicy.QUEUE} (Squid 5.7 helper.cc: syncQueueStats,
  * prepSubmit, Enqueue; docs/helpers.md "Overload"): the queue may grow beyond {@code queueLimit};
  * the pool warns (at most once per {@link #WARN_INTERVAL_NANOS}, as Squid's Enqueue warns once per
- * 10 minutes) while the queue is at its limit; the moment the queue first exceeds its limit is
+ * 10 minutes) while the queue is at its limit and {@code children} helpers run (with room for more,
+ * Squid starts them and does not warn); the moment the queue first exceeds its limit is
  * remembered, and only a submission that finds the queue over its limit for longer than
  * {@code persistentOverloadAfter} gets the persistent-overload action: {@code ERR} answers it at once
  * as an ERR reply (Squid's SubmissionFailure "pretends the helper has responded with ERR"), counted
@@ -86,6 +87,9 @@ final class PersistentOverload {
     void afterQueued(PendingRequest r) {
         sync();
         if (r.helper != null || r.done || pool.queue.size() < pool.config.queueLimit() || pool.shutdownFuture != null) return;
+        // Squid's Enqueue says nothing while childs.needNew() > 0: it starts helpers instead. Here a start
+        // that children has room for is only deferred (restart backoff, breaker): no warning either.
+        if (processes() < pool.config.children()) return;
         long now = pool.clock.nanoTime();
         if (warned && now - lastWarnNanos < WARN_INTERVAL_NANOS) return;
         warned = true;
@@ -95,6 +99,13 @@ final class PersistentOverload {
                 + "(persistent overload acts after {}: {})", pool.config.name(), pool.liveCount(), pool.config.children(),
                 pool.queue.size(), pool.config.queueLimit(), Durations.format(pool.config.persistentOverloadAfter()),
                 pool.config.onPersistentOverload());
+    }
+
+    /** The current generation's helper processes, as the dispatcher counts them against {@code children}. */
+    private int processes() {
+        int n = 0;
+        for (PooledHelper h : pool.ordered) if (h.generation == pool.generation) n++;
+        return n;
     }
 
     /**
