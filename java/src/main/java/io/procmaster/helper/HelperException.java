@@ -74,7 +74,7 @@ public class HelperException extends RuntimeException {
     /**
      * Every helper busy and the queue at its limit under {@link OverloadPolicy#FAIL}; the admission
      * limit reached; or, under {@link OverloadPolicy#QUEUE} with {@link PersistentOverloadAction#DIE},
-     * the pool failed on persistent overload (every request it held fails with this).
+     * the pool failed on persistent overload (every request it held fails with this; it then restarts its helpers).
      */
     public static class Overload extends HelperException {
         /** An {@link Kind#OVERLOAD} refusal with {@code message}. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,33 +16,67 @@ import org.junit.jupiter.params.provider.ValueSource;
  * shutdown), every submitted request completes exactly once. Seeded, hence reproducible.
  */
 class HelperPoolInvariantTest {
+    private static final long[] SEEDS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    private static final long[] STATEFUL_SEEDS = {101, 102, 103, 104, 105, 106, 107, 108};
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
     void everyRequestCompletesExactlyOnceUnderChaos(long seed) {
-        Random rnd = new Random(seed);
-        PoolFixture f = new PoolFixture(randomConfig(rnd, false));
-        f.launcher.onStart = h -> behave(h, rnd);
-        f.start();
-        for (int step = 0; step < 600; step++) {
-            chaosStep(f, rnd, false);
-            checkSanity(f);
-        }
-        finish(f);
+        chaos(seed, false);
     }
 
     @ParameterizedTest
     @ValueSource(longs = {101, 102, 103, 104, 105, 106, 107, 108})
     void statefulReservationsCompleteExactlyOnceUnderChaos(long seed) {
+        chaos(seed, true);
+    }
+
+    /**
+     * The chaos above must really go through Squid's overload and timeout paths, or it covers them in
+     * name only: over the seeds, some request is answered ERR on persistent overload (QUEUE, ERR), some
+     * pool fails what it holds and restarts on persistent overload (QUEUE, DIE), and some timed-out
+     * request is retried (on_timeout=retry). Same seeds, same runs.
+     */
+    @Test
+    void theChaosRunsReachPersistentOverloadErrAndDieAndTimeoutRetries() {
+        long errAnswers = 0;
+        long dieFailures = 0;
+        long timeoutRetries = 0;
+        for (int i = 0; i < SEEDS.length + STATEFUL_SEEDS.length; i++) {
+            boolean stateful = i >= SEEDS.length;
+            PoolFixture f = chaos(stateful ? STATEFUL_SEEDS[i - SEEDS.length] : SEEDS[i], stateful);
+            HelperPoolConfig c = f.pool.config();
+            HelperPoolStats s = f.stats();
+            // Under QUEUE only persistent-overload ERR counts in overloadRejected (the admission limit of
+            // 10 000 is never reached here).
+            if (c.overloadPolicy() == OverloadPolicy.QUEUE && c.onPersistentOverload() == PersistentOverloadAction.ERR)
+                errAnswers += s.overloadRejected();
+            dieFailures += f.futures.stream().filter(x -> failedWith(x, "on-persistent-overload=DIE")).count();
+            // With no BH retries, every retry is a timeout retry.
+            if (c.onTimeout() == TimeoutAction.RETRY && c.bhRetries() == 0) timeoutRetries += s.retries();
+        }
+        assertThat(errAnswers).as("requests answered ERR on persistent overload").isPositive();
+        assertThat(dieFailures).as("requests failed by a DIE restart").isPositive();
+        assertThat(timeoutRetries).as("timeout retries").isPositive();
+    }
+
+    private static boolean failedWith(java.util.concurrent.CompletableFuture<?> f, String text) {
+        if (!f.isCompletedExceptionally()) return false;
+        Throwable t = PoolFixture.failure(f);
+        return t instanceof HelperException.Overload && t.getMessage().contains(text);
+    }
+
+    private static PoolFixture chaos(long seed, boolean stateful) {
         Random rnd = new Random(seed);
-        PoolFixture f = new PoolFixture(randomConfig(rnd, true));
+        PoolFixture f = new PoolFixture(randomConfig(rnd, stateful));
         f.launcher.onStart = h -> behave(h, rnd);
         f.start();
         for (int step = 0; step < 600; step++) {
-            chaosStep(f, rnd, true);
+            chaosStep(f, rnd, stateful);
             checkSanity(f);
         }
         finish(f);
+        return f;
     }
 
     private static HelperPoolConfig randomConfig(Random rnd, boolean stateful) {
@@ -54,7 +89,8 @@ class HelperPoolInvariantTest {
                 .channelIdDialect(rnd.nextBoolean() ? ChannelIdDialect.SLOT : ChannelIdDialect.MONOTONIC)
                 .queueLimit(rnd.nextInt(6))
                 .overloadPolicy(OverloadPolicy.values()[rnd.nextInt(OverloadPolicy.values().length)])
-                // short enough that QUEUE's persistent overload (ERR, or DIE: the pool fails) happens too
+                // short enough that QUEUE's persistent overload (ERR, or DIE: the pool restarts) happens too;
+                // theChaosRunsReachPersistentOverloadErrAndDieAndTimeoutRetries checks that it does
                 .persistentOverload(Duration.ofMillis(20 + rnd.nextInt(400)),
                         rnd.nextInt(4) == 0 ? PersistentOverloadAction.DIE : PersistentOverloadAction.ERR)
                 .onTimeout(TimeoutAction.values()[rnd.nextInt(TimeoutAction.values().length)])

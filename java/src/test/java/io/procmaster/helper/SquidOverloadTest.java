@@ -156,11 +156,14 @@ class SquidOverloadTest {
     }
 
     @Test
-    void persistentOverloadWithDieFailsThePoolAndEveryRequestItHolds() {
+    void persistentOverloadWithDieFailsWhatThePoolHeldAndRestartsItsHelpers() {
+        // Squid's fatalf ends the process and its supervisor starts Squid and its helpers again; a
+        // library pool does both itself (review finding 2): no permanent outage.
         PoolFixture f = hanging(HelperPoolConfig.builder("squid-die").children(1).queueLimit(2).build()); // default: 3 min, DIE
         List<CompletableFuture<HelperReply>> held = new ArrayList<>();
         for (int i = 0; i < 4; i++) held.add(f.submit("held" + i));
         f.advance(Duration.ofMinutes(3).plusSeconds(1));
+        f.launcher.onStart = h -> h.responder = FakeHelper.okClassic();
         CompletableFuture<HelperReply> last = f.submit("last");
         f.run();
 
@@ -170,10 +173,14 @@ class SquidOverloadTest {
                     .hasMessageContaining("on-persistent-overload");
         }
         assertThat(PoolFixture.failure(last)).isInstanceOf(HelperException.Overload.class);
-        assertThat(f.launcher.helper(0).ended).as("the pool's helper ended").isTrue();
-        assertThat(f.stats().running()).isZero();
+        assertThat(f.launcher.helper(0).ended).as("the old generation's helper ended").isTrue();
+        HelperPoolStats s = f.stats();
+        assertThat(s.generation()).as("a new generation of helpers").isEqualTo(1);
+        assertThat(s.deaths()).as("the pool's own kills are no crashes").isZero();
         CompletableFuture<HelperReply> later = f.submit("later");
-        assertThat(PoolFixture.failure(later)).isInstanceOf(HelperException.Closed.class).hasMessageContaining("persistent overload");
+        f.run();
+        assertThat(later.join().text()).as("the restarted pool serves").isEqualTo("echo=later");
+        assertThat(f.launcher.started).as("on a helper of the new generation").hasSize(2);
         f.assertEveryRequestCompletedExactlyOnce();
     }
 }

@@ -99,7 +99,7 @@ class SquidTimeoutsTest {
         CompletableFuture<HelperReply> r = f.submit("lookup");
         FakeHelper first = f.launcher.helper(0);
         f.launcher.onStart = h -> h.responder = concurrency == 0 ? FakeHelper.okClassic() : FakeHelper.okTagged();
-        f.advance(TIMEOUT.plusSeconds(1)); // classic: the killed helper's replacement waits for the restart backoff
+        f.advance(TIMEOUT.plusSeconds(1)); // classic: the killed helper is replaced at once (a pool kill is no death)
         FakeHelper second = f.launcher.helper(1);
         assertThat(second).isNotSameAs(first);
         assertThat(second.lines).hasSize(1);

@@ -22,7 +22,8 @@ import java.util.function.Function;
  *
  * <p>Interface: loop thread only. Failure modes: a launcher that throws (a
  * {@link HelperException.Start} or anything else) counts as a start failure and a death; the
- * failure is kept as the cause of later {@link HelperException.Unavailable} errors.
+ * failure is kept as the cause of later {@link HelperException.Unavailable} errors. A helper the
+ * pool killed after a request timeout ({@code killedByPool}) is owed a replacement but is no death.
  */
 final class HelperLifecycle {
     private static final int RECENT_EXITS = 16;
@@ -105,7 +106,9 @@ final class HelperLifecycle {
         }
         boolean retired = h.expectedEnd || h.generation != pool.generation;
         if (!retired) {
-            recordDeath();
+            // A kill of the pool's own after a timeout is a replacement, not a crash: counted as a death it
+            // would move the backoff and open the breaker on a merely slow helper (docs/helpers.md "Timeouts").
+            if (!h.killedByPool) recordDeath();
             if (h.generation == pool.generation) replacementsOwed++;
         }
     }

@@ -69,8 +69,6 @@ public final class HelperPoolEngine implements HelperEventSink {
     boolean started;
     boolean probeInFlight;
     CompletableFuture<Void> shutdownFuture;
-    /** Why the pool failed and shut itself down (persistent overload, DIE), or null. */
-    String failedReason;
 
     final PoolStatistics stats = new PoolStatistics(this);
     final HelperLifecycle lifecycle = new HelperLifecycle(this);
@@ -338,7 +336,7 @@ public final class HelperPoolEngine implements HelperEventSink {
     }
 
     String closedMessage() {
-        return "helper pool '" + config.name() + "' is shut down" + (failedReason != null ? ": " + failedReason : "");
+        return "helper pool '" + config.name() + "' is shut down";
     }
 
     /** Completes {@code f} once the outermost entry point is done (see {@link #exit()}). */

@@ -24,8 +24,7 @@ final class PendingRequest {
     long submitNanos;
     long dispatchNanos;
     TimerQueue.Timer timeout;
-    int bhRetriesUsed;
-    int timeoutRetriesUsed;             // on_timeout=retry (RequestTimeouts)
+    int retriesUsed;                    // Squid's r->request.retries: BH retries and on_timeout=retry share it
     long avoidHelperId = -1;            // after BH: prefer any other helper
     PooledHelper helper;                // non-null while in flight
     long wireId;

@@ -13,11 +13,13 @@ import io.procmaster.time.Durations;
  * Squid's overload rule under {@code OverloadPolicy.QUEUE} (Squid 5.7 helper.cc: syncQueueStats,
  * prepSubmit, Enqueue; docs/helpers.md "Overload"): the queue may grow beyond {@code queueLimit};
  * the pool warns (at most once per {@link #WARN_INTERVAL_NANOS}, as Squid's Enqueue warns once per
- * 10 minutes) while the queue is at its limit; the moment the queue first exceeds its limit is
+ * 10 minutes) while the queue is at its limit and {@code children} helpers run (with room for more,
+ * Squid starts them and does not warn); the moment the queue first exceeds its limit is
  * remembered, and only a submission that finds the queue over its limit for longer than
  * {@code persistentOverloadAfter} gets the persistent-overload action: {@code ERR} answers it at once
  * as an ERR reply (Squid's SubmissionFailure "pretends the helper has responded with ERR"), counted
- * in {@code overloadRejected}; {@code DIE} (Squid's fatalf) fails the pool, see {@link #die}.
+ * in {@code overloadRejected}; {@code DIE} (Squid's fatalf, then its supervisor's restart) fails what
+ * the pool holds and restarts its helpers, see {@link #die}.
  *
  * <p>Interface: {@link #beforeSubmit} and {@link #afterQueued}, loop thread, from {@link Submission}.
  * Failure modes: none thrown; the outcomes are the request's.
@@ -85,6 +87,9 @@ final class PersistentOverload {
     void afterQueued(PendingRequest r) {
         sync();
         if (r.helper != null || r.done || pool.queue.size() < pool.config.queueLimit() || pool.shutdownFuture != null) return;
+        // Squid's Enqueue says nothing while childs.needNew() > 0: it starts helpers instead. Here a start
+        // that children has room for is only deferred (restart backoff, breaker): no warning either.
+        if (processes() < pool.config.children()) return;
         long now = pool.clock.nanoTime();
         if (warned && now - lastWarnNanos < WARN_INTERVAL_NANOS) return;
         warned = true;
@@ -96,29 +101,40 @@ final class PersistentOverload {
                 pool.config.onPersistentOverload());
     }
 
+    /** The current generation's helper processes, as the dispatcher counts them against {@code children}. */
+    private int processes() {
+        int n = 0;
+        for (PooledHelper h : pool.ordered) if (h.generation == pool.generation) n++;
+        return n;
+    }
+
     /**
-     * Squid's "Too many queued requests; see on-persistent-overload" fatal, for a library: the pool
-     * fails. Its admission closes (later submissions fail with {@link HelperException.Closed} naming
-     * this reason), every request it holds (queued, in flight, and {@code r}) fails with
-     * {@link HelperException.Overload} saying why, its helpers are killed (not counted as deaths), and
-     * it shuts down: its shutdown future completes once they have exited.
+     * Squid's "Too many queued requests; see on-persistent-overload" fatal, for a library: Squid dies and
+     * its supervisor starts it and its helpers again, so the pool does both itself. Every request it
+     * holds (queued, in flight, and {@code r}) fails with {@link HelperException.Overload} saying why,
+     * reservations end, every helper is killed (the pool's own end: not a death, owes no replacement),
+     * and a new generation starts as {@code startup}/{@code idle} ask; the pool keeps its admission open
+     * and serves the requests that follow. A persistent overload that comes back restarts it again,
+     * no sooner than {@code persistentOverloadAfter} later (a new episode must persist as long).
      */
     void die(PendingRequest r) {
         HelperPoolConfig c = pool.config;
         String why = "failed on persistent overload: more than " + c.queueLimit() + " requests queued for longer than "
                 + Durations.format(c.persistentOverloadAfter()) + " (on-persistent-overload=DIE)";
-        String message = "helper pool '" + c.name() + "' " + why;
-        log.error("{}; failing {} queued requests and every request in flight, and shutting the pool down", message,
-                pool.queue.size());
-        pool.failedReason = why;
-        pool.admission.close(HelperPoolAdmission.closedMessage(c, why));
+        String message = "helper pool '" + c.name() + "' " + why + "; its helpers are restarted";
+        log.error("{}: failing {} queued requests and every request in flight, and starting helper generation {}",
+                message, pool.queue.size(), pool.generation + 1);
         pool.finish(r, new HelperException.Overload(message), false);
         pool.failQueued(q -> new HelperException.Overload(message));
         for (PooledHelper h : pool.ordered) {
             h.expectedEnd = true; // ended by the pool: not a death, owes no replacement
             if (h.state == HelperState.READY) h.state = HelperState.DRAINING;
-            if (!h.killRequested) pool.lifecycle.kill(h, why, HelperException.Overload::new);
+            if (!h.killRequested) pool.lifecycle.kill(h, message, HelperException.Overload::new);
         }
-        pool.shutdown.shutdown(java.time.Duration.ZERO);
+        pool.generation++;
+        pool.lifecycle.replacementsOwed = 0;
+        pool.probeInFlight = false;
+        sync(); // the queue is empty: the episode is over
+        pool.dispatcher.reconcile();
     }
 }

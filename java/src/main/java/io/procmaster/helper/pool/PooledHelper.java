@@ -42,6 +42,7 @@ final class PooledHelper {
     boolean killRequested;
     boolean lost;            // in-flight work already failed; waiting for exit
     boolean expectedEnd;     // the pool asked it to end (retired); its end is not a death
+    boolean killedByPool;    // killed by the pool after a request timeout: replaced, but not a death (no backoff, no breaker)
     Reservation reservation;
     long nextMonotonicId = 1;
     long requests;

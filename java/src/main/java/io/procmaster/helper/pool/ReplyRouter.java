@@ -12,7 +12,8 @@ import java.util.Iterator;
 /**
  * Replies: routes each framed line of a helper to its request (the oldest in flight for a classic
  * helper, the channel id otherwise), parses it ({@link HelperReplyParser}), retries a BH answer on
- * another helper up to {@code bhRetries}, resets the backoff and closes the breaker on a real answer,
+ * another helper up to {@code bhRetries} (a budget shared with timeout retries, as Squid's one
+ * {@code request.retries}; the retry goes to the tail of the queue, as Squid's submitRequest puts it), resets the backoff and closes the breaker on a real answer,
  * and completes the request. See {@code docs/helpers.md}.
  *
  * <p>Interface: {@link #onLine}, loop thread. Failure modes: a classic helper speaking with nothing in
@@ -71,14 +72,15 @@ final class ReplyRouter {
         pool.stats.replies++;
         pool.stats.serviceTimes.record(now - r.dispatchNanos);
         int bhRetries = pool.config.bhRetries();
-        if (reply.status() == HelperReply.Status.BH && r.reservation == null && r.bhRetriesUsed < bhRetries
+        if (reply.status() == HelperReply.Status.BH && r.reservation == null && r.retriesUsed < bhRetries
                 && pool.shutdownFuture == null) {
-            r.bhRetriesUsed++;
+            r.retriesUsed++;
             pool.stats.retries++;
             log.warn("helper pool '{}': helper {} answered BH '{}', attempt #{} of {}", pool.config.name(), h.describe(),
-                    abbreviate(reply.text()), r.bhRetriesUsed, bhRetries);
+                    abbreviate(reply.text()), r.retriesUsed, bhRetries);
             r.avoidHelperId = h.id;
-            pool.queue.addFirst(r); // keeps its place and its deadline
+            // Squid's helperReturnBuffer resubmits it (submitRequest): to a free helper, else Enqueue's tail.
+            pool.queue.addLast(r); // keeps its deadline
             return;
         }
         if (reply.status() != HelperReply.Status.BH) {

@@ -14,12 +14,16 @@ import io.procmaster.helper.wire.HelperReplyParser;
  * {@link TimeoutAction#FAIL} fails the request with {@link HelperException.Timeout};
  * {@link TimeoutAction#BYPASS} answers a {@link HelperReply.Status#BYPASSED} reply;
  * {@link TimeoutAction#USE_CONFIGURED_RESPONSE} answers {@code timeoutResponse}, read as the helper's
- * reply; {@link TimeoutAction#RETRY} sends it again, to another helper where there is one, with a new
- * deadline, at most {@link #MAX_RETRIES} times (Squid's MAX_RETRIES), then fails it as FAIL does.
+ * reply; {@link TimeoutAction#RETRY} sends a request that was sent again (to another helper where
+ * there is one, through the tail of the queue as Squid's submitRequest, with a new deadline) while
+ * its retries, BH retries included, are fewer than {@link #MAX_RETRIES} (Squid's one
+ * {@code request.retries} against MAX_RETRIES), then fails it as FAIL does; a request that times out
+ * still queued (never sent) is not retried: it fails as FAIL does.
  * Whatever the action, a classic helper that held the request is killed (its next line would be
  * taken for the next request's reply; docs/helpers.md "Deliberate differences" 14); with channel ids
  * the id is remembered so its late reply is dropped and counted, and a helper whose every channel
- * timed out is killed.
+ * timed out is killed. These kills are the pool's own: the helper is replaced, but its end is not
+ * a death for the restart backoff or the crash-loop breaker (a slow helper is not a crashing one).
  *
  * <p>Interface: {@link #arm(PendingRequest)}, loop thread. Failure modes: none of its own. A request
  * that cannot take the action's reply (a reservation request) or cannot be retried (a step of a
@@ -53,17 +57,17 @@ final class RequestTimeouts {
         String where = h == null ? " (waiting in the queue)" : " on helper " + h.describe();
         if (h != null) release(r, h);
         TimeoutAction action = pool.config.onTimeout();
-        if (action == TimeoutAction.RETRY && r.reservation == null && r.timeoutRetriesUsed < MAX_RETRIES
+        // Only a request that was sent can be sent again (Squid's checkForTimedOutRequests walks a helper's
+        // in-flight requests); a queued one gets the action's other outcome. One budget with BH retries.
+        if (action == TimeoutAction.RETRY && h != null && r.reservation == null && r.retriesUsed < MAX_RETRIES
                 && pool.shutdownFuture == null && !pool.breaker.isOpen()) {
-            r.timeoutRetriesUsed++;
+            r.retriesUsed++;
             pool.stats.retries++;
-            log.warn("helper pool '{}': request timed out{}; retry #{} of {}", name, where, r.timeoutRetriesUsed, MAX_RETRIES);
-            if (h != null) {
-                r.avoidHelperId = h.id;
-                pool.queue.addFirst(r); // keeps its place, as a BH retry does
-            } // else: still queued where it was
+            log.warn("helper pool '{}': request timed out{}; retry #{} of {}", name, where, r.retriesUsed, MAX_RETRIES);
+            r.avoidHelperId = h.id;
+            pool.queue.addLast(r); // Squid's submitRequest: a free helper, else the tail of the queue (Enqueue)
             armFrom(r, pool.clock.nanoTime());
-            if (h != null) pool.dispatcher.reconcile();
+            pool.dispatcher.reconcile();
             return;
         }
         if (h == null) pool.queue.remove(r);
@@ -78,8 +82,8 @@ final class RequestTimeouts {
             if (action == TimeoutAction.BYPASS) return HelperReply.bypassed(base + ": bypassed (on_timeout=bypass)");
             if (action == TimeoutAction.USE_CONFIGURED_RESPONSE) return HelperReplyParser.parse(pool.config.timeoutResponse());
         }
-        if (action == TimeoutAction.RETRY && r.timeoutRetriesUsed > 0)
-            return new HelperException.Timeout(base + " after " + r.timeoutRetriesUsed + " retries (on_timeout=retry)");
+        if (action == TimeoutAction.RETRY && r.retriesUsed > 0)
+            return new HelperException.Timeout(base + " after " + r.retriesUsed + " retries (on_timeout=retry)");
         return new HelperException.Timeout(base);
     }
 
@@ -92,6 +96,7 @@ final class RequestTimeouts {
         if (!h.tagged()) {
             log.warn("helper pool '{}': killing helper {} after a request timeout (its next line would be misattributed)",
                     name, h.describe());
+            h.killedByPool = true; // replaced at once, not counted as a crash
             pool.lifecycle.kill(h, "helper " + h.describe() + " killed after a request timeout: classic replies are positional",
                     HelperException.Died::new);
             return;
@@ -100,6 +105,7 @@ final class RequestTimeouts {
         if (h.timedOutIds.size() >= h.limit()) {
             log.warn("helper pool '{}': helper {} left all {} channels unanswered past the timeout; killing it",
                     name, h.describe(), h.limit());
+            h.killedByPool = true;
             pool.lifecycle.kill(h, "helper " + h.describe() + " killed: every channel timed out", HelperException.Died::new);
         }
     }

@@ -11,7 +11,8 @@ import io.procmaster.helper.OverloadPolicy;
  * queues, bypasses or refuses each (pool shut down, not stateful, reservation misused, breaker open
  * with its probe already out, queue beyond {@code queueLimit} under FAIL or BYPASS). Under QUEUE,
  * Squid's default, a request beyond the queue limit is queued and {@link PersistentOverload} warns
- * and applies the persistent-overload action (docs/helpers.md "Overload"). Admission itself, on the
+ * and applies the persistent-overload action (docs/helpers.md "Overload"), to a step on a reservation
+ * as well (Squid's statefulhelper::trySubmit). Admission itself, on the
  * callers' threads, is {@link HelperPoolAdmission}'s; see {@code docs/edges.md} "Helper pool admission".
  *
  * <p>Interface: {@link #drainInbox()} (queued by the admission, and run first by every command).
@@ -83,11 +84,8 @@ final class Submission {
         if (r.reservation != null || r.isReserveOnly()) {
             if (!stateful(r)) return;
         }
-        if (r.reservation != null) {
-            submitReserved(r);
-            return;
-        }
         boolean queuing = pool.config.overloadPolicy() == OverloadPolicy.QUEUE;
+        // Squid's statefulhelper::trySubmit runs prepSubmit for every submission, a step on a reservation too.
         if (queuing) {
             switch (pool.overload.beforeSubmit()) {
                 case ERR -> {
@@ -100,6 +98,10 @@ final class Submission {
                 }
                 case ACCEPT -> { }
             }
+        }
+        if (r.reservation != null) {
+            submitReserved(r);
+            return;
         }
         if (pool.breaker.isOpen()) {
             if (pool.probeInFlight || !pool.dispatcher.anyFreeHelper()) {

@@ -109,6 +109,7 @@ final class HelperDirectives {
 
     /** {@code url_rewrite_timeout time [unit] on_timeout=... response=...} (src/cache_cf.cc parse_UrlHelperTimeout). */
     private void timeout(LineTokens t) throws SquidConfException {
+        urlRewrite.timeoutLine = d.line();
         urlRewrite.timeout = SquidValues.urlRewriteTimeout(t, d);
         for (String key; (key = t.nextKey()) != null; ) {
             String value = t.nextQuoted();

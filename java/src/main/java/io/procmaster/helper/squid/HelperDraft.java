@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code persistentOverload(3 minutes, on-persistent-overload)}), or {@link OverloadPolicy#BYPASS}
  * where Squid bypasses a full queue ({@code url_rewrite_bypass}, {@code store_id_bypass}, an
  * external ACL whose queue is full is ignored); no request timeout but {@code url_rewrite_timeout}
- * with its {@code on_timeout} and {@code response}; stateful NTLM and Negotiate with their
+ * with its {@code on_timeout} and {@code response}, and that only for a concurrent helper (Squid
+ * times out no classic one: the value is noted as not applied); stateful NTLM and Negotiate with their
  * {@code reservation-timeout}; end-of-message 0x01 for the certificate helpers.
  *
  * <p>Failure modes: {@link #build} throws {@link SquidConfException} at the program's line when
@@ -42,6 +43,8 @@ final class HelperDraft {
     boolean bypass;
     /** url_rewrite_timeout, or null: Squid waits for the helper forever. */
     Duration timeout;
+    /** The url_rewrite_timeout line, or null. */
+    SourceLine timeoutLine;
     TimeoutAction onTimeout = TimeoutAction.BYPASS; // Squid's enum starts at bypass
     String timeoutResponse;
 
@@ -64,9 +67,19 @@ final class HelperDraft {
                 .children(c.max).startup(c.startup).idle(c.idle)
                 .queueLimit(queue)
                 .overloadPolicy(bypass ? OverloadPolicy.BYPASS : OverloadPolicy.QUEUE)
-                .persistentOverload(PERSISTENT_OVERLOAD_AFTER, c.onPersistentOverload)
-                .requestTimeout(timeout == null ? Duration.ZERO : timeout);
-        if (timeout != null && !timeout.isZero()) b.onTimeout(onTimeout);
+                .persistentOverload(PERSISTENT_OVERLOAD_AFTER, c.onPersistentOverload);
+        Duration applied = timeout == null ? Duration.ZERO : timeout;
+        if (!applied.isZero() && c.concurrency == 0) {
+            // Squid 5.7 arms a helper's timeout only "if (hlp->timeout && hlp->childs.concurrency)" (helper.cc
+            // helperOpenServers, helperReturnBuffer): a classic helper is waited for, however long it takes.
+            d.at(timeoutLine, "url_rewrite_timeout");
+            String words = timeoutLine.text().strip();
+            d.note(words.substring(Math.min(words.length(), "url_rewrite_timeout".length())).strip(),
+                    "not applied: Squid times out only concurrent helpers, and " + name + " has concurrency=0");
+            applied = Duration.ZERO;
+        }
+        b.requestTimeout(applied);
+        if (!applied.isZero()) b.onTimeout(onTimeout);
         if (timeoutResponse != null) b.timeoutResponse(timeoutResponse);
         if (stateful()) {
             b.stateful(true).concurrency(0);

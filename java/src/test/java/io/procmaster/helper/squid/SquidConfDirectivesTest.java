@@ -180,12 +180,26 @@ class SquidConfDirectivesTest {
         "'20 on_timeout=fail', 20, FAIL, true"
     })
     void urlRewriteTimeoutReadsSquidsTimesAndActions(String value, long seconds, TimeoutAction action, boolean unitWarning) throws Exception {
-        SquidConf c = parse("url_rewrite_program " + CAT, "url_rewrite_timeout " + value);
+        SquidConf c = parse("url_rewrite_program " + CAT, "url_rewrite_children 20 concurrency=1", "url_rewrite_timeout " + value);
         HelperPoolConfig p = c.helper("url_rewrite").orElseThrow().config();
         assertThat(p.requestTimeout()).isEqualTo(Duration.ofSeconds(seconds));
         assertThat(p.onTimeout()).isEqualTo(action);
         assertThat(c.warnings()).extracting(SquidConfWarning::message)
                 .isEqualTo(unitWarning ? List.of("WARNING: missing time unit, using deprecated default 'second'") : List.of());
+    }
+
+    @Test
+    void urlRewriteTimeoutIsNotAppliedToClassicHelpersAsSquidTimesOutOnlyConcurrentOnes() throws Exception {
+        // helper.cc: "if (hlp->timeout && hlp->childs.concurrency)"; the default url_rewrite_children has concurrency=0
+        SquidConf c = parse("url_rewrite_program " + CAT, "url_rewrite_timeout 5 seconds on_timeout=bypass");
+        HelperPoolConfig p = c.helper("url_rewrite").orElseThrow().config();
+        assertThat(p.concurrency()).isZero();
+        assertThat(p.requestTimeout()).isEqualTo(Duration.ZERO);
+        assertThat(c.warnings()).hasSize(1);
+        SquidConfWarning w = c.warnings().get(0);
+        assertThat(w.line()).isEqualTo(2);
+        assertThat(w.value()).startsWith("5 seconds");
+        assertThat(w.message()).contains("not applied").contains("concurrent");
     }
 
     @Test
