@@ -130,6 +130,39 @@ class SquidEndOfMessageTest {
     }
 
     @Test
+    void aValidatorWritingLineFeedAfterTheByteKeepsBeingRead() {
+        // Review 12 items 3 and 17: "0x01 then LF" is a common habit; the LF starts the next message,
+        // and Squid's strtol skips it. Any xisspace may also follow the id ("3\nOK ...").
+        PoolFixture f = new PoolFixture(validatorConfig(4).build());
+        f.start();
+        List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) replies.add(f.submit(message("cert_validate", "host=example.com")));
+        f.run();
+        FakeHelper h = f.launcher.helper(0);
+        h.send("1 OK 0 \u0001\n");
+        h.send("2 OK 0 \u0001\n");
+        h.send("3\nERR 4 a=b\n\u0001\n");
+        f.run();
+        assertThat(answered(replies.get(0)).status()).isEqualTo(HelperReply.Status.OK);
+        assertThat(answered(replies.get(1)).status()).isEqualTo(HelperReply.Status.OK);
+        HelperReply third = answered(replies.get(2));
+        assertThat(third.status()).isEqualTo(HelperReply.Status.ERR);
+        assertThat(third.other()).isEqualTo("4 a=b\n");
+        assertThat(f.stats().unknownChannelReplies()).isZero();
+        // A malformed message is still counted, never routed.
+        CompletableFuture<HelperReply> fourth = f.submit(message("cert_validate", "host=example.com"));
+        f.run();
+        h.send("x4 OK 0 \u0001\n");
+        f.run();
+        assertThat(f.stats().unknownChannelReplies()).isEqualTo(1);
+        assertThat(fourth).isNotDone();
+        h.send("4 OK 0 \u0001");
+        f.run();
+        assertThat(answered(fourth).status()).isEqualTo(HelperReply.Status.OK);
+        f.assertEveryRequestCompletedExactlyOnce();
+    }
+
+    @Test
     void crBeforeTheByteIsKeptCrBeforeLineFeedIsDropped() {
         // Squid drops one CR before the end only when the end is LF (helperHandleRead).
         PoolFixture soh = new PoolFixture(PoolFixture.config().endOfMessage(SOH).build());

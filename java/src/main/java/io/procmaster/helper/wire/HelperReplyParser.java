@@ -292,9 +292,4 @@ public final class HelperReplyParser {
     static boolean isSquidSpace(byte c) {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }
-
-    /** SP or HT: the channel-ID separator (WireFormat). */
-    static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t';
-    }
 }
