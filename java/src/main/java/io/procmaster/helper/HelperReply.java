@@ -1,5 +1,7 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.wire.ReplyFactory;
+import io.procmaster.helper.wire.ReplyText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,8 +41,10 @@ import java.util.Optional;
  * so no byte is ever replaced by U+FFFD and {@code s.getBytes(ISO_8859_1)} gives the bytes back.
  * A Latin-1 {@code AF WORKGROUP\j\xF6rg} thus reads {@code user} = {@code "WORKGROUP\jörg"}.
  *
- * <p>Immutable and thread-safe; String views are decoded on first use. Failure modes:
- * {@link #parsed} rejects inconsistent parts with {@link IllegalArgumentException}.
+ * <p>Immutable and thread-safe; String views are decoded on first use. Replies are read by the
+ * pool's parser (through {@code helper.wire.ReplyFactory}, not public API) or built by
+ * {@link #HelperReply(Status, String, Map)} and {@link #bypassed}. Failure modes: the constructor
+ * throws {@link NullPointerException} for a null text, map or value.
  */
 public final class HelperReply {
     /** Squid's result ({@code Helper::ResultCode}), plus the pool's own {@link #BYPASSED}. */
@@ -158,29 +162,33 @@ public final class HelperReply {
                 kv.keySet().toArray(NO_KEYS), noteBounds(text, kv), kv.size(), text);
     }
 
-    /**
-     * The parser's constructor ({@code helper.wire.HelperReplyParser}); the arrays become the reply's
-     * and must not be changed afterwards. {@code bytes[0, rawLength)} is the line; {@code other} is a
-     * range of it; note {@code i < noteCount} is {@code keys[i]} with value
-     * {@code bytes[bounds[2i], bounds[2i] + bounds[2i+1])} (the arrays may be longer than needed).
-     *
-     * @throws IllegalArgumentException if a range lies outside {@code bytes} or the arrays are too short
-     */
-    public static HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
-                                     String[] keys, int[] bounds, int noteCount) {
+    static {
+        ReplyFactory.install(new ReplyFactory() {
+            @Override
+            public HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
+                                      String[] keys, int[] bounds, int noteCount) {
+                return HelperReply.parsed(status, code, bytes, rawLength, otherStart, otherEnd, keys, bounds, noteCount);
+            }
+        });
+    }
+
+    /** {@link ReplyFactory#parsed}: the arrays become the reply's; checked, never trusted. */
+    private static HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
+                                      String[] keys, int[] bounds, int noteCount) {
         Objects.requireNonNull(code, "code");
         if (rawLength < 0 || rawLength > bytes.length || otherStart < 0 || otherStart > otherEnd || otherEnd > rawLength)
             throw new IllegalArgumentException("reply ranges outside the line: raw " + rawLength + ", other ["
                     + otherStart + ", " + otherEnd + "), " + bytes.length + " bytes");
-        if (noteCount < 0 || noteCount > keys.length || 2 * noteCount > bounds.length)
+        if (noteCount < 0 || noteCount > keys.length || noteCount > bounds.length / 2)
             throw new IllegalArgumentException(noteCount + " notes but room for " + keys.length + " keys and "
                     + bounds.length / 2 + " value ranges");
         for (int i = 0; i < noteCount; i++) {
             Objects.requireNonNull(keys[i], "note key");
             int off = bounds[2 * i];
             int len = bounds[2 * i + 1];
-            if (off < 0 || len < 0 || off + len > bytes.length)
-                throw new IllegalArgumentException("note '" + keys[i] + "' outside the reply's bytes");
+            if (off < 0 || len < 0 || len > bytes.length - off) // not off + len: that overflows
+                throw new IllegalArgumentException("note '" + keys[i] + "' outside the reply's bytes: [" + off + ", +" + len
+                        + ") of " + bytes.length);
         }
         return new HelperReply(status, code, bytes, rawLength, otherStart, otherEnd,
                 noteCount == 0 ? NO_KEYS : keys, noteCount == 0 ? NO_BOUNDS : bounds, noteCount, null);
@@ -332,44 +340,8 @@ public final class HelperReply {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
-    /**
-     * Decodes bytes for a String view: UTF-8 where they are valid UTF-8, otherwise ISO-8859-1 (one
-     * char per byte, lossless). The choice is per value: one invalid sequence makes the whole value Latin-1.
-     */
-    public static String decode(byte[] b, int off, int len) {
-        int end = off + len;
-        int i = off;
-        while (i < end && b[i] >= 0) i++;
-        if (i == end) return new String(b, off, len, StandardCharsets.ISO_8859_1); // ASCII: the cheap path
-        return validUtf8(b, i, end) ? new String(b, off, len, StandardCharsets.UTF_8)
-                : new String(b, off, len, StandardCharsets.ISO_8859_1);
-    }
-
-    /** Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. */
-    static boolean validUtf8(byte[] b, int i, int end) {
-        while (i < end) {
-            int c = b[i] & 0xFF;
-            if (c < 0x80) {
-                i++;
-                continue;
-            }
-            int n;
-            int min;
-            if (c >= 0xC2 && c <= 0xDF) { n = 1; min = 0x80; }
-            else if (c >= 0xE0 && c <= 0xEF) { n = 2; min = 0x800; }
-            else if (c >= 0xF0 && c <= 0xF4) { n = 3; min = 0x10000; }
-            else return false;
-            int cp = c & (0x3F >> n);
-            for (int k = 1; k <= n; k++) {
-                if (i + k >= end) return false;
-                int cc = b[i + k] & 0xFF;
-                if ((cc & 0xC0) != 0x80) return false;
-                cp = (cp << 6) | (cc & 0x3F);
-            }
-            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-            i += n + 1;
-        }
-        return true;
+    private static String decode(byte[] b, int off, int len) {
+        return ReplyText.decode(b, off, len);
     }
 
     // ------------------------------------------------ the text-and-map constructor's layout

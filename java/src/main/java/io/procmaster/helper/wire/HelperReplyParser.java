@@ -264,7 +264,7 @@ public final class HelperReplyParser {
         }
 
         private HelperReply done(Status status, Code code, int otherStart, int otherEnd) {
-            return HelperReply.parsed(status, code, out, len, otherStart, otherEnd,
+            return ReplyFactory.get().parsed(status, code, out, len, otherStart, otherEnd,
                     keys == null ? NO_KEYS : keys, bounds == null ? NO_BOUNDS : bounds, notes);
         }
     }

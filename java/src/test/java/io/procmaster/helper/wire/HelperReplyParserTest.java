@@ -161,8 +161,8 @@ class HelperReplyParserTest {
         assertThat(r.rawText()).isEqualTo("AF WORKGROUP\\j\u00f6rg");
         assertThat(parse("AF WORKGROUP\\j\u00f6rg").user()).as("valid UTF-8 decodes as UTF-8").hasValue("WORKGROUP\\j\u00f6rg");
         assertThat(parse("AF WORKGROUP\\j\u00f6rg").userBytes().orElseThrow()).hasSize(15);
-        assertThat(HelperReply.decode(new byte[] {(byte) 0xC3}, 0, 1)).isEqualTo("\u00c3");
-        assertThat(HelperReply.decode(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0, 3))
+        assertThat(ReplyText.decode(new byte[] {(byte) 0xC3}, 0, 1)).isEqualTo("\u00c3");
+        assertThat(ReplyText.decode(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0, 3))
                 .as("an encoded surrogate is not UTF-8").isEqualTo("\u00ed\u00a0\u0080");
     }
 
@@ -170,6 +170,22 @@ class HelperReplyParserTest {
     void nulBytesAreOrdinaryBytes() {
         HelperReply r = HelperReplyParser.parse(new byte[] {'O', 'K', ' ', 'a', '=', 0, 'b'}, 0, 7);
         assertThat(r.noteBytes("a")).hasValueSatisfying(b -> assertThat(b).containsExactly(0, 'b'));
+    }
+
+    @Test
+    void theRepliesFactoryIsNotPublicApi() {
+        // Review 12 item 5: a public factory adopting the caller's arrays let anyone mutate an "immutable" reply.
+        assertThat(java.util.Arrays.stream(HelperReply.class.getMethods()).map(java.lang.reflect.Method::getName))
+                .doesNotContain("parsed", "decode");
+    }
+
+    @Test
+    void aNoteRangeWhoseEndOverflowsIsRefused() {
+        // off + len overflowed: {1, MAX_VALUE} passed the check and failed later in noteBytes.
+        byte[] line = "OK a=b".getBytes(StandardCharsets.US_ASCII);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplyFactory.get().parsed(Status.OK, Code.OK, line, line.length, 2, 2,
+                new String[] {"a"}, new int[] {1, Integer.MAX_VALUE}, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside");
     }
 
     @Test
