@@ -38,8 +38,15 @@ import java.util.Optional;
  * <p>Bytes and Strings: every value is available as bytes ({@link #noteBytes}, {@link #userBytes},
  * {@link #raw}, {@link #otherBytes}), exactly as received. Each String view decodes its own bytes:
  * as UTF-8 when they are valid UTF-8 (ASCII included), otherwise as ISO-8859-1, one char per byte,
- * so no byte is ever replaced by U+FFFD and {@code s.getBytes(ISO_8859_1)} gives the bytes back.
- * A Latin-1 {@code AF WORKGROUP\j\xF6rg} thus reads {@code user} = {@code "WORKGROUP\jörg"}.
+ * so no byte is ever replaced by U+FFFD. A Latin-1 {@code AF WORKGROUP\j\xF6rg} thus reads
+ * {@code user} = {@code "WORKGROUP\jörg"}, and its {@link #userBytes} are the helper's bytes.
+ *
+ * <p><b>String views are for display, the bytes are the identity.</b> The rule is not one-to-one:
+ * the UTF-8 {@code j\xC3\xB6rg} and the Latin-1 {@code j\xF6rg} are two users to Squid and to the
+ * directory behind it, yet both read {@code "jörg"}; and a view's bytes come back from it only with
+ * the charset that decoded it ({@code getBytes(UTF_8)} for valid UTF-8, {@code getBytes(ISO_8859_1)}
+ * otherwise), which the String does not say. Authorize, cache or compare by {@link #userBytes},
+ * {@link #noteBytes}, {@link Note#valueBytes} or {@link #raw}; {@link #equals} compares bytes.
  *
  * <p>Immutable and thread-safe; String views are decoded on first use. Replies are read by the
  * pool's parser (through {@code helper.wire.ReplyFactory}, not public API) or built by
@@ -93,7 +100,10 @@ public final class HelperReply {
             return key;
         }
 
-        /** The value decoded (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}). */
+        /**
+         * The value decoded for display (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}):
+         * two different byte values may read the same; compare {@link #valueBytes} for identity.
+         */
         public String value() {
             return decode(bytes, offset, length);
         }
@@ -235,7 +245,11 @@ public final class HelperReply {
         return t;
     }
 
-    /** The first value of each key, in the order keys first appear (Squid's {@code notes.findFirst}). */
+    /**
+     * The first value of each key, in the order keys first appear (Squid's {@code notes.findFirst}),
+     * decoded for display: two different byte values may read the same (see {@link HelperReply});
+     * identity is {@link #noteBytes}.
+     */
     public Map<String, String> kv() {
         Map<String, String> m = kv;
         if (m == null) {
@@ -259,7 +273,11 @@ public final class HelperReply {
         return Collections.unmodifiableList(l);
     }
 
-    /** The first value of note {@code key}, decoded. */
+    /**
+     * The first value of note {@code key}, decoded for display. Not for identity: two different byte
+     * values may read the same (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}); compare
+     * {@link #noteBytes}.
+     */
     public Optional<String> note(String key) {
         int i = indexOf(key);
         return i < 0 ? Optional.empty() : Optional.of(decode(bytes, bounds[2 * i], bounds[2 * i + 1]));
@@ -276,12 +294,16 @@ public final class HelperReply {
         return note("message");
     }
 
-    /** Note {@code user}: an AF line's user, or a helper's {@code user=}. */
+    /**
+     * Note {@code user}: an AF line's user, or a helper's {@code user=}, decoded for display. Not for
+     * identity: the UTF-8 {@code j\xC3\xB6rg} and the Latin-1 {@code j\xF6rg} both read {@code "jörg"};
+     * authorize and cache by {@link #userBytes}.
+     */
     public Optional<String> user() {
         return note("user");
     }
 
-    /** Note {@code user} as bytes (a Latin-1 user name arrives intact). */
+    /** Note {@code user} as bytes (a Latin-1 user name arrives intact): the user's identity; a copy. */
     public Optional<byte[]> userBytes() {
         return noteBytes("user");
     }
