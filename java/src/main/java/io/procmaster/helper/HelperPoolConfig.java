@@ -29,6 +29,7 @@ public final class HelperPoolConfig {
     private final int queueLimit;
     private final int admissionLimit;
     private final int admissionLimitSetting; // -1: the default for the overload policy
+    private final long admissionByteLimit;
     private final OverloadPolicy overloadPolicy;
     private final Duration requestTimeout;
     private final int bhRetries;
@@ -58,6 +59,7 @@ public final class HelperPoolConfig {
         overloadPolicy = b.overloadPolicy;
         admissionLimitSetting = b.admissionLimit;
         admissionLimit = b.admissionLimit >= 0 ? b.admissionLimit : defaultAdmissionLimit(queueLimit, children, concurrency, overloadPolicy);
+        admissionByteLimit = b.admissionByteLimit;
         requestTimeout = b.requestTimeout;
         bhRetries = b.bhRetries;
         restartBackoffInitial = b.restartBackoffInitial;
@@ -81,6 +83,12 @@ public final class HelperPoolConfig {
      * requests of a few hundred bytes each are a few MB, ten times a burst of 1 000 (issue 12).
      */
     public static final int DEFAULT_QUEUED_ADMISSION_LIMIT = 10_000;
+
+    /**
+     * The most request bytes a pool holds by default ({@link #admissionByteLimit()}): 64 MiB. The
+     * request count alone does not bound memory (10 000 certificate chains of 64 KiB are 640 MB).
+     */
+    public static final long DEFAULT_ADMISSION_BYTE_LIMIT = 64L * 1024 * 1024;
 
     /** The queue plus every helper's in-flight slots; under QUEUE at least {@link #DEFAULT_QUEUED_ADMISSION_LIMIT}. */
     private static int defaultAdmissionLimit(int queueLimit, int children, int concurrency, OverloadPolicy policy) {
@@ -110,6 +118,7 @@ public final class HelperPoolConfig {
         b.queueLimit = queueLimit;
         b.overloadPolicy = overloadPolicy;
         b.admissionLimit = admissionLimitSetting;
+        b.admissionByteLimit = admissionByteLimit;
         b.requestTimeout = requestTimeout;
         b.bhRetries = bhRetries;
         b.restartBackoffInitial = restartBackoffInitial;
@@ -156,6 +165,19 @@ public final class HelperPoolConfig {
      * by a reconfigure count too. docs/helpers.md "Overload".
      */
     public int admissionLimit() { return admissionLimit; }
+    /**
+     * The most request bytes the pool holds admitted and not yet completed, beside
+     * {@link #admissionLimit()}'s count: a submission whose size would take the held bytes beyond it
+     * is refused at once, in the caller's thread, as the count's limit refuses
+     * ({@link HelperException.Overload} naming the budget, or a BYPASSED reply under
+     * {@link OverloadPolicy#BYPASS}); one that reaches it exactly is admitted; a completed request
+     * gives its bytes back. So it is also the largest request the pool takes. A byte request counts
+     * its bytes, a String request its chars (what the heap holds of a Latin-1 String; a UTF-16 one
+     * holds twice that), the channel ID and LF the pool adds are not counted, and a reservation counts
+     * nothing. Default {@link #DEFAULT_ADMISSION_BYTE_LIMIT}; set with
+     * {@link Builder#admissionByteLimit(long)}. docs/helpers.md "Overload".
+     */
+    public long admissionByteLimit() { return admissionByteLimit; }
     /** What a submission gets beyond the queue limit (default {@link OverloadPolicy#QUEUE}, Squid's). */
     public OverloadPolicy overloadPolicy() { return overloadPolicy; }
     /**
@@ -201,6 +223,7 @@ public final class HelperPoolConfig {
         return "HelperPoolConfig{" + name + (kind != HelperKind.GENERIC ? " kind=" + kind : "") + " children=" + children + " startup=" + startup + " idle=" + idle
                 + " concurrency=" + concurrency + (concurrency > 0 ? " ids=" + channelIdDialect : "")
                 + " queue=" + queueLimit + " overload=" + overloadPolicy + " admission=" + admissionLimit
+                + (admissionByteLimit != DEFAULT_ADMISSION_BYTE_LIMIT ? " admission-bytes=" + admissionByteLimit : "")
                 + " timeout=" + requestTimeout + (requestTimeout.isZero() ? "" : " on-timeout=" + onTimeout)
                 + (stateful ? " stateful reservation-timeout=" + reservationTimeout : "") + "}";
     }
@@ -217,6 +240,7 @@ public final class HelperPoolConfig {
         private int queueLimit = -1; // -1: 2 × children, Squid's default
         private OverloadPolicy overloadPolicy = OverloadPolicy.QUEUE; // Squid's
         private int admissionLimit = -1; // -1: the policy's default (HelperPoolConfig#admissionLimit)
+        private long admissionByteLimit = DEFAULT_ADMISSION_BYTE_LIMIT;
         private Duration requestTimeout;
         private DeadHelperReplacement deadHelperReplacement = DeadHelperReplacement.AT_ONCE; // Squid's
         private int bhRetries = 2;
@@ -270,6 +294,8 @@ public final class HelperPoolConfig {
         public Builder queueLimit(int n) { queueLimit = n; return this; }
         /** The hard cap on requests held ({@link HelperPoolConfig#admissionLimit()}); at least 1. */
         public Builder admissionLimit(int n) { admissionLimit = n; return this; }
+        /** The cap on request bytes held ({@link HelperPoolConfig#admissionByteLimit()}); at least 1. */
+        public Builder admissionByteLimit(long bytes) { admissionByteLimit = bytes; return this; }
         /** When a helper that died is replaced ({@link DeadHelperReplacement}). */
         public Builder deadHelperReplacement(DeadHelperReplacement r) { deadHelperReplacement = r; return this; }
         /** What a submission gets under overload ({@link OverloadPolicy}). */
@@ -323,6 +349,7 @@ public final class HelperPoolConfig {
             if (stateful && concurrency != 0) errors.add("stateful helpers take one request at a time: concurrency must be 0, got " + concurrency);
             if (queueLimit < -1) errors.add("queueLimit must be >= 0, got " + queueLimit);
             if (admissionLimit == 0 || admissionLimit < -1) errors.add("admissionLimit must be >= 1, got " + admissionLimit);
+            if (admissionByteLimit < 1) errors.add("admissionByteLimit must be >= 1, got " + admissionByteLimit);
             if (Objects.isNull(deadHelperReplacement)) errors.add("deadHelperReplacement must be set");
             if (bhRetries < 0) errors.add("bhRetries must be >= 0, got " + bhRetries);
             if (breakerDeaths < 1) errors.add("breaker deaths must be >= 1, got " + breakerDeaths);
