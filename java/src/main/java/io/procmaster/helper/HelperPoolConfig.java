@@ -16,13 +16,15 @@ import java.util.Objects;
  * maximum reply line, stateful reservations.
  *
  * <p>Failure modes: {@link Builder#build()} throws {@link IllegalArgumentException} listing every
- * invalid setting (no silent capping).
+ * invalid setting the caller made (no silent capping of those); a default of the kind the caller did
+ * not set is capped instead ({@link #startup()}).
  */
 public final class HelperPoolConfig {
     private final String name;
     private final HelperKind kind;
     private final int children;
     private final int startup;
+    private final boolean startupSet; // false: the kind's default, capped to children
     private final int idle;
     private final int concurrency;
     private final ChannelIdDialect channelIdDialect;
@@ -51,7 +53,8 @@ public final class HelperPoolConfig {
         name = b.name;
         kind = b.kind;
         children = b.children;
-        startup = b.startup;
+        startupSet = b.startupSet;
+        startup = b.effectiveStartup();
         idle = b.idle;
         concurrency = b.concurrency;
         channelIdDialect = b.channelIdDialect;
@@ -111,7 +114,7 @@ public final class HelperPoolConfig {
     public Builder toBuilder() {
         Builder b = new Builder(name, kind);
         b.children = children;
-        b.startup = startup;
+        if (startupSet) b.startup(startup); // else the kind's default again, capped to the new children
         b.idle = idle;
         b.concurrency = concurrency;
         b.channelIdDialect = channelIdDialect;
@@ -143,7 +146,11 @@ public final class HelperPoolConfig {
     public HelperKind kind() { return kind; }
     /** Maximum number of helper processes of the current generation. */
     public int children() { return children; }
-    /** Processes started at (re)start. */
+    /**
+     * Processes started at (re)start: as set, or the kind's default (5 for the certificate kinds, else
+     * 0) capped to {@link #children()}, as Squid caps it ({@code WARNING OVERRIDE}); a default the
+     * caller never set does not make {@link Builder#build()} fail.
+     */
     public int startup() { return startup; }
     /** Processes started at once when a request has to queue and there is room. */
     public int idle() { return idle; }
@@ -233,7 +240,8 @@ public final class HelperPoolConfig {
         private final String name;
         private final HelperKind kind;
         private int children = 5;
-        private int startup = 0;
+        private int startup = 0; // the kind's default until startup() is called; then the caller's
+        private boolean startupSet;
         private int idle = 1;
         private int concurrency = 0;
         private ChannelIdDialect channelIdDialect = ChannelIdDialect.MONOTONIC;
@@ -282,8 +290,17 @@ public final class HelperPoolConfig {
 
         /** Most helper processes ({@link HelperPoolConfig#children()}). */
         public Builder children(int max) { children = max; return this; }
-        /** Processes started at (re)start ({@link HelperPoolConfig#startup()}). */
-        public Builder startup(int n) { startup = n; return this; }
+        /** Processes started at (re)start ({@link HelperPoolConfig#startup()}); a value set here is checked, never capped. */
+        public Builder startup(int n) {
+            startup = n;
+            startupSet = true;
+            return this;
+        }
+
+        /** The caller's startup, or the kind's default capped to children (review of issue 12, item 10). */
+        private int effectiveStartup() {
+            return startupSet ? startup : Math.max(0, Math.min(startup, children));
+        }
         /** Processes started at once when a request has to queue ({@link HelperPoolConfig#idle()}). */
         public Builder idle(int n) { idle = n; return this; }
         /** Requests in flight per helper; 0 is the classic protocol ({@link HelperPoolConfig#concurrency()}). */
@@ -343,7 +360,8 @@ public final class HelperPoolConfig {
             List<String> errors = new ArrayList<>();
             if (name.isBlank()) errors.add("name must not be blank");
             if (children < 1) errors.add("children (maximum processes) must be at least 1, got " + children);
-            if (startup < 0 || startup > children) errors.add("startup must be within 0.." + children + ", got " + startup);
+            if (startupSet && (startup < 0 || startup > children))
+                errors.add("startup must be within 0.." + children + ", got " + startup);
             if (idle < 1 || idle > children) errors.add("idle must be within 1.." + children + ", got " + idle);
             if (concurrency < 0) errors.add("concurrency must be >= 0, got " + concurrency);
             if (stateful && concurrency != 0) errors.add("stateful helpers take one request at a time: concurrency must be 0, got " + concurrency);
