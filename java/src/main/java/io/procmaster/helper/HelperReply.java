@@ -32,7 +32,9 @@ import java.util.Optional;
  * <li>{@link #raw()}: the bytes of the line as the helper wrote them (after the channel ID, without
  *     the terminator): {@code OK} and {@code OK } differ there.</li>
  * <li>{@link #text()}: the legacy view of earlier releases: the line after the written code, trimmed;
- *     for a reply without a code the whole line.</li>
+ *     for a reply without a code the whole line. Not for Squid's certificate helpers, whose
+ *     {@code code SP length SP body} replies count the body's final LF: read those from
+ *     {@link #otherBytes()} (or {@link #other()}), which keep every byte the length counts.</li>
  * </ul>
  *
  * <p>Bytes and Strings: every value is available as bytes ({@link #noteBytes}, {@link #userBytes},
@@ -224,7 +226,9 @@ public final class HelperReply {
 
     /**
      * The legacy text: the line after the written code, Squid whitespace trimmed at both ends; the
-     * whole line when there is no code (or the text the reply was built with).
+     * whole line when there is no code (or the text the reply was built with). Trimming drops the
+     * final LF of a certificate helper's length-framed body, so its length no longer matches: read
+     * certificate replies from {@link #otherBytes()}.
      */
     public String text() {
         String t = text;
@@ -323,12 +327,16 @@ public final class HelperReply {
         return decode(bytes, 0, rawLength);
     }
 
-    /** What Squid keeps in {@code Reply::other()}: the line after its code and notes, decoded. */
+    /**
+     * What Squid keeps in {@code Reply::other()}: the line after its code and notes, decoded for
+     * display; untrimmed, so a certificate helper's {@code length SP body} is there whole, its final
+     * LF included (Squid's {@code CrtdMessage} reads the body by that length from {@code other()}).
+     */
     public String other() {
         return decode(bytes, otherStart, otherEnd - otherStart);
     }
 
-    /** {@link #other()} as bytes (a copy). */
+    /** {@link #other()} as bytes (a copy): the bytes a certificate reply's length counts, exactly. */
     public byte[] otherBytes() {
         return Arrays.copyOfRange(bytes, otherStart, otherEnd);
     }

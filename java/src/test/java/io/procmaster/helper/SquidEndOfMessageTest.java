@@ -100,12 +100,11 @@ class SquidEndOfMessageTest {
 
         HelperReply error = answered(first);
         assertThat(error.status()).isEqualTo(HelperReply.Status.ERR);
-        // One reply, LFs inside, routed by its channel id; the body keeps its lines.
-        assertThat(error.text()).startsWith(ECHOED_ERROR.getBytes(StandardCharsets.UTF_8).length + " "
-                + ECHOED_ERROR.strip());
+        // One reply, LFs inside, routed by its channel id; the body keeps its lines and its final LF.
+        assertLengthFramedBody(error, ECHOED_ERROR);
         HelperReply ok = answered(second);
         assertThat(ok.status()).isEqualTo(HelperReply.Status.OK);
-        assertThat(ok.text().strip()).isEqualTo("0");
+        assertLengthFramedBody(ok, "");
         assertThat(f.stats().unknownChannelReplies()).isZero();
         f.assertEveryRequestCompletedExactlyOnce();
     }
@@ -125,7 +124,8 @@ class SquidEndOfMessageTest {
         f.run();
         assertThat(answered(b).status()).isEqualTo(HelperReply.Status.OK);
         assertThat(answered(a).status()).isEqualTo(HelperReply.Status.ERR);
-        assertThat(answered(a).text()).startsWith(ECHOED_ERROR.length() + " " + ECHOED_ERROR.strip());
+        assertLengthFramedBody(answered(a), ECHOED_ERROR);
+        assertLengthFramedBody(answered(b), "");
         f.assertEveryRequestCompletedExactlyOnce();
     }
 
@@ -244,17 +244,41 @@ class SquidEndOfMessageTest {
             // The case: a one-line body; the reply "id OK 0 \x01" has no LF at all.
             HelperReply plain = r.pool().submit(message("cert_validate", "host=example.com")).get(60, TimeUnit.SECONDS);
             assertThat(plain.status()).isEqualTo(HelperReply.Status.OK);
-            assertThat(plain.text().strip()).isEqualTo("0");
+            assertLengthFramedBody(plain, "");
 
             List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
             for (int i = 0; i < 3; i++) replies.add(r.pool().submit(message("cert_validate", BODY_WITH_ERROR)));
             for (CompletableFuture<HelperReply> f : replies) {
                 HelperReply error = f.get(60, TimeUnit.SECONDS);
                 assertThat(error.status()).isEqualTo(HelperReply.Status.ERR);
-                assertThat(error.text()).startsWith(ECHOED_ERROR.length() + " " + ECHOED_ERROR.strip());
+                assertLengthFramedBody(error, ECHOED_ERROR);
             }
             assertThat(r.pool().stats().unknownChannelReplies()).isZero();
         }
+    }
+
+    /**
+     * Review 12 item 11: a certificate reply is {@code code SP length SP body}, and the length counts
+     * the body's final LF; {@code text()} trims it, so the body is read from {@code other()} /
+     * {@code otherBytes()}, exactly, and the length it declares is the byte count of what follows.
+     */
+    private static void assertLengthFramedBody(HelperReply r, String body) {
+        byte[] expected = (body.getBytes(StandardCharsets.UTF_8).length + " " + body).getBytes(StandardCharsets.UTF_8);
+        assertThat(r.otherBytes()).as("length SP body, byte for byte").isEqualTo(expected);
+        assertThat(r.other()).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+        byte[] other = r.otherBytes();
+        int sp = 0;
+        while (other[sp] != ' ') sp++;
+        int declared = Integer.parseInt(new String(other, 0, sp, StandardCharsets.US_ASCII));
+        assertThat(other.length - sp - 1).as("the declared length is the body's byte count").isEqualTo(declared);
+    }
+
+    @Test
+    void textTrimsABodysFinalLineFeedOtherKeepsIt() {
+        // Why the assertions above read other(): text() is the legacy trimmed view.
+        HelperReply r = io.procmaster.helper.wire.HelperReplyParser.parse("ERR 4 a=b\n");
+        assertThat(r.text()).isEqualTo("4 a=b");
+        assertLengthFramedBody(r, "a=b\n");
     }
 
     /** The reply a fixture request has by now (the fixture's loop ran): fails rather than waits if it has none. */
