@@ -4,6 +4,10 @@ package io.procmaster.helper;
  * When a pool replaces a helper of its current generation that died (exited, was killed, or closed
  * its output unasked); docs/helpers.md "Restart". Either way a replacement waits for the restart
  * backoff and, while the crash-loop breaker is open, only one helper is kept to probe with.
+ *
+ * <p>Failure modes: none; a replacement that fails to start is a start failure (counted in
+ * {@code HelperPoolStats.startFailures}, backed off, and feeding the crash-loop breaker), never an
+ * exception to the caller.
  */
 public enum DeadHelperReplacement {
     /**

@@ -33,13 +33,14 @@ import javax.management.ObjectName;
  * <p>Admission (back-pressure where the caller stands): at most {@link HelperPoolConfig#admissionLimit()}
  * requests (by default {@code queueLimit} plus every helper's in-flight slots, and at least
  * {@link HelperPoolConfig#DEFAULT_QUEUED_ADMISSION_LIMIT} under {@link OverloadPolicy#QUEUE}) are
- * admitted and not yet completed at any time. Beyond it, {@code submit} does not hand anything to the
+ * admitted and not yet completed at any time, holding at most {@link HelperPoolConfig#admissionByteLimit()}
+ * request bytes (64 MiB by default). Beyond either, {@code submit} does not hand anything to the
  * loop: the future completes at once ({@link OverloadPolicy#BYPASS}: a {@link HelperReply.Status#BYPASSED}
  * reply, for plain requests; otherwise, and for a reservation or a reservation's step,
  * {@link HelperException.Overload}). The loop applies {@code queueLimit} to what it cannot dispatch:
  * under QUEUE, Squid's queue-and-warn with its persistent-overload action, under FAIL and BYPASS an
- * immediate refusal (docs/helpers.md "Overload"). The cost on the submitting thread is one
- * compare-and-set and a lock-free queue insertion; the count falls in the pool's single completion
+ * immediate refusal (docs/helpers.md "Overload"). The cost on the submitting thread is two
+ * compare-and-sets (count, then bytes) and a lock-free queue insertion; the count falls in the pool's single completion
  * path, before the future completes. See {@code docs/edges.md} "Helper pool admission".
  *
  * <p>Closing (submissions racing the end of the pool): once the pool's executor rejects a command,

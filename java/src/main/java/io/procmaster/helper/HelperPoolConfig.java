@@ -16,19 +16,22 @@ import java.util.Objects;
  * maximum reply line, stateful reservations.
  *
  * <p>Failure modes: {@link Builder#build()} throws {@link IllegalArgumentException} listing every
- * invalid setting (no silent capping).
+ * invalid setting the caller made (no silent capping of those); a default of the kind the caller did
+ * not set is capped instead ({@link #startup()}).
  */
 public final class HelperPoolConfig {
     private final String name;
     private final HelperKind kind;
     private final int children;
     private final int startup;
+    private final boolean startupSet; // false: the kind's default, capped to children
     private final int idle;
     private final int concurrency;
     private final ChannelIdDialect channelIdDialect;
     private final int queueLimit;
     private final int admissionLimit;
     private final int admissionLimitSetting; // -1: the default for the overload policy
+    private final long admissionByteLimit;
     private final OverloadPolicy overloadPolicy;
     private final Duration requestTimeout;
     private final int bhRetries;
@@ -50,7 +53,8 @@ public final class HelperPoolConfig {
         name = b.name;
         kind = b.kind;
         children = b.children;
-        startup = b.startup;
+        startupSet = b.startupSet;
+        startup = b.effectiveStartup();
         idle = b.idle;
         concurrency = b.concurrency;
         channelIdDialect = b.channelIdDialect;
@@ -58,6 +62,7 @@ public final class HelperPoolConfig {
         overloadPolicy = b.overloadPolicy;
         admissionLimitSetting = b.admissionLimit;
         admissionLimit = b.admissionLimit >= 0 ? b.admissionLimit : defaultAdmissionLimit(queueLimit, children, concurrency, overloadPolicy);
+        admissionByteLimit = b.admissionByteLimit;
         requestTimeout = b.requestTimeout;
         bhRetries = b.bhRetries;
         restartBackoffInitial = b.restartBackoffInitial;
@@ -82,6 +87,12 @@ public final class HelperPoolConfig {
      */
     public static final int DEFAULT_QUEUED_ADMISSION_LIMIT = 10_000;
 
+    /**
+     * The most request bytes a pool holds by default ({@link #admissionByteLimit()}): 64 MiB. The
+     * request count alone does not bound memory (10 000 certificate chains of 64 KiB are 640 MB).
+     */
+    public static final long DEFAULT_ADMISSION_BYTE_LIMIT = 64L * 1024 * 1024;
+
     /** The queue plus every helper's in-flight slots; under QUEUE at least {@link #DEFAULT_QUEUED_ADMISSION_LIMIT}. */
     private static int defaultAdmissionLimit(int queueLimit, int children, int concurrency, OverloadPolicy policy) {
         long bounded = (long) queueLimit + (long) children * Math.max(1, concurrency);
@@ -103,13 +114,14 @@ public final class HelperPoolConfig {
     public Builder toBuilder() {
         Builder b = new Builder(name, kind);
         b.children = children;
-        b.startup = startup;
+        if (startupSet) b.startup(startup); // else the kind's default again, capped to the new children
         b.idle = idle;
         b.concurrency = concurrency;
         b.channelIdDialect = channelIdDialect;
         b.queueLimit = queueLimit;
         b.overloadPolicy = overloadPolicy;
         b.admissionLimit = admissionLimitSetting;
+        b.admissionByteLimit = admissionByteLimit;
         b.requestTimeout = requestTimeout;
         b.bhRetries = bhRetries;
         b.restartBackoffInitial = restartBackoffInitial;
@@ -134,7 +146,11 @@ public final class HelperPoolConfig {
     public HelperKind kind() { return kind; }
     /** Maximum number of helper processes of the current generation. */
     public int children() { return children; }
-    /** Processes started at (re)start. */
+    /**
+     * Processes started at (re)start: as set, or the kind's default (5 for the certificate kinds, else
+     * 0) capped to {@link #children()}, as Squid caps it ({@code WARNING OVERRIDE}); a default the
+     * caller never set does not make {@link Builder#build()} fail.
+     */
     public int startup() { return startup; }
     /** Processes started at once when a request has to queue and there is room. */
     public int idle() { return idle; }
@@ -156,6 +172,19 @@ public final class HelperPoolConfig {
      * by a reconfigure count too. docs/helpers.md "Overload".
      */
     public int admissionLimit() { return admissionLimit; }
+    /**
+     * The most request bytes the pool holds admitted and not yet completed, beside
+     * {@link #admissionLimit()}'s count: a submission whose size would take the held bytes beyond it
+     * is refused at once, in the caller's thread, as the count's limit refuses
+     * ({@link HelperException.Overload} naming the budget, or a BYPASSED reply under
+     * {@link OverloadPolicy#BYPASS}); one that reaches it exactly is admitted; a completed request
+     * gives its bytes back. So it is also the largest request the pool takes. A byte request counts
+     * its bytes, a String request its chars (what the heap holds of a Latin-1 String; a UTF-16 one
+     * holds twice that), the channel ID and LF the pool adds are not counted, and a reservation counts
+     * nothing. Default {@link #DEFAULT_ADMISSION_BYTE_LIMIT}; set with
+     * {@link Builder#admissionByteLimit(long)}. docs/helpers.md "Overload".
+     */
+    public long admissionByteLimit() { return admissionByteLimit; }
     /** What a submission gets beyond the queue limit (default {@link OverloadPolicy#QUEUE}, Squid's). */
     public OverloadPolicy overloadPolicy() { return overloadPolicy; }
     /**
@@ -201,6 +230,7 @@ public final class HelperPoolConfig {
         return "HelperPoolConfig{" + name + (kind != HelperKind.GENERIC ? " kind=" + kind : "") + " children=" + children + " startup=" + startup + " idle=" + idle
                 + " concurrency=" + concurrency + (concurrency > 0 ? " ids=" + channelIdDialect : "")
                 + " queue=" + queueLimit + " overload=" + overloadPolicy + " admission=" + admissionLimit
+                + (admissionByteLimit != DEFAULT_ADMISSION_BYTE_LIMIT ? " admission-bytes=" + admissionByteLimit : "")
                 + " timeout=" + requestTimeout + (requestTimeout.isZero() ? "" : " on-timeout=" + onTimeout)
                 + (stateful ? " stateful reservation-timeout=" + reservationTimeout : "") + "}";
     }
@@ -210,13 +240,15 @@ public final class HelperPoolConfig {
         private final String name;
         private final HelperKind kind;
         private int children = 5;
-        private int startup = 0;
+        private int startup = 0; // the kind's default until startup() is called; then the caller's
+        private boolean startupSet;
         private int idle = 1;
         private int concurrency = 0;
         private ChannelIdDialect channelIdDialect = ChannelIdDialect.MONOTONIC;
         private int queueLimit = -1; // -1: 2 × children, Squid's default
         private OverloadPolicy overloadPolicy = OverloadPolicy.QUEUE; // Squid's
         private int admissionLimit = -1; // -1: the policy's default (HelperPoolConfig#admissionLimit)
+        private long admissionByteLimit = DEFAULT_ADMISSION_BYTE_LIMIT;
         private Duration requestTimeout;
         private DeadHelperReplacement deadHelperReplacement = DeadHelperReplacement.AT_ONCE; // Squid's
         private int bhRetries = 2;
@@ -258,8 +290,17 @@ public final class HelperPoolConfig {
 
         /** Most helper processes ({@link HelperPoolConfig#children()}). */
         public Builder children(int max) { children = max; return this; }
-        /** Processes started at (re)start ({@link HelperPoolConfig#startup()}). */
-        public Builder startup(int n) { startup = n; return this; }
+        /** Processes started at (re)start ({@link HelperPoolConfig#startup()}); a value set here is checked, never capped. */
+        public Builder startup(int n) {
+            startup = n;
+            startupSet = true;
+            return this;
+        }
+
+        /** The caller's startup, or the kind's default capped to children (review of issue 12, item 10). */
+        private int effectiveStartup() {
+            return startupSet ? startup : Math.max(0, Math.min(startup, children));
+        }
         /** Processes started at once when a request has to queue ({@link HelperPoolConfig#idle()}). */
         public Builder idle(int n) { idle = n; return this; }
         /** Requests in flight per helper; 0 is the classic protocol ({@link HelperPoolConfig#concurrency()}). */
@@ -270,6 +311,8 @@ public final class HelperPoolConfig {
         public Builder queueLimit(int n) { queueLimit = n; return this; }
         /** The hard cap on requests held ({@link HelperPoolConfig#admissionLimit()}); at least 1. */
         public Builder admissionLimit(int n) { admissionLimit = n; return this; }
+        /** The cap on request bytes held ({@link HelperPoolConfig#admissionByteLimit()}); at least 1. */
+        public Builder admissionByteLimit(long bytes) { admissionByteLimit = bytes; return this; }
         /** When a helper that died is replaced ({@link DeadHelperReplacement}). */
         public Builder deadHelperReplacement(DeadHelperReplacement r) { deadHelperReplacement = r; return this; }
         /** What a submission gets under overload ({@link OverloadPolicy}). */
@@ -317,12 +360,14 @@ public final class HelperPoolConfig {
             List<String> errors = new ArrayList<>();
             if (name.isBlank()) errors.add("name must not be blank");
             if (children < 1) errors.add("children (maximum processes) must be at least 1, got " + children);
-            if (startup < 0 || startup > children) errors.add("startup must be within 0.." + children + ", got " + startup);
+            if (startupSet && (startup < 0 || startup > children))
+                errors.add("startup must be within 0.." + children + ", got " + startup);
             if (idle < 1 || idle > children) errors.add("idle must be within 1.." + children + ", got " + idle);
             if (concurrency < 0) errors.add("concurrency must be >= 0, got " + concurrency);
             if (stateful && concurrency != 0) errors.add("stateful helpers take one request at a time: concurrency must be 0, got " + concurrency);
             if (queueLimit < -1) errors.add("queueLimit must be >= 0, got " + queueLimit);
             if (admissionLimit == 0 || admissionLimit < -1) errors.add("admissionLimit must be >= 1, got " + admissionLimit);
+            if (admissionByteLimit < 1) errors.add("admissionByteLimit must be >= 1, got " + admissionByteLimit);
             if (Objects.isNull(deadHelperReplacement)) errors.add("deadHelperReplacement must be set");
             if (bhRetries < 0) errors.add("bhRetries must be >= 0, got " + bhRetries);
             if (breakerDeaths < 1) errors.add("breaker deaths must be >= 1, got " + breakerDeaths);

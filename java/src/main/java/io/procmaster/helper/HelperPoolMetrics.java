@@ -62,7 +62,7 @@ final class HelperPoolMetrics implements HelperPoolMXBean {
     }
 
     private static final HelperPoolStats EMPTY = new HelperPoolStats("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, 0, 0, List.of(), List.of());
+            0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, 0, 0, 0, List.of(), List.of(), 0);
 
     private HelperPoolStats s() {
         SnapshotCache.Taken<HelperPoolStats> t = cache.get();

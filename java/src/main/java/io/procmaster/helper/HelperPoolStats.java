@@ -17,12 +17,20 @@ import java.util.List;
  * {@code started}/{@code restarts}/{@code startFailures}/{@code deaths}: process life;
  * service times in microseconds (mean, p50, p90, p99 of the pool's histogram). {@code duplicateCompletions} must stay 0 (exactly-once check).
  * {@code recentExits} lists the last helpers that ended, newest last.
+ *
+ * <p>Compatibility: components are only ever appended (a record's canonical constructor and its
+ * deconstruction patterns depend on their order); {@code overloadWarnings} came with issue 12.
+ *
+ * <p>Failure modes: none; a plain value. {@code helpers} and {@code recentExits} are immutable
+ * copies, so a snapshot never changes after it was taken.
  */
 public record HelperPoolStats(
         String name, int generation, long submitted, long sent, long replies, long completedOk, long failed,
         long timeouts, long lateReplies, long unknownChannelReplies, long unsolicitedReplies, long tooLongReplies,
-        long retries, long overloadRejected, long bypassed, long breakerRejected, long overloadWarnings,
+        long retries, long overloadRejected, long bypassed, long breakerRejected,
         long started, long restarts, long startFailures, long deaths,
         int queueLength, int maxQueueLength, int running, int active, boolean breakerOpen,
         long serviceTimeMeanMicros, long serviceTimeP50Micros, long serviceTimeP90Micros, long serviceTimeP99Micros,
-        long duplicateCompletions, List<HelperStats> helpers, List<HelperStats> recentExits) {}
+        long duplicateCompletions, List<HelperStats> helpers, List<HelperStats> recentExits,
+        // components added after the first release go last, so the released constructor's order holds
+        long overloadWarnings) {}

@@ -1,5 +1,7 @@
 package io.procmaster.helper;
 
+import io.procmaster.helper.wire.ReplyFactory;
+import io.procmaster.helper.wire.ReplyText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,17 +32,28 @@ import java.util.Optional;
  * <li>{@link #raw()}: the bytes of the line as the helper wrote them (after the channel ID, without
  *     the terminator): {@code OK} and {@code OK } differ there.</li>
  * <li>{@link #text()}: the legacy view of earlier releases: the line after the written code, trimmed;
- *     for a reply without a code the whole line.</li>
+ *     for a reply without a code the whole line. Not for Squid's certificate helpers, whose
+ *     {@code code SP length SP body} replies count the body's final LF: read those from
+ *     {@link #otherBytes()} (or {@link #other()}), which keep every byte the length counts.</li>
  * </ul>
  *
  * <p>Bytes and Strings: every value is available as bytes ({@link #noteBytes}, {@link #userBytes},
  * {@link #raw}, {@link #otherBytes}), exactly as received. Each String view decodes its own bytes:
  * as UTF-8 when they are valid UTF-8 (ASCII included), otherwise as ISO-8859-1, one char per byte,
- * so no byte is ever replaced by U+FFFD and {@code s.getBytes(ISO_8859_1)} gives the bytes back.
- * A Latin-1 {@code AF WORKGROUP\j\xF6rg} thus reads {@code user} = {@code "WORKGROUP\jörg"}.
+ * so no byte is ever replaced by U+FFFD. A Latin-1 {@code AF WORKGROUP\j\xF6rg} thus reads
+ * {@code user} = {@code "WORKGROUP\jörg"}, and its {@link #userBytes} are the helper's bytes.
  *
- * <p>Immutable and thread-safe; String views are decoded on first use. Failure modes:
- * {@link #parsed} rejects inconsistent parts with {@link IllegalArgumentException}.
+ * <p><b>String views are for display, the bytes are the identity.</b> The rule is not one-to-one:
+ * the UTF-8 {@code j\xC3\xB6rg} and the Latin-1 {@code j\xF6rg} are two users to Squid and to the
+ * directory behind it, yet both read {@code "jörg"}; and a view's bytes come back from it only with
+ * the charset that decoded it ({@code getBytes(UTF_8)} for valid UTF-8, {@code getBytes(ISO_8859_1)}
+ * otherwise), which the String does not say. Authorize, cache or compare by {@link #userBytes},
+ * {@link #noteBytes}, {@link Note#valueBytes} or {@link #raw}; {@link #equals} compares bytes.
+ *
+ * <p>Immutable and thread-safe; String views are decoded on first use. Replies are read by the
+ * pool's parser (through {@code helper.wire.ReplyFactory}, not public API) or built by
+ * {@link #HelperReply(Status, String, Map)} and {@link #bypassed}. Failure modes: the constructor
+ * throws {@link NullPointerException} for a null text, map or value.
  */
 public final class HelperReply {
     /** Squid's result ({@code Helper::ResultCode}), plus the pool's own {@link #BYPASSED}. */
@@ -89,7 +102,10 @@ public final class HelperReply {
             return key;
         }
 
-        /** The value decoded (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}). */
+        /**
+         * The value decoded for display (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}):
+         * two different byte values may read the same; compare {@link #valueBytes} for identity.
+         */
         public String value() {
             return decode(bytes, offset, length);
         }
@@ -158,29 +174,33 @@ public final class HelperReply {
                 kv.keySet().toArray(NO_KEYS), noteBounds(text, kv), kv.size(), text);
     }
 
-    /**
-     * The parser's constructor ({@code helper.wire.HelperReplyParser}); the arrays become the reply's
-     * and must not be changed afterwards. {@code bytes[0, rawLength)} is the line; {@code other} is a
-     * range of it; note {@code i < noteCount} is {@code keys[i]} with value
-     * {@code bytes[bounds[2i], bounds[2i] + bounds[2i+1])} (the arrays may be longer than needed).
-     *
-     * @throws IllegalArgumentException if a range lies outside {@code bytes} or the arrays are too short
-     */
-    public static HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
-                                     String[] keys, int[] bounds, int noteCount) {
+    static {
+        ReplyFactory.install(new ReplyFactory() {
+            @Override
+            public HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
+                                      String[] keys, int[] bounds, int noteCount) {
+                return HelperReply.parsed(status, code, bytes, rawLength, otherStart, otherEnd, keys, bounds, noteCount);
+            }
+        });
+    }
+
+    /** {@link ReplyFactory#parsed}: the arrays become the reply's; checked, never trusted. */
+    private static HelperReply parsed(Status status, Code code, byte[] bytes, int rawLength, int otherStart, int otherEnd,
+                                      String[] keys, int[] bounds, int noteCount) {
         Objects.requireNonNull(code, "code");
         if (rawLength < 0 || rawLength > bytes.length || otherStart < 0 || otherStart > otherEnd || otherEnd > rawLength)
             throw new IllegalArgumentException("reply ranges outside the line: raw " + rawLength + ", other ["
                     + otherStart + ", " + otherEnd + "), " + bytes.length + " bytes");
-        if (noteCount < 0 || noteCount > keys.length || 2 * noteCount > bounds.length)
+        if (noteCount < 0 || noteCount > keys.length || noteCount > bounds.length / 2)
             throw new IllegalArgumentException(noteCount + " notes but room for " + keys.length + " keys and "
                     + bounds.length / 2 + " value ranges");
         for (int i = 0; i < noteCount; i++) {
             Objects.requireNonNull(keys[i], "note key");
             int off = bounds[2 * i];
             int len = bounds[2 * i + 1];
-            if (off < 0 || len < 0 || off + len > bytes.length)
-                throw new IllegalArgumentException("note '" + keys[i] + "' outside the reply's bytes");
+            if (off < 0 || len < 0 || len > bytes.length - off) // not off + len: that overflows
+                throw new IllegalArgumentException("note '" + keys[i] + "' outside the reply's bytes: [" + off + ", +" + len
+                        + ") of " + bytes.length);
         }
         return new HelperReply(status, code, bytes, rawLength, otherStart, otherEnd,
                 noteCount == 0 ? NO_KEYS : keys, noteCount == 0 ? NO_BOUNDS : bounds, noteCount, null);
@@ -206,7 +226,9 @@ public final class HelperReply {
 
     /**
      * The legacy text: the line after the written code, Squid whitespace trimmed at both ends; the
-     * whole line when there is no code (or the text the reply was built with).
+     * whole line when there is no code (or the text the reply was built with). Trimming drops the
+     * final LF of a certificate helper's length-framed body, so its length no longer matches: read
+     * certificate replies from {@link #otherBytes()}.
      */
     public String text() {
         String t = text;
@@ -227,7 +249,11 @@ public final class HelperReply {
         return t;
     }
 
-    /** The first value of each key, in the order keys first appear (Squid's {@code notes.findFirst}). */
+    /**
+     * The first value of each key, in the order keys first appear (Squid's {@code notes.findFirst}),
+     * decoded for display: two different byte values may read the same (see {@link HelperReply});
+     * identity is {@link #noteBytes}.
+     */
     public Map<String, String> kv() {
         Map<String, String> m = kv;
         if (m == null) {
@@ -251,7 +277,11 @@ public final class HelperReply {
         return Collections.unmodifiableList(l);
     }
 
-    /** The first value of note {@code key}, decoded. */
+    /**
+     * The first value of note {@code key}, decoded for display. Not for identity: two different byte
+     * values may read the same (UTF-8 where valid, else ISO-8859-1; see {@link HelperReply}); compare
+     * {@link #noteBytes}.
+     */
     public Optional<String> note(String key) {
         int i = indexOf(key);
         return i < 0 ? Optional.empty() : Optional.of(decode(bytes, bounds[2 * i], bounds[2 * i + 1]));
@@ -268,12 +298,16 @@ public final class HelperReply {
         return note("message");
     }
 
-    /** Note {@code user}: an AF line's user, or a helper's {@code user=}. */
+    /**
+     * Note {@code user}: an AF line's user, or a helper's {@code user=}, decoded for display. Not for
+     * identity: the UTF-8 {@code j\xC3\xB6rg} and the Latin-1 {@code j\xF6rg} both read {@code "jörg"};
+     * authorize and cache by {@link #userBytes}.
+     */
     public Optional<String> user() {
         return note("user");
     }
 
-    /** Note {@code user} as bytes (a Latin-1 user name arrives intact). */
+    /** Note {@code user} as bytes (a Latin-1 user name arrives intact): the user's identity; a copy. */
     public Optional<byte[]> userBytes() {
         return noteBytes("user");
     }
@@ -293,12 +327,16 @@ public final class HelperReply {
         return decode(bytes, 0, rawLength);
     }
 
-    /** What Squid keeps in {@code Reply::other()}: the line after its code and notes, decoded. */
+    /**
+     * What Squid keeps in {@code Reply::other()}: the line after its code and notes, decoded for
+     * display; untrimmed, so a certificate helper's {@code length SP body} is there whole, its final
+     * LF included (Squid's {@code CrtdMessage} reads the body by that length from {@code other()}).
+     */
     public String other() {
         return decode(bytes, otherStart, otherEnd - otherStart);
     }
 
-    /** {@link #other()} as bytes (a copy). */
+    /** {@link #other()} as bytes (a copy): the bytes a certificate reply's length counts, exactly. */
     public byte[] otherBytes() {
         return Arrays.copyOfRange(bytes, otherStart, otherEnd);
     }
@@ -332,44 +370,8 @@ public final class HelperReply {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
-    /**
-     * Decodes bytes for a String view: UTF-8 where they are valid UTF-8, otherwise ISO-8859-1 (one
-     * char per byte, lossless). The choice is per value: one invalid sequence makes the whole value Latin-1.
-     */
-    public static String decode(byte[] b, int off, int len) {
-        int end = off + len;
-        int i = off;
-        while (i < end && b[i] >= 0) i++;
-        if (i == end) return new String(b, off, len, StandardCharsets.ISO_8859_1); // ASCII: the cheap path
-        return validUtf8(b, i, end) ? new String(b, off, len, StandardCharsets.UTF_8)
-                : new String(b, off, len, StandardCharsets.ISO_8859_1);
-    }
-
-    /** Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. */
-    static boolean validUtf8(byte[] b, int i, int end) {
-        while (i < end) {
-            int c = b[i] & 0xFF;
-            if (c < 0x80) {
-                i++;
-                continue;
-            }
-            int n;
-            int min;
-            if (c >= 0xC2 && c <= 0xDF) { n = 1; min = 0x80; }
-            else if (c >= 0xE0 && c <= 0xEF) { n = 2; min = 0x800; }
-            else if (c >= 0xF0 && c <= 0xF4) { n = 3; min = 0x10000; }
-            else return false;
-            int cp = c & (0x3F >> n);
-            for (int k = 1; k <= n; k++) {
-                if (i + k >= end) return false;
-                int cc = b[i + k] & 0xFF;
-                if ((cc & 0xC0) != 0x80) return false;
-                cp = (cp << 6) | (cc & 0x3F);
-            }
-            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-            i += n + 1;
-        }
-        return true;
+    private static String decode(byte[] b, int off, int len) {
+        return ReplyText.decode(b, off, len);
     }
 
     // ------------------------------------------------ the text-and-map constructor's layout

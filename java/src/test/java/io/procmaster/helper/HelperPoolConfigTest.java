@@ -53,6 +53,28 @@ class HelperPoolConfigTest {
     }
 
     @Test
+    void aKindsStartupTheCallerNeverSetIsCappedToChildren() {
+        // Review 12 item 10: SSL_CERT_VALIDATOR's startup 5 made children(2) throw "startup must be within 0..2, got 5".
+        HelperPoolConfig v = HelperPoolConfig.builder("v", HelperKind.SSL_CERT_VALIDATOR).children(2).build();
+        assertThat(v.children()).isEqualTo(2);
+        assertThat(v.startup()).isEqualTo(2);
+        assertThat(HelperPoolConfig.builder("g", HelperKind.SSL_CERT_GENERATOR).children(1).build().startup()).isEqualTo(1);
+        assertThat(HelperPoolConfig.builder("g", HelperKind.SSL_CERT_GENERATOR).build().startup()).as("uncapped when it fits").isEqualTo(5);
+        // Values the caller set stay strict, whatever the order of the calls.
+        assertThatThrownBy(() -> HelperPoolConfig.builder("v", HelperKind.SSL_CERT_VALIDATOR).startup(5).children(2).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("startup must be within 0..2, got 5");
+        assertThatThrownBy(() -> HelperPoolConfig.builder("v", HelperKind.SSL_CERT_VALIDATOR).children(2).startup(3).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("startup must be within 0..2, got 3");
+        // toBuilder (reconfigure) keeps who set it: the kind's default follows the new children.
+        HelperPoolConfig fits = HelperPoolConfig.builder("g", HelperKind.SSL_CERT_GENERATOR).build();
+        assertThat(fits.toBuilder().children(2).build().startup()).isEqualTo(2);
+        assertThat(v.toBuilder().children(32).build().startup()).isEqualTo(5);
+        HelperPoolConfig set = HelperPoolConfig.builder("g", HelperKind.SSL_CERT_GENERATOR).startup(4).build();
+        assertThatThrownBy(() -> set.toBuilder().children(2).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("startup must be within 0..2, got 4");
+    }
+
+    @Test
     void invalidSettingsAreAllReportedNotCapped() {
         assertThatThrownBy(() -> HelperPoolConfig.builder("x").children(0).startup(3).idle(0).concurrency(-1).build())
                 .isInstanceOf(IllegalArgumentException.class)

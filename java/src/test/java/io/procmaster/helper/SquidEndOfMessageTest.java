@@ -100,12 +100,11 @@ class SquidEndOfMessageTest {
 
         HelperReply error = answered(first);
         assertThat(error.status()).isEqualTo(HelperReply.Status.ERR);
-        // One reply, LFs inside, routed by its channel id; the body keeps its lines.
-        assertThat(error.text()).startsWith(ECHOED_ERROR.getBytes(StandardCharsets.UTF_8).length + " "
-                + ECHOED_ERROR.strip());
+        // One reply, LFs inside, routed by its channel id; the body keeps its lines and its final LF.
+        assertLengthFramedBody(error, ECHOED_ERROR);
         HelperReply ok = answered(second);
         assertThat(ok.status()).isEqualTo(HelperReply.Status.OK);
-        assertThat(ok.text().strip()).isEqualTo("0");
+        assertLengthFramedBody(ok, "");
         assertThat(f.stats().unknownChannelReplies()).isZero();
         f.assertEveryRequestCompletedExactlyOnce();
     }
@@ -125,7 +124,41 @@ class SquidEndOfMessageTest {
         f.run();
         assertThat(answered(b).status()).isEqualTo(HelperReply.Status.OK);
         assertThat(answered(a).status()).isEqualTo(HelperReply.Status.ERR);
-        assertThat(answered(a).text()).startsWith(ECHOED_ERROR.length() + " " + ECHOED_ERROR.strip());
+        assertLengthFramedBody(answered(a), ECHOED_ERROR);
+        assertLengthFramedBody(answered(b), "");
+        f.assertEveryRequestCompletedExactlyOnce();
+    }
+
+    @Test
+    void aValidatorWritingLineFeedAfterTheByteKeepsBeingRead() {
+        // Review 12 items 3 and 17: "0x01 then LF" is a common habit; the LF starts the next message,
+        // and Squid's strtol skips it. Any xisspace may also follow the id ("3\nOK ...").
+        PoolFixture f = new PoolFixture(validatorConfig(4).build());
+        f.start();
+        List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) replies.add(f.submit(message("cert_validate", "host=example.com")));
+        f.run();
+        FakeHelper h = f.launcher.helper(0);
+        h.send("1 OK 0 \u0001\n");
+        h.send("2 OK 0 \u0001\n");
+        h.send("3\nERR 4 a=b\n\u0001\n");
+        f.run();
+        assertThat(answered(replies.get(0)).status()).isEqualTo(HelperReply.Status.OK);
+        assertThat(answered(replies.get(1)).status()).isEqualTo(HelperReply.Status.OK);
+        HelperReply third = answered(replies.get(2));
+        assertThat(third.status()).isEqualTo(HelperReply.Status.ERR);
+        assertThat(third.other()).isEqualTo("4 a=b\n");
+        assertThat(f.stats().unknownChannelReplies()).isZero();
+        // A malformed message is still counted, never routed.
+        CompletableFuture<HelperReply> fourth = f.submit(message("cert_validate", "host=example.com"));
+        f.run();
+        h.send("x4 OK 0 \u0001\n");
+        f.run();
+        assertThat(f.stats().unknownChannelReplies()).isEqualTo(1);
+        assertThat(fourth).isNotDone();
+        h.send("4 OK 0 \u0001");
+        f.run();
+        assertThat(answered(fourth).status()).isEqualTo(HelperReply.Status.OK);
         f.assertEveryRequestCompletedExactlyOnce();
     }
 
@@ -211,17 +244,41 @@ class SquidEndOfMessageTest {
             // The case: a one-line body; the reply "id OK 0 \x01" has no LF at all.
             HelperReply plain = r.pool().submit(message("cert_validate", "host=example.com")).get(60, TimeUnit.SECONDS);
             assertThat(plain.status()).isEqualTo(HelperReply.Status.OK);
-            assertThat(plain.text().strip()).isEqualTo("0");
+            assertLengthFramedBody(plain, "");
 
             List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
             for (int i = 0; i < 3; i++) replies.add(r.pool().submit(message("cert_validate", BODY_WITH_ERROR)));
             for (CompletableFuture<HelperReply> f : replies) {
                 HelperReply error = f.get(60, TimeUnit.SECONDS);
                 assertThat(error.status()).isEqualTo(HelperReply.Status.ERR);
-                assertThat(error.text()).startsWith(ECHOED_ERROR.length() + " " + ECHOED_ERROR.strip());
+                assertLengthFramedBody(error, ECHOED_ERROR);
             }
             assertThat(r.pool().stats().unknownChannelReplies()).isZero();
         }
+    }
+
+    /**
+     * Review 12 item 11: a certificate reply is {@code code SP length SP body}, and the length counts
+     * the body's final LF; {@code text()} trims it, so the body is read from {@code other()} /
+     * {@code otherBytes()}, exactly, and the length it declares is the byte count of what follows.
+     */
+    private static void assertLengthFramedBody(HelperReply r, String body) {
+        byte[] expected = (body.getBytes(StandardCharsets.UTF_8).length + " " + body).getBytes(StandardCharsets.UTF_8);
+        assertThat(r.otherBytes()).as("length SP body, byte for byte").isEqualTo(expected);
+        assertThat(r.other()).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+        byte[] other = r.otherBytes();
+        int sp = 0;
+        while (other[sp] != ' ') sp++;
+        int declared = Integer.parseInt(new String(other, 0, sp, StandardCharsets.US_ASCII));
+        assertThat(other.length - sp - 1).as("the declared length is the body's byte count").isEqualTo(declared);
+    }
+
+    @Test
+    void textTrimsABodysFinalLineFeedOtherKeepsIt() {
+        // Why the assertions above read other(): text() is the legacy trimmed view.
+        HelperReply r = io.procmaster.helper.wire.HelperReplyParser.parse("ERR 4 a=b\n");
+        assertThat(r.text()).isEqualTo("4 a=b");
+        assertLengthFramedBody(r, "a=b\n");
     }
 
     /** The reply a fixture request has by now (the fixture's loop ran): fails rather than waits if it has none. */

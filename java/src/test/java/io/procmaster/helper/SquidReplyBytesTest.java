@@ -55,6 +55,25 @@ class SquidReplyBytesTest {
     }
 
     @Test
+    void stringViewsAreForDisplayTheBytesAreTheIdentity() {
+        // Review 12 item 6: two users to Squid (UTF-8 and Latin-1 "jörg") read the same String; the
+        // documented rule is that identity is the bytes, and everything that compares replies uses them.
+        HelperReply utf8 = io.procmaster.helper.wire.HelperReplyParser.parse("AF WORKGROUP\\j\u00f6rg".getBytes(StandardCharsets.UTF_8), 0,
+                "AF WORKGROUP\\j\u00f6rg".getBytes(StandardCharsets.UTF_8).length);
+        byte[] l1 = "AF WORKGROUP\\j\u00f6rg".getBytes(StandardCharsets.ISO_8859_1);
+        HelperReply latin1 = io.procmaster.helper.wire.HelperReplyParser.parse(l1, 0, l1.length);
+        assertThat(utf8.user()).as("the String views merge them").isEqualTo(latin1.user());
+        assertThat(utf8.userBytes().orElseThrow()).as("the bytes do not").isNotEqualTo(latin1.userBytes().orElseThrow())
+                .isEqualTo("WORKGROUP\\j\u00f6rg".getBytes(StandardCharsets.UTF_8));
+        assertThat(utf8.notes()).isNotEqualTo(latin1.notes());
+        assertThat(utf8).isNotEqualTo(latin1);
+        // A view gives its bytes back only with the charset that decoded it (which the String does not say).
+        assertThat(utf8.user().orElseThrow().getBytes(StandardCharsets.ISO_8859_1)).isNotEqualTo(utf8.userBytes().orElseThrow());
+        assertThat(utf8.user().orElseThrow().getBytes(StandardCharsets.UTF_8)).isEqualTo(utf8.userBytes().orElseThrow());
+        assertThat(latin1.user().orElseThrow().getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(JOERG_LATIN1);
+    }
+
+    @Test
     void item4_byteRequestsLeaveExactlyAsGiven() {
         PoolFixture f = new PoolFixture(config().children(1).startup(1).concurrency(2).build()).start();
         FakeHelper h = f.launcher.helper(0);

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -26,7 +27,15 @@ import java.util.concurrent.atomic.LongAdder;
  * nothing for it. The count goes down exactly once per admitted request, through {@link #release}:
  * from the pool's single completion path on the loop, or here when a request still in the inbox
  * fails because the pool is closed. So the requests anywhere in the pool (inbox, queue, in flight)
- * never exceed the limit, whatever the callers do, and neither does the memory they hold.
+ * never exceed the limit, whatever the callers do.
+ *
+ * <p>Bytes: beside the count, the request bytes held have a budget,
+ * {@link HelperPoolConfig#admissionByteLimit()} (review of issue 12, item 7: a count alone let
+ * 10 000 requests of 64 KiB in). Each admitted request also takes its size from the budget (a second
+ * compare-and-set loop, after the count's; a request that does not fit gives its count back and is
+ * refused by the overload policy, the message naming the budget) and {@link #release} returns it.
+ * Between the two steps a concurrent submitter may see the count one higher than it ends: it is
+ * refused as if the pool were full, never admitted beyond either limit.
  *
  * <p>The inbox: admitted requests wait in a lock-free queue; at most one drain command is pending
  * on the loop executor at a time ({@code drainScheduled}), and the loop takes the requests from the
@@ -45,6 +54,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class HelperPoolAdmission {
     private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicLong admittedBytes = new AtomicLong();
     private final ConcurrentLinkedQueue<PendingRequest> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Executor loop;
@@ -67,15 +77,16 @@ final class HelperPoolAdmission {
     void submit(PendingRequest r, HelperPoolConfig config) {
         if (refusedAtOnce(r, config)) return;
         if (tryAdmit(1, config.admissionLimit()) == 0) {
-            refuseOverloaded(r, config);
+            refuseOverloaded(r, config, false);
             return;
         }
+        if (!tryAdmitBytes(r, config)) return;
         r.holdsAdmission = true;
         inbox.add(r);
         handedOver(config);
     }
 
-    /** {@link #submit} for each, in list order, with one compare-and-set and at most one drain for the batch. */
+    /** {@link #submit} for each, in list order, with one compare-and-set for the count (one per request for the bytes) and at most one drain for the batch. */
     void submitAll(List<PendingRequest> batch, HelperPoolConfig config) {
         int valid = 0;
         for (PendingRequest r : batch) {
@@ -90,10 +101,14 @@ final class HelperPoolAdmission {
             if (!r.holdsAdmission) continue;
             if (room > 0) {
                 room--;
-                inbox.add(r);
+                if (tryAdmitBytes(r, config)) {
+                    inbox.add(r);
+                } else {
+                    r.holdsAdmission = false;
+                }
             } else {
                 r.holdsAdmission = false;
-                refuseOverloaded(r, config);
+                refuseOverloaded(r, config, false);
             }
         }
         handedOver(config);
@@ -107,6 +122,27 @@ final class HelperPoolAdmission {
             if (room <= 0) return 0;
             int take = Math.min(room, n);
             if (admitted.compareAndSet(current, current + take)) return take;
+        }
+    }
+
+    /**
+     * After the count admitted {@code r}: takes its size from the byte budget, or gives the count
+     * back and refuses {@code r}. True if admitted.
+     */
+    private boolean tryAdmitBytes(PendingRequest r, HelperPoolConfig config) {
+        long size = r.size();
+        long limit = config.admissionByteLimit();
+        for (;;) {
+            long current = admittedBytes.get();
+            if (size > limit - current) { // not current + size: no overflow
+                admitted.decrementAndGet();
+                refuseOverloaded(r, config, true);
+                return false;
+            }
+            if (admittedBytes.compareAndSet(current, current + size)) {
+                r.admittedBytes = size;
+                return true;
+            }
         }
     }
 
@@ -126,7 +162,7 @@ final class HelperPoolAdmission {
         return false;
     }
 
-    private void refuseOverloaded(PendingRequest r, HelperPoolConfig config) {
+    private void refuseOverloaded(PendingRequest r, HelperPoolConfig config, boolean overBytes) {
         String what = "helper pool '" + config.name() + "' overloaded";
         if (config.overloadPolicy() == OverloadPolicy.BYPASS && r.reservation == null && !r.isReserveOnly()) {
             bypassed.increment();
@@ -134,9 +170,12 @@ final class HelperPoolAdmission {
             return;
         }
         overloadRefused.increment();
-        r.future.completeExceptionally(new HelperException.Overload(what + ": " + admitted.get()
-                + " requests admitted and not yet answered, the most it holds (admission limit " + config.admissionLimit()
-                + ", queue limit " + config.queueLimit() + ")"));
+        r.future.completeExceptionally(new HelperException.Overload(overBytes
+                ? what + ": a request of " + r.size() + " bytes over the " + admittedBytes.get()
+                        + " request bytes admitted and not yet answered is more than it holds (admission byte limit "
+                        + config.admissionByteLimit() + ")"
+                : what + ": " + admitted.get() + " requests admitted and not yet answered, the most it holds (admission limit "
+                        + config.admissionLimit() + ", queue limit " + config.queueLimit() + ")"));
     }
 
     /** After adding to the inbox: fail it if the pool closed meanwhile, else make sure a drain is coming. */
@@ -175,6 +214,8 @@ final class HelperPoolAdmission {
     void release(PendingRequest r) {
         if (r.holdsAdmission) {
             r.holdsAdmission = false;
+            admittedBytes.addAndGet(-r.admittedBytes);
+            r.admittedBytes = 0;
             admitted.decrementAndGet();
         }
     }

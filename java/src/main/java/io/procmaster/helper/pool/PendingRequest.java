@@ -31,6 +31,7 @@ final class PendingRequest {
     boolean probe;                      // the one request let through an open breaker
     boolean done;
     boolean holdsAdmission;             // counted by the pool's admission until it completes (HelperPoolAdmission)
+    long admittedBytes;                 // what it holds of the admission byte budget while holdsAdmission
 
     PendingRequest(long seq, String text, CompletableFuture<Object> future, HelperReservation reservation) {
         this(seq, text, null, future, reservation);
@@ -47,6 +48,11 @@ final class PendingRequest {
         this.bytes = bytes;
         this.future = future;
         this.reservation = reservation;
+    }
+
+    /** What the request counts against the admission byte budget: its bytes, or its chars (HelperPoolConfig#admissionByteLimit). */
+    long size() {
+        return bytes != null ? bytes.length : text != null ? text.length() : 0;
     }
 
     boolean isReserveOnly() {

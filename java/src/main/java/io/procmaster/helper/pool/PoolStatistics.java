@@ -42,9 +42,10 @@ final class PoolStatistics {
         return new HelperPoolStats(pool.config.name(), pool.generation, submitted, sent, replies, completedOk + fastBypassed,
                 failed + admission.failed(), timeouts, lateReplies, unknownChannelReplies, unsolicitedReplies, tooLongReplies,
                 retries, overloadRejected + admission.overloadRefused(), bypassed + fastBypassed,
-                breakerRejected, overloadWarnings, startedCount, restarts, startFailures, deaths, pool.queue.size(), maxQueueLength, running,
+                breakerRejected, startedCount, restarts, startFailures, deaths, pool.queue.size(), maxQueueLength, running,
                 active, pool.breaker.isOpen(), serviceTimes.meanMicros(), serviceTimes.percentileMicros(50),
-                serviceTimes.percentileMicros(90), serviceTimes.percentileMicros(99), duplicateCompletions, List.copyOf(hs), List.copyOf(recentExits));
+                serviceTimes.percentileMicros(90), serviceTimes.percentileMicros(99), duplicateCompletions, List.copyOf(hs), List.copyOf(recentExits),
+                overloadWarnings);
     }
 
     static HelperStats snapshot(PooledHelper h) {

@@ -6,6 +6,7 @@ import static io.procmaster.helper.pool.HelperPoolEngine.log;
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.wire.HelperReplyParser;
+import io.procmaster.helper.wire.ReplyText;
 import io.procmaster.helper.wire.WireFormat;
 import java.util.Iterator;
 
@@ -38,7 +39,7 @@ final class ReplyRouter {
                 // A classic helper speaking unasked would shift every later reply onto the wrong request.
                 pool.stats.unsolicitedReplies++;
                 String msg = "helper pool '" + name + "': killing helper " + h.describe()
-                        + " after an unexpected line with no request in flight: '" + abbreviate(HelperReply.decode(b, off, len)) + "'";
+                        + " after an unexpected line with no request in flight: '" + abbreviate(ReplyText.decode(b, off, len)) + "'";
                 log.error(msg);
                 pool.lifecycle.kill(h, msg, HelperException.Died::new);
                 return;
@@ -56,7 +57,7 @@ final class ReplyRouter {
                 } else {
                     pool.stats.unknownChannelReplies++;
                     log.warn("helper pool '{}': unexpected reply on channel {} from helper {}: '{}'", name,
-                            id < 0 ? "?" : Long.toString(id), h.describe(), abbreviate(HelperReply.decode(b, off, len)));
+                            id < 0 ? "?" : Long.toString(id), h.describe(), abbreviate(ReplyText.decode(b, off, len)));
                 }
                 return;
             }

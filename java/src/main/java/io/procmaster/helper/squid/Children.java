@@ -12,6 +12,12 @@ import io.procmaster.helper.PersistentOverloadAction;
  * <p>Like Squid, a line updates the values in place: what a line does not set keeps the directive's
  * default or the previous line's value ({@code sslcrtvalidator_children 4} keeps the default's
  * {@code concurrency=1}). Mutable; one per helper being parsed.
+ *
+ * <p>Failure modes: {@link #parse} throws {@link SquidConfException} (file, line, directive, value)
+ * where Squid stops: no number, fewer than 1 child, a value that is not a number
+ * ({@code SquidValues.unsigned}), an unknown {@code on-persistent-overload=} action or option.
+ * What Squid corrects ({@code idle=0}, {@code startup}/{@code idle} above the maximum) is a warning
+ * in Squid's words, never an exception.
  */
 final class Children {
     int max;

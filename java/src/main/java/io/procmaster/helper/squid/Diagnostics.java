@@ -9,6 +9,11 @@ import java.util.List;
  *
  * <p>Interface: {@link #squid} records a warning Squid prints itself, {@link #note} one of
  * procmaster's own; {@link #error} makes the {@link SquidConfException} for the current line.
+ *
+ * <p>Failure modes: none of its own; it makes the parse's errors rather than throwing them (the
+ * caller throws what {@link #error} returns, so every error names the file, line, directive and
+ * value). Calling {@link #squid}, {@link #note} or {@link #error} before the first {@link #at} is a
+ * programming error ({@link NullPointerException}).
  */
 final class Diagnostics {
     private final List<SquidConfWarning> warnings = new ArrayList<>();

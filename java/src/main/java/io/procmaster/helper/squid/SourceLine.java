@@ -7,6 +7,9 @@ import java.util.Objects;
  * joined, leading and trailing whitespace removed, macros such as {@code ${service_name}} replaced
  * (docs/helpers.md, "squid.conf → procmaster").
  *
+ * <p>Failure modes: the constructor throws {@link NullPointerException} for a null file or text and
+ * {@link IllegalArgumentException} for a line below 1.
+ *
  * @param file the file as named (the top file as the caller gave it, an included file as the
  *             {@code include} line names it after glob expansion)
  * @param line the first physical line (1-based) of the logical line

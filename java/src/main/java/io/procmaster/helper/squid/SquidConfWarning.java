@@ -13,6 +13,9 @@ import java.util.Objects;
  * has {@code squidLogs} false. {@code SquidConfigurationTest} compares the first kind with Squid's
  * output line by line.
  *
+ * <p>Failure modes: a warning is never an error (the configuration was built); the constructor
+ * throws {@link NullPointerException} for a null file, directive, value or message.
+ *
  * @param file      the file of the line
  * @param line      the first physical line of the logical line
  * @param directive the directive as written ({@code auth_param basic children}, {@code external_acl_type})

@@ -19,6 +19,11 @@ import java.util.Objects;
  * directive and option goes.
  *
  * <p>Immutable. Start it with {@code HelperPools.start(loop, helper.config(), helper.spec())}.
+ *
+ * <p>Failure modes: built only by the parser, which has checked every part (a bad squid.conf is a
+ * {@link SquidConfException} there, never a half-built helper); a null part is a programming error
+ * ({@link NullPointerException}). Starting the pool fails as {@code HelperPools.start} documents;
+ * a helper process that cannot start is a start failure of the pool, counted and backed off.
  */
 public final class SquidHelper {
     private final String name;

@@ -264,7 +264,7 @@ public final class HelperReplyParser {
         }
 
         private HelperReply done(Status status, Code code, int otherStart, int otherEnd) {
-            return HelperReply.parsed(status, code, out, len, otherStart, otherEnd,
+            return ReplyFactory.get().parsed(status, code, out, len, otherStart, otherEnd,
                     keys == null ? NO_KEYS : keys, bounds == null ? NO_BOUNDS : bounds, notes);
         }
     }
@@ -291,10 +291,5 @@ public final class HelperReplyParser {
     /** Squid's xisspace: C's isspace in the C locale (SP, HT, LF, VT, FF, CR). */
     static boolean isSquidSpace(byte c) {
         return c == ' ' || (c >= '\t' && c <= '\r');
-    }
-
-    /** SP or HT: the channel-ID separator (WireFormat). */
-    static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t';
     }
 }

@@ -5,7 +5,9 @@
  * reply parsing as Squid 5.7 reads replies ({@link io.procmaster.helper.wire.HelperReplyParser}), and
  * which requests a helper kind's framing allows ({@link io.procmaster.helper.wire.RequestFraming}:
  * bodies, the end-of-message byte), all on bytes: lines leave the framer as slices, nothing is
- * decoded on the loop. See {@code docs/helpers.md} ("Squid reads → procmaster reads").
+ * decoded on the loop. {@link io.procmaster.helper.wire.ReplyFactory} is the parser's way to build a
+ * reply (not public API: this package is not exported), {@link io.procmaster.helper.wire.ReplyText}
+ * the decoding of reply bytes for String views and logs. See {@code docs/helpers.md} ("Squid reads → procmaster reads").
  *
  * <p>Public: those, for the pool engine and {@code helper.process.HelperOutput}. Imports nothing
  * of the other helper packages except the reply value type {@link io.procmaster.helper.HelperReply}

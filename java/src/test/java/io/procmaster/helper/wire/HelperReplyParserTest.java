@@ -161,8 +161,8 @@ class HelperReplyParserTest {
         assertThat(r.rawText()).isEqualTo("AF WORKGROUP\\j\u00f6rg");
         assertThat(parse("AF WORKGROUP\\j\u00f6rg").user()).as("valid UTF-8 decodes as UTF-8").hasValue("WORKGROUP\\j\u00f6rg");
         assertThat(parse("AF WORKGROUP\\j\u00f6rg").userBytes().orElseThrow()).hasSize(15);
-        assertThat(HelperReply.decode(new byte[] {(byte) 0xC3}, 0, 1)).isEqualTo("\u00c3");
-        assertThat(HelperReply.decode(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0, 3))
+        assertThat(ReplyText.decode(new byte[] {(byte) 0xC3}, 0, 1)).isEqualTo("\u00c3");
+        assertThat(ReplyText.decode(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0, 3))
                 .as("an encoded surrogate is not UTF-8").isEqualTo("\u00ed\u00a0\u0080");
     }
 
@@ -173,18 +173,48 @@ class HelperReplyParserTest {
     }
 
     @Test
-    void channelIdParsingIsStrict() {
+    void theRepliesFactoryIsNotPublicApi() {
+        // Review 12 item 5: a public factory adopting the caller's arrays let anyone mutate an "immutable" reply.
+        assertThat(java.util.Arrays.stream(HelperReply.class.getMethods()).map(java.lang.reflect.Method::getName))
+                .doesNotContain("parsed", "decode");
+    }
+
+    @Test
+    void aNoteRangeWhoseEndOverflowsIsRefused() {
+        // off + len overflowed: {1, MAX_VALUE} passed the check and failed later in noteBytes.
+        byte[] line = "OK a=b".getBytes(StandardCharsets.US_ASCII);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplyFactory.get().parsed(Status.OK, Code.OK, line, line.length, 2, 2,
+                new String[] {"a"}, new int[] {1, Integer.MAX_VALUE}, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside");
+    }
+
+    @Test
+    void channelIdParsingIsSquidsStrtolBoundedToEighteenDigits() {
+        // Squid 5.7 helperHandleRead: strtol (leading whitespace, a sign), then any xisspace or the end.
         assertThat(id("12 OK")).isEqualTo(12);
         assertThat(id("12\tOK")).isEqualTo(12);
         assertThat(id("12")).isEqualTo(12);
-        assertThat(id(" 12 OK")).isEqualTo(-1);
-        assertThat(id("+1 OK")).isEqualTo(-1);
+        assertThat(id(" 12 OK")).as("leading whitespace is skipped").isEqualTo(12);
+        assertThat(id("\n1 OK")).as("the LF a helper wrote after the previous 0x01").isEqualTo(1);
+        assertThat(id("\r\n\u000b\f\t 7 OK")).isEqualTo(7);
+        assertThat(id("0\nOK 5")).as("any xisspace after the id").isZero();
+        assertThat(id("3\u000bOK")).isEqualTo(3);
+        assertThat(id("+1 OK")).as("strtol takes a plus sign").isEqualTo(1);
+        assertThat(id("-1 OK")).as("no negative channel").isEqualTo(-1);
         assertThat(id("12x OK")).isEqualTo(-1);
-        assertThat(id("9".repeat(30) + " OK")).isEqualTo(-1);
+        assertThat(id("")).isEqualTo(-1);
+        assertThat(id(" \n")).as("whitespace only: no id").isEqualTo(-1);
+        assertThat(id("OK 12")).isEqualTo(-1);
+        assertThat(id("9".repeat(30) + " OK")).as("bounded: no overflow").isEqualTo(-1);
+        assertThat(id("9".repeat(19))).isEqualTo(-1);
         assertThat(id("9".repeat(18))).isEqualTo(999_999_999_999_999_999L);
+        assertThat(id("0".repeat(40) + "5 OK")).as("leading zeros are not significant").isEqualTo(5);
         byte[] b = "xx12 \t OK x".getBytes(StandardCharsets.US_ASCII);
         assertThat(WireFormat.parseId(b, 2, b.length - 2)).isEqualTo(12);
         assertThat(WireFormat.afterId(b, 2, b.length - 2)).isEqualTo(7);
+        byte[] c = "\n+07\n\r OK".getBytes(StandardCharsets.US_ASCII);
+        assertThat(WireFormat.parseId(c, 0, c.length)).isEqualTo(7);
+        assertThat(WireFormat.afterId(c, 0, c.length)).as("after the id and every xisspace").isEqualTo(7);
     }
 
     private static long id(String s) {
