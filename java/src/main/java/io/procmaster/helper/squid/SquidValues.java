@@ -95,20 +95,15 @@ final class SquidValues {
 
     /** Squid's {@code parseTimeLine} in seconds: a number and a unit of a second or more (the unit may be omitted after 0). */
     static Duration time(LineTokens t, Diagnostics d) throws SquidConfException {
-        String value = t.next();
-        if (value == null) throw d.error(null, "cannot read a time value");
-        double number = decimal(value, d);
-        if (number == 0) return Duration.ZERO;
-        String unit = t.peek();
-        if (unit == null) throw d.error(value, "missing time unit");
-        double seconds = unitSeconds(unit, d);
-        if (Double.isNaN(seconds)) throw d.error(unit, "unknown time unit '" + unit + "'");
-        t.next();
-        return seconds(number, seconds, value, d);
+        return time(t, d, false);
     }
 
     /** url_rewrite_timeout's reader: as {@link #time}, but a missing unit before other words means seconds, with Squid's warning. */
     static Duration urlRewriteTimeout(LineTokens t, Diagnostics d) throws SquidConfException {
+        return time(t, d, true);
+    }
+
+    private static Duration time(LineTokens t, Diagnostics d, boolean wordAfterNumberMaySkipUnit) throws SquidConfException {
         String value = t.next();
         if (value == null) throw d.error(null, "cannot read a time value");
         double number = decimal(value, d);
@@ -117,11 +112,13 @@ final class SquidValues {
         // Squid 5.7 asks for the unit of the next word, and a line that ends after the number has none.
         if (unit == null) throw d.error(value, "missing time unit");
         double seconds = unitSeconds(unit, d);
-        if (Double.isNaN(seconds)) {
+        if (!Double.isNaN(seconds)) {
+            t.next();
+        } else if (wordAfterNumberMaySkipUnit) {
             d.squid(value, "WARNING: missing time unit, using deprecated default 'second'");
             seconds = 1;
         } else {
-            t.next();
+            throw d.error(unit, "unknown time unit '" + unit + "'");
         }
         return seconds(number, seconds, value, d);
     }
