@@ -26,9 +26,13 @@ arm_jar=$target/procmaster-$version-linux-aarch64.jar
 slf4j_version=$(sed -n 's:.*<slf4j.version>\(.*\)</slf4j.version>.*:\1:p' "$root/pom.xml")
 slf4j=${M2_REPO:-$HOME/.m2/repository}/org/slf4j/slf4j-api/$slf4j_version/slf4j-api-$slf4j_version.jar
 bench=$root/benchmarks/target/benchmarks.jar
-for f in "$tree/CTestTestfile.cmake" "$arm_jar" "$slf4j"; do
-  [ -e "$f" ] || { echo "arm64 payload: $f missing" >&2; exit 1; }
+# The aarch64 tree and jar are the Maven build's (profile cross-linux-aarch64 of java/pom.xml,
+# cmake/cross-build.sh), made wherever aarch64-linux-gnu-gcc is installed (ci/install-deps.sh).
+for f in "$tree/CTestTestfile.cmake" "$arm_jar"; do
+  [ -e "$f" ] || { echo "arm64 payload: $f missing: mvn install builds it where aarch64-linux-gnu-gcc is installed (ci/install-deps.sh)" >&2; exit 1; }
 done
+[ -e "$slf4j" ] || { echo "arm64 payload: $slf4j missing (mvn install downloads it)" >&2; exit 1; }
+file -b "$tree/bin/pm-echo" | grep -q 'ARM aarch64' || { echo "arm64 payload: $tree/bin/pm-echo is not an aarch64 binary" >&2; exit 1; }
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

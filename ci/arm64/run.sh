@@ -2,8 +2,8 @@
 # ci/arm64/run.sh - the emulated arm64 test step (ci/test.sh runs it after mvn install; README).
 #
 # Installs what it needs (ci/arm64/install.sh), gets the cached machine image or builds it
-# (ci/arm64/image.sh), cross-builds the aarch64 tree and jar where the Maven build left none
-# (ci/arm64/cross-build.sh), packs the run's payload (ci/arm64/payload.sh) and boots the machine
+# (ci/arm64/image.sh), packs the run's payload from the Maven build's aarch64 tree and jar
+# (ci/arm64/payload.sh) and boots the machine
 # once (ci/arm64/boot.sh), which runs ci/arm64/guest.sh: the ctest suite, the Java smoke test and
 # the spawn benchmark's smoke mode. The whole step is bounded by ARM64_BUDGET seconds.
 #
@@ -32,7 +32,6 @@ command -v debootstrap >/dev/null || skip "no debootstrap (apt-get install deboo
 out=$root/java/target/arm64
 mkdir -p "$out"
 image=$("$here/image.sh") || fail "the machine image could not be built"
-"$here/cross-build.sh" || fail "the aarch64 tree or jar is missing and could not be built"
 "$here/payload.sh" "$out/payload.cpio" || fail "the payload could not be packed"
 
 # What is left of the budget bounds the machine; a boot needs ~15 s, the steps ~4 min on 2 cores.
