@@ -183,4 +183,29 @@ class SquidOverloadTest {
         assertThat(f.launcher.started).as("on a helper of the new generation").hasSize(2);
         f.assertEveryRequestCompletedExactlyOnce();
     }
+
+    @Test
+    void aShortDieThresholdRestartsThePoolAtMostOncePerSecond() {
+        // A 20 ms threshold under sustained overload would otherwise kill and restart every helper
+        // every 20 ms (review 12b finding 1); Squid's fixed 180 s cannot be set this low.
+        PoolFixture f = hanging(HelperPoolConfig.builder("squid-die-storm").children(1).queueLimit(1)
+                .persistentOverload(Duration.ofMillis(20), PersistentOverloadAction.DIE).build());
+        for (int step = 0; step < 50; step++) { // 50 × 21 ms of sustained overload: about one second
+            f.submit("a" + step);
+            f.submit("b" + step);
+            f.submit("c" + step);
+            f.advance(Duration.ofMillis(21));
+            f.submit("d" + step);
+            f.run();
+        }
+        assertThat(f.stats().generation()).as("restarts within ~1 s of overload").isBetween(1, 2);
+        f.advance(Duration.ofSeconds(1));
+        f.submit("e");
+        f.submit("f");
+        f.submit("g");
+        f.advance(Duration.ofMillis(21));
+        f.submit("h");
+        f.run();
+        assertThat(f.stats().generation()).as("the overload persists past the floor: another restart").isGreaterThan(1);
+    }
 }

@@ -28,6 +28,13 @@ final class PersistentOverload {
     /** Squid's Enqueue warns at most once per 600 s. */
     static final long WARN_INTERVAL_NANOS = 600_000_000_000L;
 
+    /**
+     * The least time between two DIE restarts: each one kills and starts every helper, and a
+     * threshold set far below Squid's fixed 180 s must not turn sustained overload into a fork storm
+     * (docs/helpers.md "Overload"). Within it, the overload keeps queueing, bounded by the admission.
+     */
+    static final long MIN_DIE_INTERVAL_NANOS = 1_000_000_000L;
+
     /** What {@link #beforeSubmit} decides. */
     enum Verdict { ACCEPT, ERR, DIE }
 
@@ -37,6 +44,8 @@ final class PersistentOverload {
     private boolean warned;
     private long lastWarnNanos;
     private long dropped; // answered ERR in the current overload episode
+    private boolean restarted;
+    private long lastRestartNanos;
 
     PersistentOverload(HelperPoolEngine pool) {
         this.pool = pool;
@@ -64,8 +73,10 @@ final class PersistentOverload {
         sync();
         if (!overloaded) return Verdict.ACCEPT;
         HelperPoolConfig c = pool.config;
-        if (pool.clock.nanoTime() - overloadStartNanos <= c.persistentOverloadAfter().toNanos()) return Verdict.ACCEPT;
-        if (c.onPersistentOverload() == PersistentOverloadAction.DIE) return Verdict.DIE;
+        long now = pool.clock.nanoTime();
+        if (now - overloadStartNanos <= c.persistentOverloadAfter().toNanos()) return Verdict.ACCEPT;
+        if (c.onPersistentOverload() == PersistentOverloadAction.DIE)
+            return restarted && now - lastRestartNanos < MIN_DIE_INTERVAL_NANOS ? Verdict.ACCEPT : Verdict.DIE;
         if (dropped++ == 0)
             log.warn("helper pool '{}': more than {} requests queued for longer than {}: answering new requests ERR "
                     + "(on-persistent-overload=ERR)", c.name(), c.queueLimit(), Durations.format(c.persistentOverloadAfter()));
@@ -115,13 +126,16 @@ final class PersistentOverload {
      * reservations end, every helper is killed (the pool's own end: not a death, owes no replacement),
      * and a new generation starts as {@code startup}/{@code idle} ask; the pool keeps its admission open
      * and serves the requests that follow. A persistent overload that comes back restarts it again,
-     * no sooner than {@code persistentOverloadAfter} later (a new episode must persist as long).
+     * no sooner than {@code persistentOverloadAfter} later (a new episode must persist as long) and
+     * no sooner than {@link #MIN_DIE_INTERVAL_NANOS} after this restart.
      */
     void die(PendingRequest r) {
         HelperPoolConfig c = pool.config;
         String why = "failed on persistent overload: more than " + c.queueLimit() + " requests queued for longer than "
                 + Durations.format(c.persistentOverloadAfter()) + " (on-persistent-overload=DIE)";
         String message = "helper pool '" + c.name() + "' " + why + "; its helpers are restarted";
+        restarted = true;
+        lastRestartNanos = pool.clock.nanoTime();
         log.error("{}: failing {} queued requests and every request in flight, and starting helper generation {}",
                 message, pool.queue.size(), pool.generation + 1);
         pool.finish(r, new HelperException.Overload(message), false);
