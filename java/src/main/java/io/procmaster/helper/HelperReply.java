@@ -170,8 +170,12 @@ public final class HelperReply {
      * annotations as notes in map order.
      */
     public HelperReply(Status status, String text, Map<String, String> kv) {
-        this(status, Code.NONE, textBytes(text, kv), utf8Length(text), 0, utf8Length(text),
-                kv.keySet().toArray(NO_KEYS), noteBounds(text, kv), kv.size(), text);
+        this(status, text, Annotations.of(text, kv));
+    }
+
+    /** The public constructor's one pass over {@code kv}: the reply owns what it read, whatever the map does later. */
+    private HelperReply(Status status, String text, Annotations a) {
+        this(status, Code.NONE, a.bytes, a.textLength, 0, a.textLength, a.keys, a.bounds, a.keys.length, text);
     }
 
     static {
@@ -380,24 +384,33 @@ public final class HelperReply {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static byte[] textBytes(String text, Map<String, String> kv) {
-        Objects.requireNonNull(text, "text");
-        Objects.requireNonNull(kv, "kv");
-        StringBuilder all = new StringBuilder(text);
-        for (Map.Entry<String, String> e : kv.entrySet()) all.append(Objects.requireNonNull(e.getValue(), "kv value"));
-        return all.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static int[] noteBounds(String text, Map<String, String> kv) {
-        int[] bounds = new int[2 * kv.size()];
-        int at = utf8Length(text);
-        int i = 0;
-        for (String v : kv.values()) {
-            int n = utf8Length(v);
-            bounds[i++] = at;
-            bounds[i++] = n;
-            at += n;
+    /**
+     * A text and annotations as a reply's arrays, from one iteration of the map (keys and values read
+     * once, each non-null): a map that changes, or whose size disagrees with its entries, cannot make
+     * the reply inconsistent.
+     */
+    private record Annotations(byte[] bytes, int textLength, String[] keys, int[] bounds) {
+        static Annotations of(String text, Map<String, String> kv) {
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(kv, "kv");
+            List<String> keys = new ArrayList<>();
+            StringBuilder all = new StringBuilder(text);
+            List<Integer> lengths = new ArrayList<>();
+            for (Map.Entry<String, String> e : kv.entrySet()) {
+                keys.add(Objects.requireNonNull(e.getKey(), "kv key"));
+                String v = Objects.requireNonNull(e.getValue(), "kv value");
+                all.append(v);
+                lengths.add(utf8Length(v));
+            }
+            int textLength = utf8Length(text);
+            int[] bounds = new int[2 * keys.size()];
+            int at = textLength;
+            for (int i = 0; i < lengths.size(); i++) {
+                bounds[2 * i] = at;
+                bounds[2 * i + 1] = lengths.get(i);
+                at += lengths.get(i);
+            }
+            return new Annotations(all.toString().getBytes(StandardCharsets.UTF_8), textLength, keys.toArray(NO_KEYS), bounds);
         }
-        return bounds;
     }
 }

@@ -143,7 +143,8 @@ final class PersistentOverload {
         for (PooledHelper h : pool.ordered) {
             h.expectedEnd = true; // ended by the pool: not a death, owes no replacement
             if (h.state == HelperState.READY) h.state = HelperState.DRAINING;
-            if (!h.killRequested) pool.lifecycle.kill(h, message, HelperException.Overload::new);
+            // lose() names the pool itself before the reason, so the in-flight requests read it once.
+            if (!h.killRequested) pool.lifecycle.kill(h, why + "; its helpers are restarted", HelperException.Overload::new);
         }
         pool.generation++;
         pool.lifecycle.replacementsOwed = 0;
