@@ -84,6 +84,9 @@ final class Submission {
         if (r.reservation != null || r.isReserveOnly()) {
             if (!stateful(r)) return;
         }
+        // A step that cannot be served (its reservation is gone or not this pool's) gets the
+        // reservation's error, before any overload verdict: the verdict is for what the pool could serve.
+        if (r.reservation != null && !reservationUsable(r)) return;
         boolean queuing = pool.config.overloadPolicy() == OverloadPolicy.QUEUE;
         // Squid's statefulhelper::trySubmit runs prepSubmit for every submission, a step on a reservation too.
         if (queuing) {
@@ -141,21 +144,27 @@ final class Submission {
         return false;
     }
 
-    private void submitReserved(PendingRequest r) {
+    /** Whether a step's reservation can take it now; if not, the step is rejected with the reason. */
+    private boolean reservationUsable(PendingRequest r) {
         if (!(r.reservation instanceof Reservation res) || res.pool != pool) {
             reject(r, new HelperException.Reservation(r.reservation + " belongs to another helper pool"));
-            return;
+            return false;
         }
         if (res.state != Reservation.State.ACTIVE) {
             reject(r, new HelperException.Reservation("helper pool '" + pool.config.name() + "': reservation " + res + " " + res.lostReason));
-            return;
+            return false;
         }
-        PooledHelper h = res.helper;
-        if (!h.inFlight.isEmpty()) {
+        if (!res.helper.inFlight.isEmpty()) {
             reject(r, new HelperException.InvalidRequest("helper pool '" + pool.config.name() + "': reservation " + res
                     + " already has a request in flight; wait for its reply"));
-            return;
+            return false;
         }
+        return true;
+    }
+
+    /** A step whose reservation {@link #reservationUsable} accepted: sent on the reserved helper. */
+    private void submitReserved(PendingRequest r) {
+        PooledHelper h = ((Reservation) r.reservation).helper;
         pool.stats.submitted++;
         pool.timeouts.arm(r);
         pool.dispatcher.dispatch(r, h);
