@@ -1,10 +1,7 @@
 package io.procmaster.helper.squid;
 
+import io.procmaster.helper.wire.ReplyText;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -25,7 +22,8 @@ import java.util.List;
  * last path component, sorted as glob(3) sorts; relative paths against the working directory, as
  * Squid's are), nested at most 16 deep.
  *
- * <p>Bytes are read as UTF-8, or as ISO-8859-1 where they are not UTF-8, so no byte is lost.
+ * <p>Bytes are read as UTF-8, or as ISO-8859-1 where they are not UTF-8, so no byte is lost
+ * (the rule of a helper's replies: {@code helper.wire.ReplyText}).
  * Failure modes: {@link SquidConfException} for a file that cannot be read, an include that
  * matches nothing or nests too deep, a pipe ({@code !cmd}, {@code |cmd}: procmaster runs no
  * command to read its configuration), an unbalanced or unreadable {@code if}.
@@ -62,16 +60,7 @@ final class ConfReader {
             throw new SquidConfException(fromFile == null ? name : fromFile, fromLine, fromFile == null ? null : "include", name,
                     "Unable to open configuration file: " + name + ": " + e, e);
         }
-        lines(decode(bytes), name, depth);
-    }
-
-    private static String decode(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return new String(bytes, StandardCharsets.ISO_8859_1);
-        }
+        lines(ReplyText.decode(bytes, 0, bytes.length), name, depth);
     }
 
     private void lines(String text, String fileName, int depth) throws SquidConfException {
