@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * squid.conf's physical lines made into the logical lines Squid parses (src/cache_cf.cc
@@ -33,6 +35,7 @@ final class ConfReader {
     static final String PROCESS_NAME = "squid";
     static final String PROCESS_NUMBER = "0";
     private static final int MAX_DEPTH = 16;
+    private static final Pattern LINE_DIRECTIVE = Pattern.compile("#line (\\d+)\\s*(?:\"([^\"]*)\"?)?\\s*.*");
 
     private final List<SourceLine> out = new ArrayList<>();
 
@@ -79,7 +82,7 @@ final class ConfReader {
             if (cr >= 0) p = p.substring(0, cr);
             p = stripLeading(p);
             if (p.startsWith("#line ")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("#line (\\d+)\\s*(?:\"([^\"]*)\"?)?\\s*.*").matcher(p);
+                Matcher m = LINE_DIRECTIVE.matcher(p);
                 if (m.matches()) {
                     lineNo = Integer.parseInt(m.group(1)) - 1;
                     if (m.group(2) != null) file = m.group(2);
