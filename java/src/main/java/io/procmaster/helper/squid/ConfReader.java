@@ -1,10 +1,7 @@
 package io.procmaster.helper.squid;
 
+import io.procmaster.helper.wire.ReplyText;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -12,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * squid.conf's physical lines made into the logical lines Squid parses (src/cache_cf.cc
@@ -25,7 +24,8 @@ import java.util.List;
  * last path component, sorted as glob(3) sorts; relative paths against the working directory, as
  * Squid's are), nested at most 16 deep.
  *
- * <p>Bytes are read as UTF-8, or as ISO-8859-1 where they are not UTF-8, so no byte is lost.
+ * <p>Bytes are read as UTF-8, or as ISO-8859-1 where they are not UTF-8, so no byte is lost
+ * (the rule of a helper's replies: {@code helper.wire.ReplyText}).
  * Failure modes: {@link SquidConfException} for a file that cannot be read, an include that
  * matches nothing or nests too deep, a pipe ({@code !cmd}, {@code |cmd}: procmaster runs no
  * command to read its configuration), an unbalanced or unreadable {@code if}.
@@ -35,6 +35,7 @@ final class ConfReader {
     static final String PROCESS_NAME = "squid";
     static final String PROCESS_NUMBER = "0";
     private static final int MAX_DEPTH = 16;
+    private static final Pattern LINE_DIRECTIVE = Pattern.compile("#line (\\d+)\\s*(?:\"([^\"]*)\"?)?\\s*.*");
 
     private final List<SourceLine> out = new ArrayList<>();
 
@@ -62,16 +63,7 @@ final class ConfReader {
             throw new SquidConfException(fromFile == null ? name : fromFile, fromLine, fromFile == null ? null : "include", name,
                     "Unable to open configuration file: " + name + ": " + e, e);
         }
-        lines(decode(bytes), name, depth);
-    }
-
-    private static String decode(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return new String(bytes, StandardCharsets.ISO_8859_1);
-        }
+        lines(ReplyText.decode(bytes, 0, bytes.length), name, depth);
     }
 
     private void lines(String text, String fileName, int depth) throws SquidConfException {
@@ -90,7 +82,7 @@ final class ConfReader {
             if (cr >= 0) p = p.substring(0, cr);
             p = stripLeading(p);
             if (p.startsWith("#line ")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("#line (\\d+)\\s*(?:\"([^\"]*)\"?)?\\s*.*").matcher(p);
+                Matcher m = LINE_DIRECTIVE.matcher(p);
                 if (m.matches()) {
                     lineNo = Integer.parseInt(m.group(1)) - 1;
                     if (m.group(2) != null) file = m.group(2);

@@ -52,37 +52,30 @@ public final class SquidEscaping {
 
     /** {@code strwordquote}: backslash escapes, and double quotes around a value with a space. */
     public static String shell(String value) {
-        noNul(value, "value");
-        StringBuilder out = new StringBuilder(value.length() + 2);
-        boolean quoted = value.indexOf(' ') >= 0;
-        if (quoted) out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '"', '\\' -> out.append('\\').append(c);
-                default -> out.append(c);
-            }
-        }
-        if (quoted) out.append('"');
-        return out.toString();
+        return backslashed(value, value.indexOf(' ') >= 0, false);
     }
 
     /** {@code log_quoted_string}: backslash escapes, no surrounding quotes. */
     public static String quotes(String value) {
+        return backslashed(value, false, true);
+    }
+
+    /** {@code \" \\ \n \r} (and {@code \t} if {@code tab}) for those characters, the whole in double quotes if {@code quoted}. */
+    private static String backslashed(String value, boolean quoted, boolean tab) {
         noNul(value, "value");
         StringBuilder out = new StringBuilder(value.length() + 2);
+        if (quoted) out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
+                case '\t' -> out.append(tab ? "\\t" : "\t");
                 case '"', '\\' -> out.append('\\').append(c);
                 default -> out.append(c);
             }
         }
+        if (quoted) out.append('"');
         return out.toString();
     }
 
