@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.event.Level;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Where the no-provider fallback's lines go ({@link Logs}): one line per event on a stream
@@ -53,8 +54,12 @@ final class StderrLines {
         this.wallClock = wallClock;
     }
 
-    /** Writes one event, or counts it when the interval's burst is spent. */
-    void write(Level level, String logger, String message, Throwable throwable) {
+    /**
+     * Writes one event, or counts it when the interval's burst is spent. The message is formatted
+     * ({@code {}} placeholders, as slf4j formats them) only when the line is written: a flood the
+     * limit counts costs no argument's {@code toString}.
+     */
+    void write(Level level, String logger, String pattern, Object[] arguments, Throwable throwable) {
         synchronized (lock) {
             long now = nanoTime.getAsLong();
             StringBuilder sb = new StringBuilder();
@@ -74,7 +79,7 @@ final class StderrLines {
                 return;
             }
             written++;
-            line(sb, level, logger, message);
+            line(sb, level, logger, MessageFormatter.basicArrayFormat(pattern, arguments));
             if (throwable != null) {
                 StringWriter trace = new StringWriter();
                 throwable.printStackTrace(new PrintWriter(trace));

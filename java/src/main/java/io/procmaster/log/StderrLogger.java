@@ -3,12 +3,11 @@ package io.procmaster.log;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
 import org.slf4j.helpers.LegacyAbstractLogger;
-import org.slf4j.helpers.MessageFormatter;
 
 /**
  * The no-provider fallback's logger ({@link Logs}): WARN and ERROR enabled, INFO and below off, each
- * event formatted as slf4j formats it ({@code {}} placeholders, a trailing throwable) and handed to
- * {@link StderrLines}. slf4j's {@link LegacyAbstractLogger} turns every {@code Logger} method,
+ * event handed to {@link StderrLines}, which formats it as slf4j does ({@code {}} placeholders, a
+ * trailing throwable) when its rate limit lets the line through. slf4j's {@link LegacyAbstractLogger} turns every {@code Logger} method,
  * markers and the fluent API included, into the one call below.
  *
  * <p>Failure modes: none thrown. Thread-safe (stateless but for its name).
@@ -56,6 +55,6 @@ final class StderrLogger extends LegacyAbstractLogger {
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern, Object[] arguments,
                                                Throwable throwable) {
-        lines.write(level, name, MessageFormatter.basicArrayFormat(messagePattern, arguments), throwable);
+        lines.write(level, name, messagePattern, arguments, throwable);
     }
 }

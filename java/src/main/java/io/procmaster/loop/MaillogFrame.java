@@ -45,11 +45,9 @@ final class MaillogFrame {
         return bytes(line, maxBytes);
     }
 
-    /** The postlog datagram. */
-    static byte[] postlog(String hostname, MaillogLines.Severity severity, String tag, long pid, String text,
+    /** The postlog datagram; {@code host} is already the first label (the sink cuts it once). */
+    static byte[] postlog(String host, MaillogLines.Severity severity, String tag, long pid, String text,
                           ZonedDateTime now, int maxBytes) {
-        int dot = hostname.indexOf('.');
-        String host = dot < 0 ? hostname : hostname.substring(0, dot);
         String line = POSTLOG_TIME.format(now) + " " + host + " " + tag + "[" + pid + "]: " + severity.prefix()
                 + cut(text);
         return bytes(line, maxBytes);

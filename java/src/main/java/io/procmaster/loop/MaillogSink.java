@@ -5,6 +5,7 @@ import io.procmaster.os.Errno;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.policy.MaillogLines;
 import io.procmaster.time.Clock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import org.slf4j.Logger;
@@ -37,6 +38,9 @@ final class MaillogSink implements AutoCloseable {
 
     private final MaillogSettings settings;
     private final Path destination;
+    private final byte[] destinationBytes; // the path as sendto wants it, encoded once
+    private final boolean postlog;         // postlogd's framing, else syslog(3)'s
+    private final String host;             // postlog's HOST: the first label of myhostname
     private final Clock clock;
     private final UnixDatagramSender sender;
     private final long pid = ProcessHandle.current().pid();
@@ -51,6 +55,9 @@ final class MaillogSink implements AutoCloseable {
     private MaillogSink(MaillogSettings settings, Path destination, Clock clock, UnixDatagramSender sender) {
         this.settings = settings;
         this.destination = destination;
+        this.destinationBytes = destination == null ? null : destination.toString().getBytes(StandardCharsets.UTF_8);
+        this.postlog = settings != null && settings.postlogSocket().isPresent();
+        this.host = settings == null ? null : firstLabel(settings.hostname());
         this.clock = clock;
         this.sender = sender;
         this.windowStart = clock.nanoTime();
@@ -96,12 +103,12 @@ final class MaillogSink implements AutoCloseable {
             return;
         }
         inWindow++;
-        byte[] datagram = settings.postlogSocket().isPresent()
-                ? MaillogFrame.postlog(settings.hostname(), severity, settings.tag(), pid, text, ZonedDateTime.now(),
+        byte[] datagram = postlog
+                ? MaillogFrame.postlog(host, severity, settings.tag(), pid, text, ZonedDateTime.now(),
                         UnixDatagramSender.MAX_DATAGRAM)
                 : MaillogFrame.syslog(settings.facility(), severity, settings.tag(), pid, text, ZonedDateTime.now(),
                         UnixDatagramSender.MAX_DATAGRAM);
-        int errno = sender.send(destination, datagram, datagram.length);
+        int errno = sender.send(destinationBytes, datagram, datagram.length);
         if (errno == 0) {
             sent++;
             if (failingSince > 0) {
@@ -117,6 +124,11 @@ final class MaillogSink implements AutoCloseable {
                     destination, Errno.text(errno));
         }
         lastErrno = errno;
+    }
+
+    private static String firstLabel(String hostname) {
+        int dot = hostname.indexOf('.');
+        return dot < 0 ? hostname : hostname.substring(0, dot);
     }
 
     /** Lines sent. */

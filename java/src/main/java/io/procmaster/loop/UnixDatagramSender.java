@@ -4,8 +4,6 @@ import io.procmaster.os.Errno;
 import io.procmaster.os.Fd;
 import io.procmaster.os.NativeIoException;
 import io.procmaster.os.jni.Native;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 /**
  * UnixDatagramSender - the loop's one unbound AF_UNIX datagram socket that sends single datagrams to a socket
@@ -14,7 +12,7 @@ import java.nio.file.Path;
  * serves stream channels only, so the socket is the C core's ({@code pm_dgram_client},
  * {@code pm_dgram_send} in native/src/sock.c).
  *
- * <p>Interface: {@link #open()}; {@link #send(Path, byte[], int)} returns 0 when the datagram was
+ * <p>Interface: {@link #open()}; {@link #send(byte[], byte[], int)} returns 0 when the datagram was
  * queued at the receiver, or the positive errno when it was not ({@code EAGAIN}: the receiver's
  * queue is full; {@code ENOENT}/{@code ECONNREFUSED}: nobody is bound there; {@code EMSGSIZE}:
  * over {@link #MAX_DATAGRAM} bytes); {@link #close()} is idempotent. Each send names its
@@ -47,16 +45,17 @@ final class UnixDatagramSender implements AutoCloseable {
     }
 
     /**
-     * Sends {@code data[0..length)} as one datagram to the socket at {@code path}.
+     * Sends {@code data[0..length)} as one datagram to the socket at {@code path} (its UTF-8 bytes,
+     * encoded once by the caller rather than at each send).
      *
      * @return 0 when sent, else the errno (see the class comment)
      */
-    int send(Path path, byte[] data, int length) {
+    int send(byte[] path, byte[] data, int length) {
         int n = fd.intValue();
         if (n < 0) {
             return Native.EBADF;
         }
-        int r = Native.dgramSend0(n, path.toString().getBytes(StandardCharsets.UTF_8), data, length);
+        int r = Native.dgramSend0(n, path, data, length);
         return r < 0 ? -r : 0;
     }
 
