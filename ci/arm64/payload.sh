@@ -19,10 +19,10 @@ root=$(cd "$here/../.." && pwd)
 out=$1
 target=$root/java/target
 tree=$target/cmake-linux-aarch64
-main_jar=$(ls "$target"/procmaster-*.jar 2>/dev/null | grep -Ev -- '-(sources|javadoc|tests|linux-[a-z0-9_]+)\.jar$' | head -1 || true)
-[ -n "$main_jar" ] || { echo "arm64 payload: no java/target/procmaster-<version>.jar (run mvn install)" >&2; exit 1; }
-version=$(basename "$main_jar" .jar); version=${version#procmaster-}
-arm_jar=$target/procmaster-$version-linux-aarch64.jar
+. "$root/bin/procmaster-jars.sh"
+pm_library_jar "$root" || { echo "arm64 payload: no java/target/procmaster-<version>.jar (run mvn install)" >&2; exit 1; }
+main_jar=$PM_JAR
+arm_jar=$target/procmaster-$PM_VERSION-linux-aarch64.jar
 slf4j_version=$(sed -n 's:.*<slf4j.version>\(.*\)</slf4j.version>.*:\1:p' "$root/pom.xml")
 slf4j=${M2_REPO:-$HOME/.m2/repository}/org/slf4j/slf4j-api/$slf4j_version/slf4j-api-$slf4j_version.jar
 bench=$root/benchmarks/target/benchmarks.jar

@@ -161,6 +161,18 @@ static int inet_address(const char *addr, int port, struct sockaddr_storage *ss,
     return 0;
 }
 
+/* A path as a unix socket address: 0, or -ENAMETOOLONG when it does not fit sun_path. ss must be zeroed. */
+static int unix_address(const char *path, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct sockaddr_un *a = (struct sockaddr_un *)ss;
+    if (strlen(path) >= sizeof a->sun_path)
+        return -ENAMETOOLONG;
+    a->sun_family = AF_UNIX;
+    memcpy(a->sun_path, path, strlen(path));
+    *len = sizeof *a;
+    return 0;
+}
+
 static int listen_inet(const char *addr, int port, int backlog)
 {
     struct sockaddr_storage ss;
@@ -193,15 +205,14 @@ static int listen_inet(const char *addr, int port, int backlog)
 
 static int listen_unix(const char *path, int type, int backlog, int mode)
 {
-    struct sockaddr_un a;
+    struct sockaddr_storage ss;
+    socklen_t len;
     struct stat st;
     int fd;
 
-    if (strlen(path) >= sizeof a.sun_path)
+    memset(&ss, 0, sizeof ss);
+    if (unix_address(path, &ss, &len) < 0)
         return -ENAMETOOLONG;
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
-    memcpy(a.sun_path, path, strlen(path));
     /* Replace a stale socket file, but never some other kind of file. */
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
@@ -212,7 +223,7 @@ static int listen_unix(const char *path, int type, int backlog, int mode)
     fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -errno;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0)
         return fail_close(fd, -1);
     if (mode && chmod(path, (mode_t)mode) < 0)
         return fail_close(fd, -1);
@@ -273,12 +284,8 @@ int pm_connect(int kind, const char *addr, int port)
     if (!addr)
         return -EINVAL;
     if (kind == PM_LS_UNIX) {
-        struct sockaddr_un *a = (struct sockaddr_un *)&ss;
-        if (strlen(addr) >= sizeof a->sun_path)
+        if (unix_address(addr, &ss, &len) < 0)
             return -ENAMETOOLONG;
-        a->sun_family = AF_UNIX;
-        memcpy(a->sun_path, addr, strlen(addr));
-        len = sizeof *a;
     } else if (kind == PM_LS_INET) {
         if (port <= 0 || port > 65535)
             return -EINVAL;
@@ -346,17 +353,16 @@ int pm_dgram_client(void)
 
 int pm_dgram_send(int fd, const char *path, const void *buf, size_t len)
 {
-    struct sockaddr_un a;
+    struct sockaddr_storage ss;
+    socklen_t alen;
     ssize_t r;
     if (!path || !buf)
         return -EINVAL;
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof a.sun_path)
+    memset(&ss, 0, sizeof ss);
+    if (unix_address(path, &ss, &alen) < 0)
         return -ENAMETOOLONG;
-    strcpy(a.sun_path, path);
     do
-        r = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, sizeof a);
+        r = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ss, alen);
     while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : (int)r;
 }
