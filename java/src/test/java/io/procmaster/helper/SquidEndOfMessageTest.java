@@ -165,23 +165,13 @@ class SquidEndOfMessageTest {
     @Test
     void crBeforeTheByteIsKeptCrBeforeLineFeedIsDropped() {
         // Squid drops one CR before the end only when the end is LF (helperHandleRead).
-        PoolFixture soh = new PoolFixture(PoolFixture.config().endOfMessage(SOH).build());
-        soh.launcher.onStart = h -> h.responder = line -> {
-            h.send("a\r\nb\r\u0001");
-            return null;
-        };
-        soh.start();
+        PoolFixture soh = answeringRaw(PoolFixture.config().endOfMessage(SOH).build(), "a\r\nb\r\u0001");
         CompletableFuture<HelperReply> kept = soh.submit("q");
         soh.run();
         assertThat(answered(kept).status()).isEqualTo(HelperReply.Status.UNKNOWN);
         assertThat(answered(kept).text()).isEqualTo("a\r\nb\r");
 
-        PoolFixture lf = new PoolFixture(PoolFixture.config().build());
-        lf.launcher.onStart = h -> h.responder = line -> {
-            h.send("a\r\n");
-            return null;
-        };
-        lf.start();
+        PoolFixture lf = answeringRaw(PoolFixture.config().build(), "a\r\n");
         CompletableFuture<HelperReply> dropped = lf.submit("q");
         lf.run();
         assertThat(answered(dropped).text()).isEqualTo("a");
@@ -206,12 +196,7 @@ class SquidEndOfMessageTest {
         assertThat(PoolFixture.failure(lf.submit("a\nb"))).isInstanceOf(HelperException.InvalidRequest.class)
                 .hasMessageContaining("line feed");
         // A generic pool with another end byte takes LFs (it has no length framing to check).
-        PoolFixture generic = new PoolFixture(PoolFixture.config().endOfMessage(SOH).build());
-        generic.launcher.onStart = h -> h.responder = line -> {
-            h.send("OK\u0001");
-            return null;
-        };
-        generic.start();
+        PoolFixture generic = answeringRaw(PoolFixture.config().endOfMessage(SOH).build(), "OK\u0001");
         CompletableFuture<HelperReply> multi = generic.submit("a\nb");
         generic.run();
         assertThat(answered(multi).status()).isEqualTo(HelperReply.Status.OK);
@@ -282,6 +267,16 @@ class SquidEndOfMessageTest {
     }
 
     /** The reply a fixture request has by now (the fixture's loop ran): fails rather than waits if it has none. */
+    /** A started pool whose helpers answer every request with {@code raw}, terminator included, as written. */
+    private static PoolFixture answeringRaw(HelperPoolConfig config, String raw) {
+        PoolFixture f = new PoolFixture(config);
+        f.launcher.onStart = h -> h.responder = line -> {
+            h.send(raw);
+            return null;
+        };
+        return f.start();
+    }
+
     private static HelperReply answered(CompletableFuture<HelperReply> f) {
         assertThat(f).as("request answered").isCompletedWithValueMatching(r -> true);
         return f.join();

@@ -139,10 +139,7 @@ final class HelperPoolAdmission {
                 refuseOverloaded(r, config, true);
                 return false;
             }
-            if (admittedBytes.compareAndSet(current, current + size)) {
-                r.admittedBytes = size;
-                return true;
-            }
+            if (admittedBytes.compareAndSet(current, current + size)) return true;
         }
     }
 
@@ -214,8 +211,7 @@ final class HelperPoolAdmission {
     void release(PendingRequest r) {
         if (r.holdsAdmission) {
             r.holdsAdmission = false;
-            admittedBytes.addAndGet(-r.admittedBytes);
-            r.admittedBytes = 0;
+            admittedBytes.addAndGet(-r.size());
             admitted.decrementAndGet();
         }
     }

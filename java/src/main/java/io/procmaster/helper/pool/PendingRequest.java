@@ -30,8 +30,7 @@ final class PendingRequest {
     long wireId;
     boolean probe;                      // the one request let through an open breaker
     boolean done;
-    boolean holdsAdmission;             // counted by the pool's admission until it completes (HelperPoolAdmission)
-    long admittedBytes;                 // what it holds of the admission byte budget while holdsAdmission
+    boolean holdsAdmission;             // counted by the pool's admission, with size() of its byte budget, until it completes (HelperPoolAdmission)
 
     PendingRequest(long seq, String text, CompletableFuture<Object> future, HelperReservation reservation) {
         this(seq, text, null, future, reservation);

@@ -4,6 +4,7 @@ import static io.procmaster.helper.pool.HelperPoolEngine.log;
 
 import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperPoolConfig;
+import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.HelperState;
 import io.procmaster.helper.PersistentOverloadAction;
 import io.procmaster.helper.wire.HelperReplyParser;
@@ -34,6 +35,9 @@ final class PersistentOverload {
      * (docs/helpers.md "Overload"). Within it, the overload keeps queueing, bounded by the admission.
      */
     static final long MIN_DIE_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** The ERR verdict's answer: a reply is immutable, so every dropped request shares the one. */
+    private static final HelperReply ERR = HelperReplyParser.parse("ERR");
 
     /** What {@link #beforeSubmit} decides. */
     enum Verdict { ACCEPT, ERR, DIE }
@@ -90,7 +94,7 @@ final class PersistentOverload {
             pool.finish(r, new HelperException.Overload("helper pool '" + pool.config.name() + "' persistently overloaded: "
                     + "no reservation (on-persistent-overload=ERR)"), false);
         } else {
-            pool.finish(r, HelperReplyParser.parse("ERR"), true);
+            pool.finish(r, ERR, true);
         }
     }
 

@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
  * appends LF to the certificate helpers' messages too); the end-of-message byte is where Squid stops
  * reading a <em>reply</em> ({@code helper::eom}: LF, or 0x01 for the certificate helpers). So:
  * <ul>
- * <li>end byte LF: a request must not contain LF (it would split into two requests;
- *     {@link WireFormat#invalidRequest});</li>
+ * <li>end byte LF: a request must not contain LF (it would split into two requests);</li>
  * <li>another end byte: the request may carry LFs (a body of several lines) but not the end byte
  *     itself, which a helper echoing request text back would send as the end of its reply;</li>
  * <li>the certificate kinds ({@link HelperKind#SSL_CERT_VALIDATOR}, {@link HelperKind#SSL_CERT_GENERATOR})
@@ -28,11 +27,14 @@ import java.nio.charset.StandardCharsets;
 public final class RequestFraming {
     private RequestFraming() {}
 
+    /** Why a request with an LF cannot be sent to a helper whose replies end with LF. */
+    private static final String EMBEDDED_LF =
+            "request text must not contain a line feed (the pool appends the terminator; an embedded LF would split it into two requests)";
+
     /** Null if {@code text} can be sent to a helper of {@code kind} whose replies end with {@code endOfMessage}, else why not. */
     public static String invalidRequest(String text, HelperKind kind, byte endOfMessage) {
         if (endOfMessage == '\n') {
-            String lf = WireFormat.invalidRequest(text);
-            if (lf != null) return lf;
+            if (text.indexOf('\n') >= 0) return EMBEDDED_LF;
         } else if (endOfMessage >= 0 ? text.indexOf(endOfMessage) >= 0 : contains(text.getBytes(StandardCharsets.UTF_8), endOfMessage)) {
             return endByteInside(endOfMessage);
         }
@@ -42,7 +44,7 @@ public final class RequestFraming {
     /** {@link #invalidRequest(String, HelperKind, byte)} for a request given as bytes. */
     public static String invalidRequest(byte[] request, HelperKind kind, byte endOfMessage) {
         if (contains(request, endOfMessage)) {
-            return endOfMessage == '\n' ? WireFormat.invalidRequest("\n") : endByteInside(endOfMessage);
+            return endOfMessage == '\n' ? EMBEDDED_LF : endByteInside(endOfMessage);
         }
         return isCertificateKind(kind) ? invalidCertificateMessage(new String(request, StandardCharsets.ISO_8859_1), request.length) : null;
     }

@@ -2,10 +2,10 @@ package io.procmaster.helper.wire;
 
 
 /**
- * Request validation and channel-ID parsing of the line protocol, on bytes.
+ * Channel-ID parsing of the line protocol, on bytes.
  *
  * <p>Request: {@code [id SP] text LF} (encoded by {@code process.HelperOutput} straight into the helper's
- * output buffer). Reply with channel IDs, read as Squid 5.7's {@code helperHandleRead} reads it
+ * output buffer; which requests can be framed is {@link RequestFraming}'s). Reply with channel IDs, read as Squid 5.7's {@code helperHandleRead} reads it
  * ({@code src/helper.cc}: {@code strtol}, then any {@code xisspace} or the end of the message, then
  * every {@code xisspace} skipped; docs/helpers.md, "End of message, bodies and request escaping"):
  * leading whitespace (SP, HT, LF, VT, FF, CR), an optional {@code +}, the decimal id, then whitespace
@@ -21,20 +21,6 @@ package io.procmaster.helper.wire;
  */
 public final class WireFormat {
     private WireFormat() {}
-
-    private static final String EMBEDDED_LF =
-            "request text must not contain a line feed (the pool appends the terminator; an embedded LF would split it into two requests)";
-
-    /** Null if the text can be framed, else the reason it cannot. */
-    public static String invalidRequest(String text) {
-        return text.indexOf('\n') >= 0 ? EMBEDDED_LF : null;
-    }
-
-    /** Null if the request bytes can be framed, else the reason it cannot (the rule of {@link #invalidRequest(String)}). */
-    public static String invalidRequest(byte[] request) {
-        for (byte b : request) if (b == '\n') return EMBEDDED_LF;
-        return null;
-    }
 
     /** Most significant digits of an id: 18 always fit a positive long. */
     private static final int MAX_ID_DIGITS = 18;
