@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -18,9 +19,11 @@ import org.slf4j.Logger;
  *
  * <p>Interface: {@link #schedule(Duration, String, Runnable)} (from now) and
  * {@link #scheduleAt(long, String, Runnable)} (an absolute deadline) for the odd timer;
- * {@link #scheduleAfter(long, long, String, Runnable)} for delays that many timers share. Each
+ * {@link #scheduleAfter(long, long, String, Runnable)} for delays that many timers share (its
+ * {@code Consumer}-and-argument form spares a capturing lambda per timer on a hot path). Each
  * returns a {@link Timer}; {@link Timer#cancel()} is O(1) and guarantees it never runs. The loop
- * sizes its wait with {@link #nextDeadline()} (or {@link #timeUntilNext()}) and calls
+ * sizes its wait with {@link #nextDeadlineNanos()} (or {@link #nextDeadline()},
+ * {@link #timeUntilNext()}) and calls
  * {@link #runDue()} after each wake-up. Names are for logs: pass a constant, not a string built per
  * call, on a hot path.
  *
@@ -58,15 +61,21 @@ public final class TimerQueue {
         private final long deadline;
         private final long seq;
         private final String name;
-        private Runnable task; // null once cancelled or run: a dead timer must not keep its work alive
+        // A Runnable, or with argument set a Consumer of it; both null once cancelled or run: a dead
+        // timer must not keep its work alive. The argument form spares a capturing lambda per timer.
+        private Object task;
+        private Object argument;
+        private boolean withArgument;
         private byte state;
 
-        private Timer(TimerQueue owner, long deadline, long seq, String name, Runnable task) {
+        private Timer(TimerQueue owner, long deadline, long seq, String name, Object task, Object argument, boolean withArgument) {
             this.owner = owner;
             this.deadline = deadline;
             this.seq = seq;
             this.name = name;
             this.task = task;
+            this.argument = argument;
+            this.withArgument = withArgument;
         }
 
         /** Cancels the timer; a no-op if it already ran or was cancelled. */
@@ -74,6 +83,7 @@ public final class TimerQueue {
             if (state == PENDING) {
                 state = CANCELLED;
                 task = null;
+                argument = null;
                 owner.onCancelled();
             }
         }
@@ -131,7 +141,7 @@ public final class TimerQueue {
 
     /** Runs {@code task} once at {@code deadlineNanos} on the clock. */
     public Timer scheduleAt(long deadlineNanos, String name, Runnable task) {
-        Timer t = newTimer(deadlineNanos, name, task);
+        Timer t = newTimer(deadlineNanos, name, task, null, false);
         heap.add(t);
         return t;
     }
@@ -141,8 +151,24 @@ public final class TimerQueue {
      * (see the class comment); {@code fromNanos} is a clock reading, usually now.
      */
     public Timer scheduleAfter(long fromNanos, long delayNanos, String name, Runnable task) {
+        return enqueueAfter(fromNanos, delayNanos, name, task, null, false);
+    }
+
+    /**
+     * {@link #scheduleAfter(long, long, String, Runnable)} that calls {@code task.accept(argument)}:
+     * one shared {@code task} for many timers (a helper request's timeout), no lambda per timer.
+     */
+    public <T> Timer scheduleAfter(long fromNanos, long delayNanos, String name, Consumer<? super T> task, T argument) {
+        return enqueueAfter(fromNanos, delayNanos, name, task, argument, true);
+    }
+
+    /**
+     * Makes the timer of either scheduleAfter and puts it into its delay's lane, or into the heap if
+     * it would fall due before the lane's last.
+     */
+    private Timer enqueueAfter(long fromNanos, long delayNanos, String name, Object task, Object argument, boolean withArgument) {
         long delay = Math.max(0L, delayNanos);
-        Timer t = newTimer(fromNanos + delay, name, task);
+        Timer t = newTimer(fromNanos + delay, name, task, argument, withArgument);
         ArrayDeque<Timer> lane = lastLane;
         if (lane == null || delay != lastDelay) {
             lane = lanes.computeIfAbsent(delay, d -> new ArrayDeque<>());
@@ -162,6 +188,17 @@ public final class TimerQueue {
     public OptionalLong nextDeadline() {
         Timer t = earliest();
         return t == null ? OptionalLong.empty() : OptionalLong.of(t.deadline);
+    }
+
+    /**
+     * {@link #nextDeadline()} as a plain {@code long}, {@link Long#MAX_VALUE} if none is pending (the
+     * loop's "no deadline"): for a loop that asks at every wake-up. It allocates nothing, also where
+     * no escape analysis removes the {@code OptionalLong} (C1, the interpreter; issue 11,
+     * BENCHMARKS.md §5).
+     */
+    public long nextDeadlineNanos() {
+        Timer t = earliest();
+        return t == null ? Long.MAX_VALUE : t.deadline;
     }
 
     /** Time until the earliest pending timer (zero if already due), or null if none is pending. */
@@ -189,12 +226,20 @@ public final class TimerQueue {
             }
             remove(t);
             held--;
-            Runnable task = t.task;
+            Object task = t.task;
+            Object argument = t.argument;
             t.task = null;
+            t.argument = null;
             t.state = Timer.DONE;
             ran++;
             try {
-                task.run();
+                if (t.withArgument) {
+                    @SuppressWarnings("unchecked")
+                    Consumer<Object> consumer = (Consumer<Object>) task;
+                    consumer.accept(argument);
+                } else {
+                    ((Runnable) task).run();
+                }
             } catch (RuntimeException e) {
                 failures++;
                 log.error("timer {} failed; continuing", t.name, e);
@@ -217,8 +262,8 @@ public final class TimerQueue {
         return failures;
     }
 
-    private Timer newTimer(long deadline, String name, Runnable task) {
-        Timer t = new Timer(this, deadline, nextSeq++, name, Objects.requireNonNull(task, "task"));
+    private Timer newTimer(long deadline, String name, Object task, Object argument, boolean withArgument) {
+        Timer t = new Timer(this, deadline, nextSeq++, name, Objects.requireNonNull(task, "task"), argument, withArgument);
         held++;
         return t;
     }
@@ -247,24 +292,39 @@ public final class TimerQueue {
             dropDead();
         }
         Timer best = heap.peek();
+        if (lanes.isEmpty()) {
+            return best; // no iterator on the loop's every wake-up
+        }
+        if (lanes.size() == 1 && lastLane != null) {
+            // The usual case, one shared delay: the one lane is the last used (never removed
+            // below), so no iterator either.
+            return earlier(best, liveHead(lastLane));
+        }
         for (Iterator<ArrayDeque<Timer>> it = lanes.values().iterator(); it.hasNext(); ) {
             ArrayDeque<Timer> lane = it.next();
-            while (!lane.isEmpty() && lane.peekFirst().state == Timer.CANCELLED) {
-                lane.pollFirst();
-                dropDead();
-            }
-            if (lane.isEmpty()) {
+            Timer head = liveHead(lane);
+            if (head == null) {
                 if (lane != lastLane) {
                     it.remove(); // a reconfigured delay's lane does not linger
                 }
                 continue;
             }
-            Timer head = lane.peekFirst();
-            if (best == null || head.before(best)) {
-                best = head;
-            }
+            best = earlier(best, head);
         }
         return best;
+    }
+
+    /** The lane's first live timer after dropping the cancelled ones before it; null if none. */
+    private Timer liveHead(ArrayDeque<Timer> lane) {
+        while (!lane.isEmpty() && lane.peekFirst().state == Timer.CANCELLED) {
+            lane.pollFirst();
+            dropDead();
+        }
+        return lane.peekFirst();
+    }
+
+    private static Timer earlier(Timer best, Timer other) {
+        return other != null && (best == null || other.before(best)) ? other : best;
     }
 
     private void dropDead() {

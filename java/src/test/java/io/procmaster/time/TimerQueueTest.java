@@ -130,6 +130,24 @@ class TimerQueueTest {
     }
 
     @Test
+    void argumentTimersShareALaneWithRunnablesAndRunInOrderWithTheirArgument() {
+        java.util.function.Consumer<String> task = ran::add; // one task for many timers
+        timers.scheduleAfter(0, 100, "lane", task, "arg @100");
+        timers.scheduleAfter(5, 100, "lane", log("runnable @105"));
+        TimerQueue.Timer cancelled = timers.scheduleAfter(7, 100, "lane", task, "cancelled @107");
+        timers.scheduleAfter(10, 100, "lane", task, "arg @110");
+        timers.scheduleAt(50, "heap", () -> timers.scheduleAfter(0, 20, "late", task, "overdue @20"));
+        cancelled.cancel();
+
+        runDueAt(50);
+        assertThat(ran).containsExactly("overdue @20"); // armed overdue by a task: runs in the same pass
+        runDueAt(1_000);
+        assertThat(ran).containsExactly("overdue @20", "arg @100", "runnable @105", "arg @110");
+        assertThat(cancelled.isPending()).isFalse();
+        assertThat(timers.size()).isZero();
+    }
+
+    @Test
     void cancelledTimersOfALaneDoNotPileUp() {
         for (int i = 0; i < 100_000; i++) {
             TimerQueue.Timer t = timers.scheduleAfter(i, 30_000, "lane", log("never"));
@@ -223,5 +241,33 @@ class TimerQueueTest {
         assertThat(timers.pendingCount()).isEqualTo(2);
         runDueAt(5);
         assertThat(timers.pendingCount()).isEqualTo(1);
+    }
+
+    @Test
+    void nextDeadlineNanosAgreesWithNextDeadlineAcrossHeapAndLanes() {
+        java.util.Random random = new java.util.Random(11);
+        List<TimerQueue.Timer> armed = new ArrayList<>();
+        assertThat(timers.nextDeadlineNanos()).isEqualTo(Long.MAX_VALUE);
+        for (int step = 0; step < 5000; step++) {
+            switch (random.nextInt(5)) {
+                case 0 -> armed.add(timers.schedule(Duration.ofMillis(random.nextInt(50)), "heap", () -> ran.add("h")));
+                // One lane most of the time (the path without an iterator), now and then a second.
+                case 1 -> armed.add(timers.scheduleAfter(clock.nanoTime(), random.nextInt(10) == 0 ? 7_000_000 : 3_000_000,
+                        "lane", () -> ran.add("l")));
+                case 2 -> {
+                    if (!armed.isEmpty()) {
+                        armed.remove(random.nextInt(armed.size())).cancel();
+                    }
+                }
+                case 3 -> clock.advanceMillis(random.nextInt(4));
+                default -> timers.runDue();
+            }
+            long expected = timers.nextDeadline().orElse(Long.MAX_VALUE);
+            assertThat(timers.nextDeadlineNanos()).isEqualTo(expected);
+        }
+        clock.advanceMillis(100);
+        timers.runDue();
+        assertThat(timers.nextDeadlineNanos()).isEqualTo(Long.MAX_VALUE);
+        assertThat(timers.nextDeadline()).isEmpty();
     }
 }
