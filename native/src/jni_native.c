@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,6 +65,7 @@ static const struct named_constant constants[] = {
     K("STATUS_RECORD_SIZE", PM_STATUS_RECORD_SIZE),
     K("EPOLLIN", EPOLLIN), K("EPOLLOUT", EPOLLOUT), K("EPOLLERR", EPOLLERR), K("EPOLLHUP", EPOLLHUP),
     K("EPOLLRDHUP", EPOLLRDHUP), K("EPOLLEXCLUSIVE", EPOLLEXCLUSIVE),
+    K("EPOLLPRI", EPOLLPRI), K("EPOLLET", EPOLLET),
     K("EAGAIN", EAGAIN), K("EINTR", EINTR), K("ENOENT", ENOENT), K("ESRCH", ESRCH), K("EPIPE", EPIPE),
     K("ECHILD", ECHILD), K("ENOSYS", ENOSYS), K("EPERM", EPERM), K("ENOTSUP", ENOTSUP), K("EBADF", EBADF),
     K("EINVAL", EINVAL), K("ELOOP", ELOOP),
@@ -78,6 +81,11 @@ static const struct named_constant constants[] = {
     K("STAGE_EXECVE", PM_STAGE_EXECVE), K("STAGE_FDPLAN", PM_STAGE_FDPLAN),
     K("FDOP_DUP2", FDOP_DUP2), K("FDOP_CLEAR_CLOEXEC", FDOP_CLEAR_CLOEXEC),
     K("SIGKILL", SIGKILL), K("SIGTERM", SIGTERM), K("FDPLAN_MAX_PAIRS", FDPLAN_MAX_PAIRS),
+    K("SI_SOCKET", PM_SI_SOCKET), K("SI_FIFO", PM_SI_FIFO), K("SI_OTHER", PM_SI_OTHER),
+    K("SI_KIND", PM_SI_KIND), K("SI_FAMILY", PM_SI_FAMILY), K("SI_TYPE", PM_SI_TYPE),
+    K("SI_LISTENING", PM_SI_LISTENING), K("SI_PORT", PM_SI_PORT), K("SI_LENGTH", PM_SI_LENGTH),
+    K("SI_FIELDS", PM_SI_FIELDS), K("AF_INET", AF_INET), K("AF_INET6", AF_INET6), K("AF_UNIX", AF_UNIX),
+    K("SOCK_STREAM", SOCK_STREAM), K("SOCK_DGRAM", SOCK_DGRAM), K("SOCK_SEQPACKET", SOCK_SEQPACKET),
 };
 
 #undef K
@@ -167,7 +175,7 @@ static int copy_ints(JNIEnv *env, jintArray a, int **out, int *n)
 
 static jint spawn0(JNIEnv *env, jclass c, jbyteArray strings, jint nargv, jint nenv, jintArray fdplan,
                    jint flags, jint uid, jint gid, jintArray groups, jlongArray rlimits, jint mechanism,
-                   jintArray out)
+                   jint cgroupFd, jintArray out)
 {
     struct pm_spawn_req q;
     struct pm_spawn_res res;
@@ -257,7 +265,11 @@ static jint spawn0(JNIEnv *env, jclass c, jbyteArray strings, jint nargv, jint n
     q.fd_src = src;
     q.fd_dst = dst;
     q.nfds = nplan / 2;
-    q.flags = flags & ~PM_SPAWN_HAS_CWD;
+    q.flags = flags & ~(PM_SPAWN_HAS_CWD | PM_SPAWN_CGROUP);
+    if (cgroupFd >= 0) {
+        q.flags |= PM_SPAWN_CGROUP;
+        q.cgroup_fd = cgroupFd;
+    }
     q.uid = (uid_t)uid;
     q.gid = (gid_t)gid;
     q.groups = (const gid_t *)grp;
@@ -551,12 +563,73 @@ static jint sendFd0(JNIEnv *env, jclass c, jint sock, jint fd)
     return pm_send_fd(sock, fd);
 }
 
+/* prctl(PR_GET_CHILD_SUBREAPER): 1 when orphaned descendants are reparented to this process, 0 if not, or -errno. */
+static jint childSubreaper0(JNIEnv *env, jclass c)
+{
+    int v = 0;
+    return prctl(PR_GET_CHILD_SUBREAPER, (unsigned long)&v, 0UL, 0UL, 0UL) < 0 ? -errno : (v != 0);
+}
+
+/* socket activation: out gets PM_SI_FIELDS ints, address the bound address text (pm_socket_info). */
+static jint socketInfo0(JNIEnv *env, jclass c, jint fd, jboolean adopt, jintArray out, jbyteArray address)
+{
+    int o[PM_SI_FIELDS];
+    char text[256];
+    jsize cap = (*env)->GetArrayLength(env, address);
+    if ((*env)->GetArrayLength(env, out) < PM_SI_FIELDS || cap <= 0)
+        return -EINVAL;
+    int r = pm_socket_info(fd, adopt, o, text, (size_t)cap < sizeof text ? (size_t)cap : sizeof text);
+    if (r < 0)
+        return r;
+    (*env)->SetIntArrayRegion(env, out, 0, PM_SI_FIELDS, (const jint *)o);
+    (*env)->SetByteArrayRegion(env, address, 0, o[PM_SI_LENGTH], (const jbyte *)text);
+    return (*env)->ExceptionCheck(env) ? -EFAULT : 0;
+}
+
+/*
+ * open(path, O_RDONLY|O_CLOEXEC, with O_DIRECTORY when asked): a cgroup directory
+ * for CLONE_INTO_CGROUP, or a cgroup file to watch for EPOLLPRI; or -errno.
+ */
+static jint openReadOnly0(JNIEnv *env, jclass c, jbyteArray path, jboolean directory)
+{
+    char buf[4096];
+    int r = c_string(env, path, buf, sizeof buf);
+    if (r < 0)
+        return r;
+    int fd;
+    do
+        fd = open(buf, O_RDONLY | O_CLOEXEC | O_NOCTTY | (directory ? O_DIRECTORY : 0));
+    while (fd < 0 && errno == EINTR);
+    return fd < 0 ? -errno : fd;
+}
+
+/* The loop's epoll descriptor (for a caller's own poll; see loop.h), or -EBADF once destroyed. */
+static jint loopFd0(JNIEnv *env, jclass c, jlong loop)
+{
+    return pm_loop_fd((pm_loop_t)loop);
+}
+
+/*
+ * poll(2) on one descriptor for up to timeoutMillis (a helper pool's caller waiting for its
+ * helper's reply, docs/helpers.md "The synchronous fast path"): the revents bits (POLLIN, POLLHUP,
+ * ...), 0 when the time passed or a signal interrupted the wait (the caller re-checks and waits
+ * again), or -errno.
+ */
+static jint poll0(JNIEnv *env, jclass c, jint fd, jint events, jint timeoutMillis)
+{
+    struct pollfd p = { .fd = fd, .events = (short)events, .revents = 0 };
+    int r = poll(&p, 1, timeoutMillis);
+    if (r < 0)
+        return errno == EINTR ? 0 : -errno;
+    return r == 0 ? 0 : (jint)(unsigned short)p.revents;
+}
+
 static const JNINativeMethod methods[] = {
     { "constants0", "()[Ljava/lang/String;", (void *)constants0 },
     { "errnoTexts0", "(I)[Ljava/lang/String;", (void *)errnoTexts0 },
     { "stageNames0", "()[Ljava/lang/String;", (void *)stageNames0 },
     { "nop0", "(I)I", (void *)nop0 },
-    { "spawn0", "([BII[IIII[I[JI[I)I", (void *)spawn0 },
+    { "spawn0", "([BII[IIII[I[JII[I)I", (void *)spawn0 },
     { "reap0", "(IZ[I)I", (void *)reap0 },
     { "signal0", "(II)I", (void *)signal0 },
     { "loopCreate0", "()J", (void *)loopCreate0 },
@@ -580,6 +653,11 @@ static const JNINativeMethod methods[] = {
     { "connect0", "(I[BI)I", (void *)connect0 },
     { "socketError0", "(I)I", (void *)socketError0 },
     { "sendFd0", "(II)I", (void *)sendFd0 },
+    { "childSubreaper0", "()I", (void *)childSubreaper0 },
+    { "socketInfo0", "(IZ[I[B)I", (void *)socketInfo0 },
+    { "openReadOnly0", "([BZ)I", (void *)openReadOnly0 },
+    { "loopFd0", "(J)I", (void *)loopFd0 },
+    { "poll0", "(III)I", (void *)poll0 },
 };
 
 JNIEXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

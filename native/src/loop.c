@@ -374,3 +374,16 @@ int pm_loop_destroy(pm_loop_t l)
     leave(sl);
     return 0;
 }
+
+int pm_loop_fd(pm_loop_t l)
+{
+    /* Entered like any call, so the slot's fds are valid while they are read. */
+    struct loop_slot *sl = enter(l, 0);
+    int fd;
+
+    if (!sl)
+        return -EBADF;
+    fd = sl->epfd;
+    leave(sl);
+    return fd;
+}

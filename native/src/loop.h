@@ -9,6 +9,7 @@
  *   int pm_loop_wakeup(pm_loop_t l);
  *   int pm_loop_close_fd(pm_loop_t l, int fd);
  *   int pm_loop_destroy(pm_loop_t l);
+ *   int pm_loop_fd(pm_loop_t l);
  *
  * DESCRIPTION
  *   The loop watches three kinds of descriptors, named at registration:
@@ -39,6 +40,13 @@
  *   after it gets -EBADF, and no call ever touches freed memory or a
  *   descriptor number that was reused. Handles are positive; 0 is never a
  *   loop. A slot's generation wraps after 2^31 loops in it.
+ *
+ *   pm_loop_fd() returns the epoll descriptor itself, for a caller that
+ *   drives the loop from its own poll/select/epoll (the Java LoopDriver):
+ *   it is readable whenever a record is pending, a wake-up included (the
+ *   eventfd is in the set). The number is the caller's to watch, never to
+ *   read or close, and stays valid only until pm_loop_destroy(): the
+ *   caller stops watching it before or when it destroys the loop.
  *
  * DIAGNOSTICS
  *   -errno results. -EBADF: the handle is not a live loop (destroyed, stale
@@ -94,5 +102,6 @@ int pm_loop_poll(pm_loop_t l, struct pm_event *buf, int cap, int timeout_ms);
 int pm_loop_wakeup(pm_loop_t l);
 int pm_loop_close_fd(pm_loop_t l, int fd);
 int pm_loop_destroy(pm_loop_t l);
+int pm_loop_fd(pm_loop_t l);
 
 #endif

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -351,18 +352,120 @@ int pm_dgram_client(void)
     return fd < 0 ? -errno : fd;
 }
 
+/*
+ * "@name" as Linux's abstract namespace, the form systemd gives NOTIFY_SOCKET (docs/systemd.md):
+ * sun_path[0] is NUL and the address ends where the name does, since in the abstract namespace
+ * every byte up to the address length is part of the name (trailing NULs would name another socket).
+ */
+static int abstract_address(const char *name, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct sockaddr_un *a = (struct sockaddr_un *)ss;
+    size_t n = strlen(name);
+    if (n == 0)
+        return -EINVAL;
+    if (n + 1 > sizeof a->sun_path)
+        return -ENAMETOOLONG;
+    a->sun_family = AF_UNIX;
+    memcpy(a->sun_path + 1, name, n);
+    *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+    return 0;
+}
+
 int pm_dgram_send(int fd, const char *path, const void *buf, size_t len)
 {
     struct sockaddr_storage ss;
     socklen_t alen;
     ssize_t r;
+    int a;
     if (!path || !buf)
         return -EINVAL;
     memset(&ss, 0, sizeof ss);
-    if (unix_address(path, &ss, &alen) < 0)
-        return -ENAMETOOLONG;
+    a = path[0] == '@' ? abstract_address(path + 1, &ss, &alen) : unix_address(path, &ss, &alen);
+    if (a < 0)
+        return a;
     do
         r = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ss, alen);
     while (r < 0 && errno == EINTR);
     return r < 0 ? -errno : (int)r;
+}
+
+/* ---- descriptors the master inherited: socket activation (docs/socket-activation.md) ---- */
+
+/* The bound address of socket fd as text into addr (at most size bytes); its length, or -errno. */
+static int bound_address(int fd, int out[PM_SI_FIELDS], char *addr, size_t size)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char text[INET6_ADDRSTRLEN];
+    size_t n = 0;
+
+    memset(&ss, 0, sizeof ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -errno;
+    if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+        const void *a = ss.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+                                                : (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+        if (!inet_ntop(ss.ss_family, a, text, sizeof text))
+            return -errno;
+        out[PM_SI_PORT] = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                                        : ((struct sockaddr_in6 *)&ss)->sin6_port);
+        n = strlen(text);
+        memcpy(addr, text, n < size ? n : size);
+    } else if (ss.ss_family == AF_UNIX && len > offsetof(struct sockaddr_un, sun_path)) {
+        const struct sockaddr_un *u = (const struct sockaddr_un *)&ss;
+        size_t plen = len - offsetof(struct sockaddr_un, sun_path);
+        if (u->sun_path[0] == 0) { /* abstract: the name is every byte after the NUL */
+            addr[0] = '@';
+            n = plen;
+            memcpy(addr + 1, u->sun_path + 1, plen - 1 < size - 1 ? plen - 1 : size - 1);
+        } else {
+            n = strnlen(u->sun_path, plen);
+            memcpy(addr, u->sun_path, n < size ? n : size);
+        }
+    }
+    return (int)(n < size ? n : size);
+}
+
+int pm_socket_info(int fd, int adopt, int out[PM_SI_FIELDS], char *addr, size_t size)
+{
+    struct stat st;
+    int v, r;
+    socklen_t len;
+
+    if (size == 0)
+        return -EINVAL;
+    memset(out, 0, sizeof(int) * PM_SI_FIELDS);
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if (adopt) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0 || set_nonblock(fd) < 0)
+            return -errno;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        char link[64];
+        ssize_t n;
+        out[PM_SI_KIND] = S_ISFIFO(st.st_mode) ? PM_SI_FIFO : PM_SI_OTHER;
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        n = readlink(link, addr, size);
+        out[PM_SI_LENGTH] = n < 0 ? 0 : (int)n; /* no /proc: the kind alone says enough */
+        return 0;
+    }
+    out[PM_SI_KIND] = PM_SI_SOCKET;
+    len = sizeof v;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0)
+        return -errno;
+    out[PM_SI_FAMILY] = v;
+    len = sizeof v;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) < 0)
+        return -errno;
+    out[PM_SI_TYPE] = v;
+    len = sizeof v;
+    /* Not every family answers SO_ACCEPTCONN; one that does not is not listening. */
+    out[PM_SI_LISTENING] = getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v ? 1 : 0;
+    r = bound_address(fd, out, addr, size);
+    if (r < 0)
+        return r;
+    out[PM_SI_LENGTH] = r;
+    return 0;
 }

@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -21,6 +22,10 @@
 #include "fdplan.h"
 #include "rawsys.h"
 #include "spawn.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL /* linux/sched.h of kernel 5.7 */
+#endif
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -48,6 +53,7 @@ static const char *const stage_names[PM_STAGE_COUNT] = {
     [PM_STAGE_EXECVE] = "execve",
     [PM_STAGE_POSIX_SPAWN] = "posix_spawn",
     [PM_STAGE_PIDFD_OPEN] = "pidfd_open",
+    [PM_STAGE_CGROUP] = "cgroup.procs",
 };
 
 const char *pm_spawn_stage_name(int stage)
@@ -148,6 +154,11 @@ static int spawn_clone3(struct child_ctx *c, struct pm_spawn_res *res)
         res->stage = PM_STAGE_CLONE;
         return (int)r;
     }
+    if (c->req->flags & PM_SPAWN_CGROUP) {
+        /* The kernel places the child; nothing runs in the child for it. */
+        ca.flags |= CLONE_INTO_CGROUP;
+        ca.cgroup = (uint64_t)c->req->cgroup_fd;
+    }
 
     /* No handler may run in the child before its dispositions are reset. */
     sigfillset(&all);
@@ -172,6 +183,22 @@ static int spawn_clone3(struct child_ctx *c, struct pm_spawn_res *res)
     res->pid = (int)r;
     res->pidfd = pidfd;
     return 0;
+}
+
+/* Writes pid to <dirfd>/cgroup.procs: 0, or the errno of the open or write. */
+static int join_cgroup(int dirfd, pid_t pid)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+    int fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    ssize_t w;
+    while ((w = write(fd, buf, (size_t)n)) < 0 && errno == EINTR)
+        ;
+    int err = w == n ? 0 : (w < 0 ? errno : EIO);
+    close(fd);
+    return err;
 }
 
 static int spawn_posix(struct child_ctx *c, int scratch, struct pm_spawn_res *res)
@@ -245,6 +272,19 @@ static int spawn_posix(struct child_ctx *c, int scratch, struct pm_spawn_res *re
         res->stage = PM_STAGE_PIDFD_OPEN;
         return -err;
     }
+    /*
+     * posix_spawn cannot join a cgroup before exec (spawn.h): move the child
+     * now. Until this write it runs, and may fork, in the master's cgroup.
+     */
+    if (q->flags & PM_SPAWN_CGROUP) {
+        int err = join_cgroup(q->cgroup_fd, pid);
+        if (err) {
+            kill(pid, SIGKILL);
+            reap_failed((int)fd);
+            res->stage = PM_STAGE_CGROUP;
+            return -err;
+        }
+    }
     res->pid = pid;
     res->pidfd = (int)fd;
     return 0;
@@ -276,6 +316,8 @@ int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
         return -E2BIG;
     if (q->ngroups < 0 || (q->ngroups > 0 && !q->groups))
         return -EINVAL;
+    if ((q->flags & PM_SPAWN_CGROUP) && q->cgroup_fd < 0)
+        return -EBADF;
 
     /* Range first: the scratch number below is one above the largest fd. */
     int fd_limit = pm_spawn_fd_limit();
@@ -310,7 +352,9 @@ int pm_spawn(const struct pm_spawn_req *q, struct pm_spawn_res *res)
     if (mech == PM_MECH_CLONE3) {
         res->mechanism = PM_MECH_CLONE3;
         int r = spawn_clone3(&c, res);
-        if (!(r == -ENOSYS || r == -EPERM) || res->stage != PM_STAGE_CLONE || q->mechanism != PM_MECH_AUTO)
+        /* Into a cgroup, EPERM is the cgroup's answer (not delegated), not a refused clone3. */
+        int refused = r == -ENOSYS || (r == -EPERM && !(q->flags & PM_SPAWN_CGROUP));
+        if (!refused || res->stage != PM_STAGE_CLONE || q->mechanism != PM_MECH_AUTO)
             return r;
         __atomic_store_n(&clone3_refused, 1, __ATOMIC_RELAXED);
         mech = PM_MECH_POSIX_SPAWN;

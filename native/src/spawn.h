@@ -28,6 +28,19 @@
  *
  *   PM_MECH_AUTO: clone3, falling back for good once it is refused.
  *
+ *   PM_SPAWN_CGROUP (req->cgroup_fd: an O_DIRECTORY descriptor of a cgroup2
+ *   directory): the child starts in that cgroup. With clone3 the kernel
+ *   puts it there at clone time (CLONE_INTO_CGROUP, kernel >= 5.7): it never
+ *   runs a single instruction elsewhere, so neither can anything it forks.
+ *   posix_spawn cannot join a cgroup before exec: pm_spawn writes the pid to
+ *   <cgroup_fd>/cgroup.procs right after posix_spawn returns. In that window
+ *   (from exec until the write, typically microseconds, unbounded under load)
+ *   the child runs in the master's cgroup, and a process it forks there stays
+ *   there: it escapes the service's limits and cgroup.kill. If the write
+ *   fails the child is killed and reaped and the error is reported at
+ *   PM_STAGE_CGROUP. Without the flag cgroup_fd is ignored (a zeroed request
+ *   means "no cgroup", never descriptor 0).
+ *
  * DIAGNOSTICS
  *   0 on success, else -errno with res->stage naming the step that failed
  *   (pm_spawn_stage_name); at PM_STAGE_FDPLAN, res->op_kind, op_a and op_b
@@ -37,6 +50,13 @@
  *   before clone; INT_MAX if unlimited) is -EBADF at PM_STAGE_PREPARE: no
  *   child can hold or receive such a number, and nothing is computed on it. A child that failed before or at execve has been
  *   reaped and its pidfd closed before pm_spawn returns: no zombie, no fd.
+ *   PM_SPAWN_CGROUP with a negative cgroup_fd is -EBADF at PM_STAGE_PREPARE.
+ *   With clone3, a refused CLONE_INTO_CGROUP is reported at PM_STAGE_CLONE
+ *   (E2BIG or EINVAL: a kernel older than 5.7; EBUSY or EOPNOTSUPP: the cgroup
+ *   has controllers enabled in its own subtree_control, cgroup2's
+ *   no-internal-processes rule; EACCES/EPERM: not delegated to us); with
+ *   PM_SPAWN_CGROUP only ENOSYS counts as a refused clone3 for PM_MECH_AUTO's
+ *   fallback, since EPERM is then the cgroup's answer.
  */
 #ifndef PROCMASTER_SPAWN_H
 #define PROCMASTER_SPAWN_H
@@ -50,7 +70,8 @@ enum pm_spawn_flags {
     PM_SPAWN_SETSID = 1,
     PM_SPAWN_SETUID = 2,
     PM_SPAWN_SETGID = 4,
-    PM_SPAWN_SETGROUPS = 8
+    PM_SPAWN_SETGROUPS = 8,
+    PM_SPAWN_CGROUP = 16        /* start in req->cgroup_fd (see DESCRIPTION) */
 };
 
 /* The step that failed; the order is the order of execution in the child. */
@@ -70,6 +91,7 @@ enum pm_stage {
     PM_STAGE_EXECVE,
     PM_STAGE_POSIX_SPAWN,
     PM_STAGE_PIDFD_OPEN,
+    PM_STAGE_CGROUP,            /* posix_spawn: writing the pid to cgroup.procs */
     PM_STAGE_COUNT
 };
 
@@ -95,6 +117,7 @@ struct pm_spawn_req {
     const struct pm_rlimit *rlimits;
     int nrlimits;
     int mechanism;              /* pm_mechanism */
+    int cgroup_fd;              /* with PM_SPAWN_CGROUP: a cgroup2 directory */
 };
 
 struct pm_spawn_res {

@@ -1,8 +1,9 @@
-/* test_loop - event records: status packets with credentials, exits, wake-ups. */
+/* test_loop - event records: status packets with credentials, exits, wake-ups; the epoll descriptor. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -117,6 +118,28 @@ static void test_channels(void)
     CHECK(pm_listen(PM_LS_INET, "not-an-address", 0, 16, 0) == -EINVAL, "bad address accepted");
 }
 
+/* pm_loop_fd: readable in a caller's own poll exactly while a wake-up is pending; EBADF once destroyed. */
+static void test_loop_fd(void)
+{
+    int err = 0;
+    struct pm_event ev[4];
+    pm_loop_t l = pm_loop_create(&err);
+    CHECK(l != 0, "loop create: %s", strerror(err));
+    int fd = pm_loop_fd(l);
+    CHECK(fd >= 0, "pm_loop_fd: %d", fd);
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    CHECK(poll(&p, 1, 0) == 0, "idle loop's descriptor readable");
+    CHECK(pm_loop_wakeup(l) == 0, "wakeup");
+    p.revents = 0;
+    CHECK(poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "woken loop's descriptor not readable");
+    CHECK(pm_loop_poll(l, ev, 4, 0) == 1 && ev[0].kind == PM_EV_WAKEUP, "wakeup record");
+    p.revents = 0;
+    CHECK(poll(&p, 1, 0) == 0, "descriptor still readable after the wake-up was taken");
+    pm_loop_destroy(l);
+    CHECK(pm_loop_fd(l) == -EBADF, "pm_loop_fd after destroy: %d", pm_loop_fd(l));
+    CHECK(pm_loop_fd(0) == -EBADF, "pm_loop_fd(0)");
+}
+
 int main(void)
 {
     int err = 0;
@@ -127,6 +150,7 @@ int main(void)
     test_status_records(l);
     test_exit_and_wakeup(l);
     test_channels();
+    test_loop_fd();
     pm_loop_destroy(l);
     printf("loop: %d failures\n", failures);
     return failures ? 1 : 0;

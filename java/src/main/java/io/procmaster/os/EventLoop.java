@@ -1,16 +1,13 @@
 package io.procmaster.os;
 
-
-
 import io.procmaster.log.Logs;
 import io.procmaster.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,19 +18,19 @@ import org.slf4j.Logger;
 
 /**
  * The loop thread: one thread owns an {@link EventLoopCore} and everything registered with it,
- * as Postfix's single-threaded event loop owns the master's state.
+ * as Postfix's single-threaded event loop owns the master's state (its own thread, or the user's).
  *
  * <p>It lives in {@code os}, next to the epoll set it drives, because two layers run on it: the
  * master's mechanism ({@code io.procmaster.loop}) and the helper pools ({@code io.procmaster.helper}),
  * and imports flow one way, down to {@code os} (docs/DESIGN.md §2). It uses nothing above {@code os}.
  *
- * <p>Interface. Other threads only {@link #execute} commands (queued, then an eventfd wake-up only if
- * the loop is about to sleep or sleeping: see {@link #execute}); everything else is called on the loop
- * thread. Descriptors are registered with a handler and get
- * a fresh 24-bit tag each time, so a record for a number that was closed and reused within one
- * batch goes nowhere instead of to the new owner. Children handed to {@link #watch} are reaped by
- * the C core; their pidfds are closed here. Deadline sources (the policy's timers, a helper pool)
- * size each wait: the loop sleeps until the earliest deadline and then calls them.
+ * <p>Interface. Other threads only {@link #execute} commands (an eventfd wake-up only if the loop
+ * sleeps: see {@link #execute}) and mute a descriptor handed to them in the set, then restore it
+ * ({@link IoSuspension}); the rest is on the loop thread. Each registration gets a fresh 24-bit tag:
+ * a record for a number closed and reused within one batch goes nowhere, not to the new owner.
+ * Children handed to {@link #watch} are reaped by the C core; their pidfds are closed here. Deadline
+ * sources (the policy's timers, a helper pool) size each wait: the loop sleeps until the earliest
+ * deadline and then calls them.
  *
  * <p>Failure modes: a handler or command that throws is logged and the loop goes on; a failing
  * poll (which cannot happen short of a broken kernel) stops the loop with an error log. Closing the
@@ -55,14 +52,17 @@ import org.slf4j.Logger;
  *     has begun); the loop thread then runs every command still queued, then cleans up; from another
  *     thread close returns after that, or after 30 s with an error logged if the loop thread is still
  *     stuck in a call (it finishes on its own when the call returns); from the loop thread it returns
- *     at once. Closing a loop never started cleans up on the calling
- *     thread; nothing was accepted, so nothing is to run.
+ *     at once. Closing a loop never started cleans up on the calling thread (nothing to run).
  * <li>{@link #start} after {@link #close} throws IllegalStateException; start and close are
  *     serialised, so either the loop runs and is then closed, or it never runs.
  * <li>After close, from any thread: {@code execute} rejects, {@link #register} throws a
  *     {@link NativeIoException} saying the loop is closed, wake-ups are no-ops; the native handle
  *     cannot reach freed memory ({@link EventLoopCore}).
  * </ul>
+ * Driven mode ({@link LoopDriver}: no thread; the user's thread calls runOnce, which is
+ * {@link #turn}): RUNNING from construction, {@link #start} refuses; "the loop thread" above is the
+ * thread inside runOnce, or a closer while nobody is; close wakes a driver asleep in runOnce, which
+ * does the final drain and cleanup, or does them itself if nobody drives. Same contract otherwise.
  */
 public final class EventLoop implements Executor, AutoCloseable {
     private static final Logger log = Logs.logger(EventLoop.class);
@@ -70,16 +70,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** What a registered descriptor's owner hears. All on the loop thread. */
     public interface Handler {
         /** The descriptor is ready: {@code events} are the epoll bits (EPOLLIN, EPOLLOUT, ...). */
-        default void onReady(int events) {
-        }
+        default void onReady(int events) { }
 
         /** A status record arrived on a status channel, with the kernel's word on the sender ({@code senderPid}); {@code flags} say whether it was well formed. */
-        default void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) {
-        }
+        default void onStatus(int pid, int generation, int status, int senderPid, int flags, int length) { }
 
         /** The peer hung up or the descriptor failed; the registration is removed. */
-        default void onHup() {
-        }
+        default void onHup() { }
     }
 
     /** Something with a deadline on the loop's {@link #clock()} (Long.MAX_VALUE: none). */
@@ -91,20 +88,17 @@ public final class EventLoop implements Executor, AutoCloseable {
         void onDeadline();
     }
 
-    private record Registration(int tag, Handler handler) {
-    }
+    private record Registration(int tag, Handler handler) { }
 
-    private record Watched(ChildProcess child, Consumer<ExitStatus> onExit) {
-    }
+    private record Watched(ChildProcess child, Consumer<ExitStatus> onExit) { }
 
     private final String name;
     private final EventLoopCore core;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<Integer, Registration> fds = new HashMap<>();
     private final Map<Integer, Watched> children = new HashMap<>(); // by tag
-    /** Copy on write (changes are rare, reads happen twice per iteration): iterating needs no copy. */
-    private DeadlineSource[] deadlines = new DeadlineSource[0];
-    private final java.util.Set<Runnable> closeHooks = new java.util.LinkedHashSet<>();
+    private final LoopDeadlines deadlines;
+    private final Set<Runnable> closeHooks = new java.util.LinkedHashSet<>();
     private final Clock clock;
     private final int maxSleepMillis;
     private final Dispatch dispatch = new Dispatch();
@@ -114,6 +108,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** One of the states above, only ever growing; see the class comment and {@link #execute}. */
     private volatile int state = NEW;
     private volatile Thread thread;
+    /** The user's thread drives this loop instead of {@link #thread}; null for a loop with a thread. */
+    private final LoopDriver driver;
     private int nextTag = 1;
 
     /** A loop whose thread is named {@code name}, on the system clock; {@link #start()} runs it. */
@@ -131,10 +127,21 @@ public final class EventLoop implements Executor, AutoCloseable {
      *                       stop); tests make it long so that a lost wake-up shows as a hang
      */
     EventLoop(String name, Clock clock, int maxSleepMillis) throws NativeIoException {
+        this(name, clock, maxSleepMillis, null);
+    }
+
+    /** With a {@code driver}: the driven mode, RUNNING at once and with no thread of its own. */
+    EventLoop(String name, Clock clock, int maxSleepMillis, LoopDriver driver) throws NativeIoException {
         this.name = name;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxSleepMillis = maxSleepMillis;
         this.core = new EventLoopCore(name, 256);
+        this.deadlines = new LoopDeadlines(name, clock);
+        this.driver = driver;
+        if (driver != null) {
+            state = RUNNING;
+            sleeping.set(true); // parked until the first runOnce: a command queued before it makes the descriptor readable
+        }
     }
 
     /** The clock deadline sources are compared with: whoever registers one arms it on this clock. */
@@ -145,7 +152,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     /** Starts the loop thread; once only, and never after {@link #close}. */
     public synchronized void start() {
         if (state != NEW) {
-            throw new IllegalStateException("loop " + name + (thread != null ? " already started" : " is closed"));
+            throw new IllegalStateException("loop " + name + (driver != null ? " is driven by its user's thread"
+                    : thread != null ? " already started" : " is closed"));
         }
         state = RUNNING;
         Thread t = new Thread(this::run, name);
@@ -167,27 +175,9 @@ public final class EventLoop implements Executor, AutoCloseable {
      * same wake-up). The eventfd counter keeps a wake-up written before the poll starts.
      *
      * <p>Why a command is never left in the queue (run or rejected, never neither) without a lock
-     * or a system call here: this method adds the command and then reads {@link #state}; the loop
-     * thread sets DRAINED and then drains the queue to empty, as its last act before cleanup. The
-     * interleavings:
-     * <ol>
-     * <li>The read sees RUNNING or CLOSING: it came before the write of DRAINED, so the add came
-     *     before the final drain began, and the drain (which polls until empty) takes the command.
-     *     Accepted; it runs.
-     * <li>The read sees DRAINED (the only other answer: the state only grows, and the first read,
-     *     before the add, saw RUNNING or CLOSING): the final drain may be under way, so the
-     *     command may or may not have been taken. {@code commands.remove(command)} decides, as
-     *     remove and poll each unlink a node with one CAS and only one can win: removed, so no
-     *     loop will see it, and it is rejected; not found, so the loop took it and runs it, and
-     *     execute returns normally.
-     * <li>A command added after the final drain found the queue empty: the add is after the write of
-     *     DRAINED, so the read sees DRAINED and case 2 removes and rejects it.
-     * </ol>
-     * Two executes of the same (or {@code equals}) command object may swap which of them is
-     * rejected; the counts stay exact. From the loop thread during the final drain (a command or
-     * close hook executing another) the command is always rejected: the drainer is busy running
-     * the caller. The first read of {@link #state}, before the add, rejects at once before
-     * {@link #start} (no loop thread can take anything then) and after the drain.
+     * or a system call here: this method adds the command and then reads {@link #state}; the owner
+     * sets DRAINED and then drains the queue to empty; on DRAINED, {@code commands.remove(command)}
+     * decides (remove and poll each unlink with one CAS). The interleavings: docs/DESIGN.md §4.1.
      */
     @Override
     public void execute(Runnable command) {
@@ -214,9 +204,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         return new RejectedExecutionException("loop " + name + (state == NEW ? " is not started" : " is closed"));
     }
 
-    /** Whether the calling thread is this loop's thread. */
+    /** Whether the calling thread is this loop's thread (driven: the one inside {@link LoopDriver#runOnce}). */
     public boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return driver != null ? driver.isDrivingThread() : Thread.currentThread() == thread;
     }
 
     /** Registers fd with a handler (loop thread). */
@@ -246,6 +236,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
     }
 
+    /** The handle another thread mutes {@code fd} in the set and restores it with (loop thread; {@link IoSuspension}). */
+    public IoSuspension suspension(int fd) {
+        Registration r = fds.get(fd);
+        if (r == null) throw new IllegalStateException("fd " + fd + " is not registered with " + name);
+        return new IoSuspension(core, fd, r.tag());
+    }
+
     /** Whether {@code fd} is registered with this loop (loop thread). */
     public boolean isRegistered(int fd) {
         return fds.containsKey(fd);
@@ -263,17 +260,12 @@ public final class EventLoop implements Executor, AutoCloseable {
      * sources may add or remove sources, themselves included, from their own calls.
      */
     public void addDeadlineSource(DeadlineSource source) {
-        DeadlineSource[] d = Arrays.copyOf(deadlines, deadlines.length + 1);
-        d[d.length - 1] = source;
-        deadlines = d;
+        deadlines.add(source);
     }
 
     /** Removes a deadline source added with {@link #addDeadlineSource}; loop thread. */
     public void removeDeadlineSource(DeadlineSource source) {
-        List<DeadlineSource> d = new ArrayList<>(Arrays.asList(deadlines));
-        if (d.remove(source)) {
-            deadlines = d.toArray(new DeadlineSource[0]);
-        }
+        deadlines.remove(source);
     }
 
     /**
@@ -307,76 +299,86 @@ public final class EventLoop implements Executor, AutoCloseable {
     private void run() {
         try {
             while (state == RUNNING) {
-                runCommands(true);
-                if (state != RUNNING) {
-                    break; // a command began the close: no timer may fire (and spawn) from here on
-                }
-                runDeadlines();
-                int timeout = timeoutMillis();
-                if (timeout != 0) {
-                    sleeping.set(true); // then the last look at the queue: see execute()
-                    if (!commands.isEmpty()) {
-                        sleeping.set(false);
-                        timeout = 0;
-                    }
-                }
-                core.poll(timeout, dispatch); // clears sleeping as soon as the wait is over
+                turn(maxSleepMillis); // nothing due: still wake up now and then to notice a stop
             }
         } catch (Throwable t) {
             log.error("{}: event loop failed: {}", name, t.toString(), t);
         } finally {
-            state = DRAINED; // first the state, then the drain to empty: see execute()
-            runCommands(false);
-            cleanup();
+            finish();
         }
+    }
+
+    /**
+     * One iteration, both modes: the queued commands, the due timers, one poll of at most {@code capMillis}
+     * (-1: until a record or a deadline) dispatching what is ready. Returns the commands, timers and handler calls run.
+     */
+    int turn(int capMillis) throws NativeIoException {
+        int work = runCommands(true);
+        if (state != RUNNING) {
+            return work; // a command began the close: no timer may fire (and spawn) from here on
+        }
+        work += deadlines.runDue();
+        long due = deadlines.earliest();
+        int timeout = due == Long.MAX_VALUE ? capMillis : (int) Math.min(capMillis < 0 ? Integer.MAX_VALUE : capMillis,
+                TimeUnit.NANOSECONDS.toMillis(Math.max(0, due - clock.nanoTime()) + 999_999));
+        if (timeout != 0) {
+            sleeping.set(true); // then the last look at the queue: see execute()
+            if (!commands.isEmpty()) {
+                sleeping.set(false);
+                timeout = 0;
+            }
+        }
+        dispatch.handled = 0;
+        core.poll(timeout, dispatch); // clears sleeping as soon as the wait is over
+        return work + dispatch.handled;
+    }
+
+    /** Driven mode, leaving runOnce: executes write the eventfd again (the descriptor turns readable); the earliest deadline. */
+    long park() {
+        sleeping.set(true);
+        if (!commands.isEmpty() && sleeping.compareAndSet(true, false)) {
+            core.wakeup(); // queued before the set: signalled here, as before a poll (see execute)
+        }
+        return deadlines.earliest();
+    }
+
+    /** Entering runOnce: commands queued from here on are drained before its poll, no write needed. */
+    void unpark() { sleeping.set(false); }
+    boolean isRunning() { return state == RUNNING; }
+    boolean isDrained() { return state == DRAINED; }
+
+    EventLoopCore core() { return core; }
+
+    /** The loop's last act, on its owner thread: no more accepting, the final drain, cleanup. */
+    void finish() {
+        state = DRAINED; // first the state, then the drain to empty: see execute()
+        runCommands(false);
+        cleanup();
     }
 
     /**
      * Runs queued commands until the queue is empty, or (untilClose) until close begins: callers that
      * keep executing while the loop closes would otherwise keep it here; the final drain runs the rest,
-     * and there execute rejects what the drain has not taken.
+     * and there execute rejects what the drain has not taken. Returns how many ran.
      */
-    private void runCommands(boolean untilClose) {
+    private int runCommands(boolean untilClose) {
         Runnable r;
+        int n = 0;
         while ((!untilClose || state == RUNNING) && (r = commands.poll()) != null) {
+            n++;
             try {
                 r.run();
             } catch (Throwable t) {
                 log.error("{}: command failed: {}", name, t.toString(), t);
             }
         }
-    }
-
-    private void runDeadlines() {
-        long now = clock.nanoTime();
-        for (DeadlineSource d : deadlines) { // a snapshot: sources may be added or removed meanwhile
-            long due = d.nextDeadlineNanos();
-            if (due != Long.MAX_VALUE && due - now <= 0) {
-                try {
-                    d.onDeadline();
-                } catch (Throwable t) {
-                    log.error("{}: timer failed: {}", name, t.toString(), t);
-                }
-            }
-        }
-    }
-
-    private int timeoutMillis() {
-        long now = clock.nanoTime();
-        long min = Long.MAX_VALUE;
-        for (DeadlineSource d : deadlines) {
-            long due = d.nextDeadlineNanos();
-            if (due != Long.MAX_VALUE) {
-                min = Math.min(min, Math.max(0, due - now));
-            }
-        }
-        if (min == Long.MAX_VALUE) {
-            return maxSleepMillis; // nothing due: still wake up now and then to notice a stop
-        }
-        return (int) Math.min(maxSleepMillis, TimeUnit.NANOSECONDS.toMillis(min + 999_999));
+        return n;
     }
 
     private final class Dispatch implements EventSink {
+        /** Handler calls in the current poll (loop thread). */
+        int handled;
+
         @Override
         public void onWaitOver(int records) {
             // Before any handler runs: commands queued from here on (by handlers, or by callers
@@ -394,6 +396,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
             core.exited(w.child(), status);
             try {
+                handled++;
                 w.onExit().accept(status);
             } catch (Throwable t) {
                 log.error("{}: exit handler of pid {} failed: {}", name, status.pid(), t.toString(), t);
@@ -405,6 +408,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             Registration r = fds.get(fd);
             if (r != null && r.tag() == tag) {
                 try {
+                    handled++;
                     r.handler().onStatus(pid, gen, status, sender, flags, length);
                 } catch (Throwable t) {
                     log.error("{}: status handler of fd {} failed: {}", name, fd, t.toString(), t);
@@ -417,6 +421,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             Registration r = fds.get(fd);
             if (r != null && r.tag() == tag) {
                 try {
+                    handled++;
                     r.handler().onReady(events);
                 } catch (Throwable t) {
                     log.error("{}: handler of fd {} failed: {}", name, fd, t.toString(), t);
@@ -429,6 +434,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             Registration r = fds.get(fd);
             if (r != null && r.tag() == tag) {
                 fds.remove(fd);
+                handled++;
                 r.handler().onHup();
             }
         }
@@ -454,6 +460,10 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
         }
         core.wakeup(); // a no-op if the loop thread has closed the core already
+        if (driver != null) {
+            driver.closeRequested(); // the driven mode's own rules: see LoopDriver
+            return;
+        }
         Thread t = thread; // set before RUNNING, so not null here unless the loop never started
         if (t != null && t != Thread.currentThread()) {
             try {

@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
  * direct buffer with fixed-size records, and their decoding into {@link EventSink} calls.
  *
  * <p>Not thread-safe except {@link #wakeup()} and {@link #close()}: one thread (the loop thread)
- * owns it. Record layout comes from C ({@link Native}); nothing here assumes a size or an offset.
+ * owns it. {@link #register} and {@link #deregister} keep no Java state (each is one epoll_ctl), so
+ * an {@link IoSuspension} may call them from another thread for a descriptor its owner handed over. Record layout comes from C ({@link Native}); nothing here assumes a size or an offset.
  *
  * <p>After {@link #close()}, from any thread and even while another thread is inside a call: the
  * handle is a generation-checked index into C's loop table ({@code loop.h}), so a late call can
@@ -57,6 +58,17 @@ public final class EventLoopCore implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * The epoll descriptor, for a caller that watches it in its own poll ({@link LoopDriver}):
+     * readable whenever {@link #poll} has a record to deliver, a {@link #wakeup()} included. Never
+     * to be read or closed; valid until {@link #close()}.
+     *
+     * @throws NativeIoException EBADF once the loop is closed
+     */
+    public int descriptor() throws NativeIoException {
+        return check("epoll descriptor", Native.loopFd0(loop));
+    }
+
     public void register(int fd, Kind kind, int tag, int events) throws NativeIoException {
         check("epoll_ctl add fd " + fd, Native.loopCtl0(loop, Native.CTL_ADD, fd, kind(kind), tag, events));
     }
@@ -74,6 +86,21 @@ public final class EventLoopCore implements AutoCloseable {
             throw new NativeIoException(op + ": loop " + name + " is closed", Native.EBADF, true);
         }
         return Errno.check(op, r);
+    }
+
+    /**
+     * Changes a plain descriptor's interest to {@code events}; false if it is not in the set or the
+     * loop is closed (as {@link #deregister}). One epoll_ctl MOD, which keeps the epoll item and its
+     * wait-queue entry: cheaper than a DEL and an ADD (no allocation, no wait-queue surgery), how an
+     * {@link IoSuspension} takes a descriptor's interest off and puts it back.
+     */
+    public boolean modifyIfPresent(int fd, int tag, int events) throws NativeIoException {
+        int r = Native.loopCtl0(loop, Native.CTL_MOD, fd, Native.REG_FD, tag, events);
+        if (r == -Native.ENOENT || r == -Native.EBADF) {
+            return false;
+        }
+        Errno.check("epoll_ctl mod fd " + fd, r);
+        return true;
     }
 
     /** Removes fd from the set; false if it was not there. */

@@ -64,6 +64,15 @@ public final class Fd implements AutoCloseable {
     }
 
     /**
+     * Waits up to {@code timeoutMillis} for {@code events} (epoll's bits, which are poll(2)'s on
+     * Linux) on this descriptor, from any thread: what is ready (error and hang-up bits included),
+     * or 0 when the time passed (a signal may end the wait early: the caller waits again).
+     */
+    public int poll(int events, int timeoutMillis) throws NativeIoException {
+        return Errno.check("poll", Native.poll0(open(), events, timeoutMillis));
+    }
+
+    /**
      * Accepts one connection on this (non-blocking) listener.
      *
      * @return the connection (blocking, close-on-exec), or null if none is waiting (another

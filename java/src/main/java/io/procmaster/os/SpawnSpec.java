@@ -67,6 +67,7 @@ public final class SpawnSpec {
     private final int[] groups;
     private final long[] rlimits;
     private final Mechanism mechanism;
+    private final Fd cgroup;
 
     private SpawnSpec(Builder b) {
         this.path = b.path;
@@ -80,6 +81,7 @@ public final class SpawnSpec {
         this.groups = b.groups == null ? null : b.groups.clone();
         this.rlimits = b.rlimits.stream().mapToLong(Long::longValue).toArray();
         this.mechanism = b.mechanism;
+        this.cgroup = b.cgroup;
     }
 
     /** A builder for running the program at the absolute {@code path}. */
@@ -115,6 +117,11 @@ public final class SpawnSpec {
     /** How the child is spawned. */
     public Mechanism mechanism() {
         return mechanism;
+    }
+
+    /** The cgroup2 directory the child starts in ({@link Builder#cgroup}), or null. */
+    public Fd cgroup() {
+        return cgroup;
     }
 
     byte[] stringBlock() {
@@ -196,6 +203,7 @@ public final class SpawnSpec {
         private int[] groups;
         private final List<Long> rlimits = new ArrayList<>();
         private Mechanism mechanism = defaultMechanism();
+        private Fd cgroup;
 
         private Builder(String path) {
             Objects.requireNonNull(path, "path");
@@ -310,6 +318,17 @@ public final class SpawnSpec {
         /** How to spawn (default {@link Mechanism#AUTO}; the system property {@link SpawnSpec#MECHANISM_PROPERTY} overrides it for every spawn). */
         public Builder mechanism(Mechanism m) {
             this.mechanism = Objects.requireNonNull(m);
+            return this;
+        }
+
+        /**
+         * The child starts in this cgroup2 directory (an open directory descriptor the caller
+         * owns and keeps open until the spawn returned; {@link Cgroup2#open}). With clone3 the
+         * kernel places it there before it runs (CLONE_INTO_CGROUP, Linux 5.7); with posix_spawn it
+         * is moved right after exec, and what it forks before that stays outside (docs/cgroups.md).
+         */
+        public Builder cgroup(Fd directory) {
+            this.cgroup = Objects.requireNonNull(directory);
             return this;
         }
 

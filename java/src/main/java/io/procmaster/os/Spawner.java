@@ -25,8 +25,15 @@ public final class Spawner {
             case CLONE3 -> Native.MECH_CLONE3;
             case POSIX_SPAWN -> Native.MECH_POSIX_SPAWN;
         };
+        int cgroupFd = -1;
+        if (spec.cgroup() != null) {
+            cgroupFd = spec.cgroup().intValue();
+            if (cgroupFd < 0) { // closed: spawning outside the cgroup would be silent loss of containment
+                throw new SpawnException("cgroup", null, spec.path(), Native.EBADF);
+            }
+        }
         int r = Native.spawn0(spec.stringBlock(), spec.argv().size(), spec.environment().size(), spec.fdPairs(),
-                spec.flags(), spec.uid(), spec.gid(), spec.groups(), spec.rlimits(), mech, out);
+                spec.flags(), spec.uid(), spec.gid(), spec.groups(), spec.rlimits(), mech, cgroupFd, out);
         if (r < 0) {
             throw new SpawnException(Errno.stage(out[2]), failedOperation(out), spec.path(), -r);
         }

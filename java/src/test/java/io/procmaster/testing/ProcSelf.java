@@ -103,6 +103,21 @@ public final class ProcSelf {
     public static List<Integer> zombies() throws IOException {
         long self = ProcessHandle.current().pid();
         List<Integer> out = new ArrayList<>();
+        for (Zombie z : allZombies()) {
+            if (z.ppid() == self) {
+                out.add(z.pid());
+            }
+        }
+        return out;
+    }
+
+    /** A process in state Z: its pid, "pid (comm)" as /proc/PID/stat begins, and its parent. */
+    public record Zombie(int pid, String name, long ppid) {
+    }
+
+    /** Every zombie /proc shows (in a new PID namespace with its own /proc: that namespace's). */
+    public static List<Zombie> allZombies() throws IOException {
+        List<Zombie> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : ds) {
                 String stat;
@@ -112,10 +127,11 @@ public final class ProcSelf {
                     continue;
                 }
                 // pid (comm) state ppid ...; comm may hold spaces and parentheses
-                String rest = stat.substring(stat.lastIndexOf(')') + 2);
-                String[] f = rest.split(" ");
-                if (f[0].equals("Z") && Long.parseLong(f[1]) == self) {
-                    out.add(Integer.parseInt(p.getFileName().toString()));
+                int close = stat.lastIndexOf(')');
+                String[] f = stat.substring(close + 2).split(" ");
+                if (f[0].equals("Z")) {
+                    out.add(new Zombie(Integer.parseInt(p.getFileName().toString()), stat.substring(0, close + 1),
+                            Long.parseLong(f[1])));
                 }
             }
         }

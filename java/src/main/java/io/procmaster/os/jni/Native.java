@@ -24,7 +24,7 @@ public final class Native {
     public static final int REG_FD, REG_PIDFD, REG_STATUS, CTL_ADD, CTL_MOD, CTL_DEL;
     public static final int ST_FORGED, ST_MALFORMED, ST_NOCRED, STATUS_RECORD_SIZE;
     /** epoll bits, for {@link EventLoopCore#register}. */
-    public static final int EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, EPOLLEXCLUSIVE;
+    public static final int EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP, EPOLLEXCLUSIVE, EPOLLPRI, EPOLLET;
     public static final int EAGAIN, EINTR, ENOENT, ESRCH, EPIPE, ECHILD, ENOSYS, EPERM, ENOTSUP, EINVAL, ELOOP;
     public static final int SPAWN_SETSID, SPAWN_SETUID, SPAWN_SETGID, SPAWN_SETGROUPS, SPAWN_HAS_CWD;
     public static final int MECH_AUTO, MECH_CLONE3, MECH_POSIX_SPAWN;
@@ -32,6 +32,9 @@ public final class Native {
     public static final int LS_INET, LS_UNIX, LS_UNIX_DGRAM, LS_FIFO;
     public static final int STAGE_EXECVE, STAGE_FDPLAN, FDOP_DUP2, FDOP_CLEAR_CLOEXEC;
     public static final int SIGKILL, SIGTERM, FDPLAN_MAX_PAIRS, EBADF, CH_FLOW, CH_PIPE_WNB;
+    /** {@link #socketInfo0}: kinds, slots of its out array, and the AF_ and SOCK_ values it reports. */
+    public static final int SI_SOCKET, SI_FIFO, SI_OTHER, SI_KIND, SI_FAMILY, SI_TYPE, SI_LISTENING, SI_PORT,
+            SI_LENGTH, SI_FIELDS, AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET;
 
     static {
         Throwable cause = null;
@@ -53,6 +56,7 @@ public final class Native {
         STATUS_RECORD_SIZE = k.get("STATUS_RECORD_SIZE");
         EPOLLIN = k.get("EPOLLIN"); EPOLLOUT = k.get("EPOLLOUT"); EPOLLERR = k.get("EPOLLERR");
         EPOLLHUP = k.get("EPOLLHUP"); EPOLLRDHUP = k.get("EPOLLRDHUP"); EPOLLEXCLUSIVE = k.get("EPOLLEXCLUSIVE");
+        EPOLLPRI = k.get("EPOLLPRI"); EPOLLET = k.get("EPOLLET");
         EAGAIN = k.get("EAGAIN"); EINTR = k.get("EINTR"); ENOENT = k.get("ENOENT"); ESRCH = k.get("ESRCH");
         EPIPE = k.get("EPIPE"); ECHILD = k.get("ECHILD"); ENOSYS = k.get("ENOSYS"); EPERM = k.get("EPERM");
         ENOTSUP = k.get("ENOTSUP"); EBADF = k.get("EBADF"); EINVAL = k.get("EINVAL"); ELOOP = k.get("ELOOP");
@@ -68,6 +72,12 @@ public final class Native {
         STAGE_EXECVE = k.get("STAGE_EXECVE"); STAGE_FDPLAN = k.get("STAGE_FDPLAN");
         FDOP_DUP2 = k.get("FDOP_DUP2"); FDOP_CLEAR_CLOEXEC = k.get("FDOP_CLEAR_CLOEXEC");
         SIGKILL = k.get("SIGKILL"); SIGTERM = k.get("SIGTERM"); FDPLAN_MAX_PAIRS = k.get("FDPLAN_MAX_PAIRS");
+        SI_SOCKET = k.get("SI_SOCKET"); SI_FIFO = k.get("SI_FIFO"); SI_OTHER = k.get("SI_OTHER");
+        SI_KIND = k.get("SI_KIND"); SI_FAMILY = k.get("SI_FAMILY"); SI_TYPE = k.get("SI_TYPE");
+        SI_LISTENING = k.get("SI_LISTENING"); SI_PORT = k.get("SI_PORT"); SI_LENGTH = k.get("SI_LENGTH");
+        SI_FIELDS = k.get("SI_FIELDS"); AF_INET = k.get("AF_INET"); AF_INET6 = k.get("AF_INET6");
+        AF_UNIX = k.get("AF_UNIX"); SOCK_STREAM = k.get("SOCK_STREAM"); SOCK_DGRAM = k.get("SOCK_DGRAM");
+        SOCK_SEQPACKET = k.get("SOCK_SEQPACKET");
         if (cause == null) {
             cause = k.missing(); // the names asked for above that the library lacks, or null
         }
@@ -115,10 +125,12 @@ public final class Native {
      * Strings block: path, argv..., env..., [cwd], each NUL-terminated. fdPlan: (source, target)
      * pairs. rlimits: (resource, cur, max) triples. out (7 ints): pid, pidfd, failed stage, mechanism
      * used, and at the fd-plan stage the failed operation: its kind ({@link #FDOP_DUP2} or
-     * {@link #FDOP_CLEAR_CLOEXEC}, else 0) and its two descriptor numbers.
+     * {@link #FDOP_CLEAR_CLOEXEC}, else 0) and its two descriptor numbers. cgroupFd: a cgroup2
+     * directory ({@link #openReadOnly0}) the child starts in (clone3's CLONE_INTO_CGROUP; with
+     * posix_spawn the pid is written to its cgroup.procs right after the spawn), or -1 for none.
      */
     public static native int spawn0(byte[] strings, int nargv, int nenv, int[] fdPlan, int flags, int uid, int gid,
-                             int[] groups, long[] rlimits, int mechanism, int[] out);
+                             int[] groups, long[] rlimits, int mechanism, int cgroupFd, int[] out);
 
     /** out: pid, exit code (-1 if signalled), signal, core dumped. 1 reaped, 0 running, or -errno. */
     public static native int reap0(int pidfd, boolean nohang, int[] out);
@@ -187,4 +199,38 @@ public final class Native {
 
     /** Sends fd over a unix stream socket (SCM_RIGHTS, one NUL data byte); 0 or -errno. */
     public static native int sendFd0(int sock, int fd);
+
+    /**
+     * prctl(PR_GET_CHILD_SUBREAPER): 1 when this process is a child subreaper (orphaned descendants
+     * are reparented to it), 0 when not, or -errno.
+     */
+    public static native int childSubreaper0();
+
+    /**
+     * Describes a descriptor the master inherited (socket activation); with {@code adopt} it is first
+     * made close-on-exec and non-blocking. out ({@link #SI_FIELDS} ints, slots {@link #SI_KIND} ...):
+     * kind ({@link #SI_SOCKET}, {@link #SI_FIFO}, {@link #SI_OTHER}), SO_DOMAIN, SO_TYPE, SO_ACCEPTCONN,
+     * inet port, and the length of the address text written to {@code address} (inet literal, unix
+     * path, {@code @name} when abstract; a FIFO's path). 0 or -errno ({@link #EBADF}: not open).
+     */
+    public static native int socketInfo0(int fd, boolean adopt, int[] out, byte[] address);
+
+    /**
+     * open(path, O_RDONLY|O_CLOEXEC, and O_DIRECTORY when {@code directory}): a cgroup directory
+     * for {@link #spawn0}, or a cgroup file such as cgroup.events to watch for EPOLLPRI; or -errno.
+     */
+    public static native int openReadOnly0(byte[] path, boolean directory);
+
+    /**
+     * The loop's epoll descriptor, for a caller that watches it in its own poll (readable whenever
+     * the loop has a record pending, wake-ups included); never to be read or closed, valid until
+     * {@link #loopDestroy0}. Or -EBADF once the loop is destroyed.
+     */
+    public static native int loopFd0(long loop);
+
+    /**
+     * poll(2) on one descriptor: the revents bits, 0 after {@code timeoutMillis} or an interrupting
+     * signal, or -errno (a helper pool's waiting caller, docs/helpers.md "The synchronous fast path").
+     */
+    public static native int poll0(int fd, int events, int timeoutMillis);
 }
