@@ -149,7 +149,7 @@ public final class MasterCfParser {
         }
         // Returned, not logged: check prints them, run and reload log them (MasterLoop), once each.
         warnings.addAll(UnusedParameters.warnings(mainCfSettings, overrides, serviceNames));
-        return new ServiceTable(services, warnings, lines);
+        return new ServiceTable(services, warnings, lines, fileName);
     }
 
     /**

@@ -1,10 +1,7 @@
 package io.procmaster.config;
 
-import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -98,13 +95,33 @@ public final class MasterConfig {
      */
     public static final String MAIL_OWNER = "mail_owner";
 
+    /**
+     * procmaster: {@code yes} gives every service its own cgroup2 cgroup under
+     * {@value #CGROUP_DIRECTORY}, its children spawned straight into it, every process in it ended
+     * when the service is removed or the master stops (docs/cgroups.md). {@code yes} or {@code no},
+     * default {@code no}.
+     */
+    public static final String SERVICE_CGROUPS = "service_cgroups";
+    /**
+     * procmaster: the delegated cgroup2 directory the services' cgroups are made in. Absolute
+     * path; empty (the default) means the master's own cgroup ({@code 0::} of /proc/self/cgroup under
+     * the cgroup2 mount), into whose leaf {@code master} the master then moves itself (docs/cgroups.md).
+     */
+    public static final String CGROUP_DIRECTORY = "cgroup_directory";
+    /** procmaster: a service's memory.max: {@code max} or bytes with k/m/g/t, default {@code max} (docs/cgroups.md). */
+    public static final String SERVICE_MEMORY_MAX = "service_memory_max";
+    /** procmaster: a service's pids.max: {@code max} or a count, default {@code max} (docs/cgroups.md). */
+    public static final String SERVICE_PIDS_MAX = "service_pids_max";
+    /** procmaster: a service's cpu.max: {@code max}, {@code 150%} or {@code quota period}, default {@code max} (docs/cgroups.md). */
+    public static final String SERVICE_CPU_MAX = "service_cpu_max";
+
     /** Largest {@value #SPAWN_RATE_LIMIT} accepted (per service per second). */
     public static final int MAX_SPAWN_RATE_LIMIT = 10_000;
     /** Longest value of every time parameter above: one week. */
     public static final Duration MAX_TIME = Duration.ofDays(7);
 
     private static final Map<String, String> DEFAULTS;
-    private static final List<String> ALL = List.of("*");
+    static final List<String> ALL = List.of("*");
 
     static {
         Map<String, String> d = new LinkedHashMap<>();
@@ -123,6 +140,11 @@ public final class MasterConfig {
         d.put(SERVICES_FILE, "/etc/services");
         d.put(IMPORT_ENVIRONMENT, "PATH TZ LANG LC_ALL MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG");
         d.put(MAIL_OWNER, "");
+        d.put(SERVICE_CGROUPS, "no");
+        d.put(CGROUP_DIRECTORY, "");
+        d.put(SERVICE_MEMORY_MAX, CgroupLimits.MAX);
+        d.put(SERVICE_PIDS_MAX, CgroupLimits.MAX);
+        d.put(SERVICE_CPU_MAX, CgroupLimits.MAX);
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -155,34 +177,41 @@ public final class MasterConfig {
     private final ImportEnvironment importEnvironment;
     private final UserPrincipal mailOwner;
     private final PortTable ports;
+    private final boolean serviceCgroups;
+    private final Path cgroupDirectory;
+    private final CgroupLimits cgroupLimits;
 
     private MasterConfig(Map<String, String> explicit) throws ConfigException {
         this.explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
         List<ConfigError> errors = new ArrayList<>();
-        defaultProcessLimit = orZero(parse(errors, DEFAULT_PROCESS_LIMIT, v -> integer(v, 1, ServiceSpec.MAX_PROCESS_LIMIT)));
-        serviceThrottleTime = parse(errors, SERVICE_THROTTLE_TIME, v -> time(v, 1));
-        spawnRateLimit = orZero(parse(errors, SPAWN_RATE_LIMIT, v -> integer(v, 0, MAX_SPAWN_RATE_LIMIT)));
-        serviceDrainTime = parse(errors, SERVICE_DRAIN_TIME, v -> time(v, 1));
-        stressWindowTime = parse(errors, STRESS_WINDOW_TIME, v -> time(v, 1));
-        busyWarningTime = parse(errors, BUSY_WARNING_TIME, v -> time(v, 1));
-        daemonDirectory = parse(errors, DAEMON_DIRECTORY, MasterConfig::absolutePath);
-        queueDirectory = parse(errors, QUEUE_DIRECTORY, MasterConfig::absolutePath);
-        Path control = parse(errors, CONTROL_SOCKET, MasterConfig::path);
+        defaultProcessLimit = orZero(parse(errors, DEFAULT_PROCESS_LIMIT, v -> ParameterValues.integer(v, 1, ServiceSpec.MAX_PROCESS_LIMIT)));
+        serviceThrottleTime = parse(errors, SERVICE_THROTTLE_TIME, v -> ParameterValues.time(v, 1));
+        spawnRateLimit = orZero(parse(errors, SPAWN_RATE_LIMIT, v -> ParameterValues.integer(v, 0, MAX_SPAWN_RATE_LIMIT)));
+        serviceDrainTime = parse(errors, SERVICE_DRAIN_TIME, v -> ParameterValues.time(v, 1));
+        stressWindowTime = parse(errors, STRESS_WINDOW_TIME, v -> ParameterValues.time(v, 1));
+        busyWarningTime = parse(errors, BUSY_WARNING_TIME, v -> ParameterValues.time(v, 1));
+        daemonDirectory = parse(errors, DAEMON_DIRECTORY, ParameterValues::absolutePath);
+        queueDirectory = parse(errors, QUEUE_DIRECTORY, ParameterValues::absolutePath);
+        Path control = parse(errors, CONTROL_SOCKET, ParameterValues::path);
         controlSocket = control == null || queueDirectory == null ? control : queueDirectory.resolve(control);
-        List<String> hosts = parse(errors, INET_INTERFACES, MasterConfig::interfaces);
+        List<String> hosts = parse(errors, INET_INTERFACES, ParameterValues::interfaces);
         allInterfaces = ALL.equals(hosts);
         interfaceHosts = hosts == null || allInterfaces ? List.of() : hosts;
         knownTcpPorts = parse(errors, KNOWN_TCP_PORTS, PortTable::parseKnownPorts);
         masterServiceDisable = value(MASTER_SERVICE_DISABLE).trim();
         servicesFile = parse(errors, SERVICES_FILE, v -> v.trim().isEmpty() ? null : Path.of(v.trim()));
         importEnvironment = parse(errors, IMPORT_ENVIRONMENT, ImportEnvironment::parse);
-        mailOwner = parse(errors, MAIL_OWNER, MasterConfig::user);
+        mailOwner = parse(errors, MAIL_OWNER, ParameterValues::user);
+        serviceCgroups = Boolean.TRUE.equals(parse(errors, SERVICE_CGROUPS, ParameterValues::yesNo));
+        cgroupDirectory = parse(errors, CGROUP_DIRECTORY, v -> v.isBlank() ? null : ParameterValues.absolutePath(v));
+        cgroupLimits = new CgroupLimits(parse(errors, SERVICE_MEMORY_MAX, CgroupLimits::memory),
+                parse(errors, SERVICE_PIDS_MAX, CgroupLimits::pids), parse(errors, SERVICE_CPU_MAX, CgroupLimits::cpu));
         String maxText = explicit.get(THROTTLE_MAX_TIME);
         if (maxText == null) {
             throttleMaxTime = serviceThrottleTime == null ? null
                     : min(serviceThrottleTime.multipliedBy(10), MAX_TIME); // never below it: it is at most MAX_TIME
         } else {
-            Duration max = parse(errors, THROTTLE_MAX_TIME, v -> time(v, 1));
+            Duration max = parse(errors, THROTTLE_MAX_TIME, v -> ParameterValues.time(v, 1));
             if (max != null && serviceThrottleTime != null && max.compareTo(serviceThrottleTime) < 0) {
                 errors.add(ConfigError.parameter(THROTTLE_MAX_TIME, maxText,
                         "must not be less than " + SERVICE_THROTTLE_TIME + " ("
@@ -337,6 +366,21 @@ public final class MasterConfig {
         return importEnvironment;
     }
 
+    /** {@value #SERVICE_CGROUPS}: whether each service gets its own cgroup. */
+    public boolean serviceCgroups() {
+        return serviceCgroups;
+    }
+
+    /** {@value #CGROUP_DIRECTORY}, or empty for the master's own cgroup. */
+    public Optional<Path> cgroupDirectory() {
+        return Optional.ofNullable(cgroupDirectory);
+    }
+
+    /** main.cf's service_memory_max, service_pids_max and service_cpu_max, in cgroup file syntax. */
+    public CgroupLimits cgroupLimits() {
+        return cgroupLimits;
+    }
+
     /** {@value #MAIL_OWNER}, looked up; empty when not set. */
     public Optional<UserPrincipal> mailOwner() {
         return Optional.ofNullable(mailOwner);
@@ -388,101 +432,5 @@ public final class MasterConfig {
 
     private static int orZero(Integer value) {
         return value == null ? 0 : value;
-    }
-
-    private static int integer(String v, int min, int max) {
-        String t = v.strip();
-        if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("expected a decimal number");
-        }
-        int n;
-        try {
-            n = Integer.parseInt(t);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("value too large");
-        }
-        if (n < min) {
-            throw new IllegalArgumentException("must be at least " + min);
-        }
-        if (n > max) {
-            throw new IllegalArgumentException("must be at most " + max);
-        }
-        return n;
-    }
-
-    private static Duration time(String v, int minSeconds) {
-        Duration d = TimeValues.parse(v, 's');
-        if (d.getSeconds() < minSeconds) {
-            throw new IllegalArgumentException("must be at least " + minSeconds + "s");
-        }
-        if (d.compareTo(MAX_TIME) > 0) {
-            throw new IllegalArgumentException("must be at most " + TimeValues.format(MAX_TIME));
-        }
-        return d;
-    }
-
-    private static Path path(String v) {
-        String t = v.strip();
-        if (t.isEmpty()) {
-            throw new IllegalArgumentException("empty path");
-        }
-        return Path.of(t);
-    }
-
-    private static Path absolutePath(String v) {
-        Path p = path(v);
-        if (!p.isAbsolute()) {
-            throw new IllegalArgumentException("must be an absolute path");
-        }
-        return p;
-    }
-
-    /** A user known to the system (getpwnam), or null for an empty value. */
-    private static UserPrincipal user(String v) {
-        String t = v.strip();
-        if (t.isEmpty()) {
-            return null;
-        }
-        // The JDK would take a number for a uid, known or not; Postfix wants a name.
-        if (t.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("a user name is expected, not a number");
-        }
-        // As Postfix: the daemons drop their privileges to this user, so it must have none.
-        if (t.equals("root")) {
-            throw new IllegalArgumentException("must not be root (the daemons drop their privileges to it)");
-        }
-        try {
-            return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(t);
-        } catch (UserPrincipalNotFoundException e) {
-            throw new IllegalArgumentException("unknown user");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot look the user up: " + e.getMessage());
-        }
-    }
-
-    private static List<String> interfaces(String v) {
-        String t = v.strip();
-        if (t.equalsIgnoreCase("all")) {
-            return ALL;
-        }
-        if (t.equalsIgnoreCase("loopback-only")) {
-            return List.of("127.0.0.1", "::1");
-        }
-        List<String> out = new ArrayList<>();
-        for (String item : t.split("[,\\s]+")) {
-            if (item.isEmpty()) {
-                continue;
-            }
-            String host;
-            try {
-                host = InetNames.canonicalHost(item);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad hostname or network address: " + item);
-            }
-            if (!out.contains(host)) {
-                out.add(host);
-            }
-        }
-        return List.copyOf(out);
     }
 }

@@ -76,6 +76,14 @@ public final class ServiceSpec {
     public static final String F_ARGS = "args";
     /** The {@code -o procmaster_min_idle} option, named in its messages. */
     public static final String F_MIN_IDLE = MIN_IDLE_OPTION;
+    /** {@code -o service_memory_max=…}: this service's memory.max over main.cf's (docs/cgroups.md); consumed. */
+    public static final String F_MEMORY_MAX = MasterConfig.SERVICE_MEMORY_MAX;
+    /** {@code -o service_pids_max=…}: this service's pids.max over main.cf's; consumed. */
+    public static final String F_PIDS_MAX = MasterConfig.SERVICE_PIDS_MAX;
+    /** {@code -o service_cpu_max=…}: this service's cpu.max over main.cf's; consumed. */
+    public static final String F_CPU_MAX = MasterConfig.SERVICE_CPU_MAX;
+    /** The {@code -o} names the master reads as cgroup limits (never passed to the child). */
+    public static final java.util.Set<String> CGROUP_LIMIT_OPTIONS = java.util.Set.of(F_MEMORY_MAX, F_PIDS_MAX, F_CPU_MAX);
 
     private final String name;
     private final String canonicalName;
@@ -94,10 +102,13 @@ public final class ServiceSpec {
     private final Path socketPath;
     private final int listenBacklog;
     private final boolean localOnly;
+    private final CgroupLimits cgroupLimits;
 
     /** Only the builder makes one, after validation; {@code b} holds the fields as written. */
     ServiceSpec(ServiceSpecBuilder b, String canonicalName, int maxProc, Path executable, List<String> args,
-                int minIdle, List<InetEndpoint> endpoints, Path socketPath, int defaultProcessLimit) {
+                int minIdle, List<InetEndpoint> endpoints, Path socketPath, int defaultProcessLimit,
+                CgroupLimits cgroupLimits) {
+        this.cgroupLimits = cgroupLimits;
         this.name = b.name;
         this.canonicalName = canonicalName;
         this.type = b.type;
@@ -155,6 +166,15 @@ public final class ServiceSpec {
                 .maxProc(maxProc)
                 .command(command)
                 .args(args);
+        if (cgroupLimits.memoryMax() != null) {
+            b.option(F_MEMORY_MAX, cgroupLimits.memoryMax());
+        }
+        if (cgroupLimits.pidsMax() != null) {
+            b.option(F_PIDS_MAX, cgroupLimits.pidsMax());
+        }
+        if (cgroupLimits.cpuMax() != null) {
+            b.option(F_CPU_MAX, cgroupLimits.cpuMax());
+        }
         return b.minIdle(minIdle);
     }
 
@@ -231,6 +251,14 @@ public final class ServiceSpec {
     /** Idle children to keep pre-forked (docs/postfix-master.md §10 W12); 0 means on-demand only, as Postfix. */
     public int minIdle() {
         return minIdle;
+    }
+
+    /**
+     * The cgroup limits this entry's {@code -o service_*_max} options set (null fields: main.cf's
+     * apply); the loop writes {@code over(config.cgroupLimits())} (docs/cgroups.md).
+     */
+    public CgroupLimits cgroupLimits() {
+        return cgroupLimits;
     }
 
     /** For inet, one endpoint per address to listen on (docs/postfix-master.md §1.3.3); empty for other types. */
@@ -329,6 +357,7 @@ public final class ServiceSpec {
                 && wakeupSeconds == s.wakeupSeconds && wakeupConditional == s.wakeupConditional
                 && maxProc == s.maxProc && command.equals(s.command) && executable.equals(s.executable)
                 && args.equals(s.args) && minIdle == s.minIdle && listenEndpoints.equals(s.listenEndpoints)
+                && cgroupLimits.equals(s.cgroupLimits)
                 && Objects.equals(socketPath, s.socketPath)
                 && listenBacklog == s.listenBacklog;
     }
@@ -337,7 +366,7 @@ public final class ServiceSpec {
     public int hashCode() {
         return Objects.hash(name, canonicalName, type, privateService, unprivileged, chroot, wakeupSeconds,
                 wakeupConditional, maxProc, command, executable, args, minIdle, listenEndpoints, socketPath,
-                listenBacklog);
+                listenBacklog, cgroupLimits);
     }
 
     @Override

@@ -215,6 +215,7 @@ public final class ServiceSpecBuilder {
         }
         List<String> userArgs = new ArrayList<>();
         int idle = minIdle;
+        CgroupLimits limits = CgroupLimits.none();
         for (String a : args) {
             if (a != null && a.indexOf('\0') >= 0) {
                 errors.add(ConfigError.field(ServiceSpec.F_ARGS, a, "must not contain a NUL character (execve cannot pass it)"));
@@ -239,7 +240,16 @@ public final class ServiceSpecBuilder {
                 continue;
             }
             i++;
-            if (nv.substring(0, eq).strip().equals(ServiceSpec.MIN_IDLE_OPTION)) {
+            String optionName = nv.substring(0, eq).strip();
+            if (ServiceSpec.CGROUP_LIMIT_OPTIONS.contains(optionName)) {
+                // The master's own (docs/cgroups.md): written to the service's cgroup, not passed on.
+                String v = nv.substring(eq + 1).strip();
+                try {
+                    limits = withLimit(limits, optionName, v);
+                } catch (IllegalArgumentException e) {
+                    errors.add(ConfigError.field(optionName, v, e.getMessage()));
+                }
+            } else if (optionName.equals(ServiceSpec.MIN_IDLE_OPTION)) {
                 String v = nv.substring(eq + 1).strip();
                 if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(Character::isDigit)) {
                     errors.add(ConfigError.field(ServiceSpec.F_MIN_IDLE, v, "expected a decimal number"));
@@ -263,7 +273,15 @@ public final class ServiceSpecBuilder {
             throw new ConfigException(errors);
         }
         return new ServiceSpec(this, canonical, max, executable, userArgs, idle, endpoints, socketPath,
-                config.defaultProcessLimit());
+                config.defaultProcessLimit(), limits);
+    }
+
+    private static CgroupLimits withLimit(CgroupLimits l, String name, String value) {
+        return switch (name) {
+            case MasterConfig.SERVICE_MEMORY_MAX -> new CgroupLimits(CgroupLimits.memory(value), l.pidsMax(), l.cpuMax());
+            case MasterConfig.SERVICE_PIDS_MAX -> new CgroupLimits(l.memoryMax(), CgroupLimits.pids(value), l.cpuMax());
+            default -> new CgroupLimits(l.memoryMax(), l.pidsMax(), CgroupLimits.cpu(value));
+        };
     }
 
     boolean effectivePrivate() {

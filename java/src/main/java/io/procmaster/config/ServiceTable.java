@@ -31,11 +31,19 @@ public final class ServiceTable {
     private final List<String> warnings;
     /** The master.cf line each service's (last) entry starts on; empty for a table built in Java. */
     private final Map<ServiceKey, Integer> lines;
+    /** The master.cf file the lines are in, as messages name it; null for a table built in Java. */
+    private final String fileName;
 
     ServiceTable(Map<ServiceKey, ServiceSpec> services, List<String> warnings, Map<ServiceKey, Integer> lines) {
+        this(services, warnings, lines, null);
+    }
+
+    ServiceTable(Map<ServiceKey, ServiceSpec> services, List<String> warnings, Map<ServiceKey, Integer> lines,
+                 String fileName) {
         this.services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         this.warnings = List.copyOf(warnings);
         this.lines = Map.copyOf(lines);
+        this.fileName = fileName;
     }
 
     /** A table of {@code services}; duplicates are resolved as described in the class comment. */
@@ -98,11 +106,24 @@ public final class ServiceTable {
         return Optional.ofNullable(lines.get(key));
     }
 
+    /**
+     * Where a service is defined, for messages about it after parsing (socket activation's refusals):
+     * {@code master.cf:12 service "smtp" (inet)}, or {@code service "smtp" (inet)} for one built in Java.
+     *
+     * @param spec a service of this table
+     * @return the file and line (when known) and the service's name and type
+     */
+    public String location(ServiceSpec spec) {
+        String service = "service \"" + spec.name() + "\" (" + spec.type().token() + ")";
+        Integer line = lines.get(spec.key());
+        return fileName == null || line == null ? service : fileName + ":" + line + " " + service;
+    }
+
     /** This table with {@code more} warnings after its own (the same services and lines). */
     ServiceTable withWarnings(List<String> more) {
         List<String> all = new ArrayList<>(warnings);
         all.addAll(more);
-        return new ServiceTable(services, all, lines);
+        return new ServiceTable(services, all, lines, fileName);
     }
 
     /**

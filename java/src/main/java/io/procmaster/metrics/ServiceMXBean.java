@@ -116,4 +116,16 @@ public interface ServiceMXBean {
 
     /** Age of the snapshot these figures come from, milliseconds. */
     long getSnapshotAgeMillis();
+
+    /** Processes in the service's cgroup, grandchildren included (docs/cgroups.md); -1 without one. */
+    long getCgroupProcesses();
+
+    /** memory.current of the service's cgroup; -1 without one or without the memory controller. */
+    long getCgroupMemoryBytes();
+
+    /** Forks refused at the cgroup's pids.max; -1 without a cgroup. */
+    long getCgroupPidsMaxEvents();
+
+    /** Processes the OOM killer ended in the cgroup (memory.events oom_kill); -1 without a cgroup. */
+    long getCgroupOomKills();
 }

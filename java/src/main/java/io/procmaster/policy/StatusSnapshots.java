@@ -28,7 +28,7 @@ final class StatusSnapshots {
                 s.throttleBackoff.failures(),
                 stress,
                 stress ? s.remaining(s.stressExpire, now) : null,
-                s.draining, s.condWake, s.epoch, counts(s.counters));
+                s.draining, s.condWake, s.epoch, counts(s.counters), null); // the loop adds the cgroup
     }
 
     private static ServiceStatus.Counts counts(ServiceCounters c) {

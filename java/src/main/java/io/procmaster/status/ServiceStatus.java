@@ -31,6 +31,8 @@ import java.time.Duration;
  * @param conditionalWakeupPending whether a conditional wakeup ({@code 60?}) waits for the first spawn
  * @param epoch                    the service's status-channel epoch, raised by each restart (a reload that changes it, a stress start)
  * @param counts                   the service's event counts
+ * @param cgroup                   the service's cgroup, read when the status was taken, or null when the
+ *                                 service has none ({@code service_cgroups = no}, docs/cgroups.md)
  */
 public record ServiceStatus(
         String id,
@@ -49,7 +51,33 @@ public record ServiceStatus(
         boolean draining,
         boolean conditionalWakeupPending,
         long epoch,
-        Counts counts) {
+        Counts counts,
+        Cgroup cgroup) {
+
+    /**
+     * A service's cgroup as the kernel counts it (docs/cgroups.md "Reporting"). Null: the file is
+     * absent (its controller is not enabled, as on a hybrid host).
+     *
+     * @param path          the cgroup's directory
+     * @param memoryBytes   memory.current
+     * @param processes     pids.current, else the lines of cgroup.procs (the service's processes, grandchildren included)
+     * @param pidsMaxEvents pids.events {@code max}: forks refused at pids.max
+     * @param memoryMaxEvents memory.events {@code max}: times memory.max was reached
+     * @param oomKills      memory.events {@code oom_kill}: processes the OOM killer ended in the cgroup
+     * @param memoryMax     memory.max as written ({@code max}: none)
+     * @param pidsMax       pids.max as written
+     * @param cpuMax        cpu.max as written
+     */
+    public record Cgroup(String path, Long memoryBytes, Long processes, long pidsMaxEvents, long memoryMaxEvents,
+                         long oomKills, String memoryMax, String pidsMax, String cpuMax) {
+    }
+
+    /** This status with the service's cgroup figures. */
+    public ServiceStatus withCgroup(Cgroup c) {
+        return new ServiceStatus(id, name, maxProc, total, avail, oldEpochChildren, listening, throttled,
+                throttledUntilNanos, throttleRemaining, throttleLevel, stress, stressRemaining, draining,
+                conditionalWakeupPending, epoch, counts, c);
+    }
 
     /**
      * Event counts of the service (the policy's per-service counters, copied); each only grows.

@@ -89,4 +89,15 @@ final class ServiceView implements ServiceMXBean {
     @Override public long getStaleReadiness() { return s().counts().staleReadiness(); }
     @Override public long getStressStarts() { return s().counts().stressStarts(); }
     @Override public long getSnapshotAgeMillis() { s(); return SnapshotMasterMetrics.ageMillis(taken); }
+    @Override public long getCgroupProcesses() { return cg(c -> c.processes()); }
+    @Override public long getCgroupMemoryBytes() { return cg(c -> c.memoryBytes()); }
+    @Override public long getCgroupPidsMaxEvents() { return cg(c -> c.pidsMaxEvents()); }
+    @Override public long getCgroupOomKills() { return cg(c -> c.oomKills()); }
+
+    /** A figure of the service's cgroup, -1 where there is none. */
+    private long cg(java.util.function.Function<ServiceStatus.Cgroup, Long> f) {
+        ServiceStatus.Cgroup c = s().cgroup();
+        Long v = c == null ? null : f.apply(c);
+        return v == null ? -1 : v;
+    }
 }
