@@ -8,7 +8,6 @@ import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +61,7 @@ public final class MasterPolicy {
     final MaillogLines maillog;
 
     final Map<String, ServiceState> services = new LinkedHashMap<>();
-    final Map<Integer, ChildRecord> children = new HashMap<>();
+    final ChildTable children = new ChildTable(); // by pid; no boxing per status record (ChildTable)
     boolean shuttingDown;
 
     final ListenRule listen;
@@ -148,7 +147,7 @@ public final class MasterPolicy {
 
     private void killAllRemaining() {
         shutdownKillTimer = null;
-        for (ChildRecord r : new ArrayList<>(children.values())) {
+        for (ChildRecord r : children.values()) { // a copy already (ChildTable.values)
             ServiceState s = services.get(r.serviceId());
             if (s != null) {
                 s.counters.killsAfterDrain++;

@@ -13,7 +13,7 @@
  * <p>How it is driven: the loop thread owns one {@link io.procmaster.policy.MasterPolicy}, feeds it
  * events ({@code onListenReady}, {@code onStatus}, {@code onChildExit}, ...), answers its
  * synchronous {@link io.procmaster.policy.MasterActions#spawn} with a pid or a
- * {@link io.procmaster.policy.SpawnFailure}, sizes its epoll wait with {@link io.procmaster.time.TimerQueue#nextDeadline()}
+ * {@link io.procmaster.policy.SpawnFailure}, sizes its epoll wait with {@link io.procmaster.time.TimerQueue#nextDeadlineNanos()}
  * and calls {@link io.procmaster.time.TimerQueue#runDue()} after each wake-up. The policy answers only
  * through {@link io.procmaster.policy.MasterActions}. No processes, descriptors, native code or
  * threads here: tests run every rule on a {@link io.procmaster.time.FakeClock} in milliseconds.
