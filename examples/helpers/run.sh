@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the helper-pool example from a checkout: builds the jars when they are missing, then
 # starts a pool of examples/helpers/upper.sh helpers and sends it a few requests.
+# env: EXAMPLE, the example class in io.procmaster.helper.example (default HelperPoolExample).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bin/procmaster-jars.sh
@@ -9,4 +10,4 @@ if ! pm_jars "$PWD"; then
   pm_jars "$PWD"
 fi
 exec java --enable-native-access=ALL-UNNAMED -cp "$PM_LIB/*" \
-  io.procmaster.helper.example.HelperPoolExample examples/helpers/upper.sh "$@"
+  "io.procmaster.helper.example.${EXAMPLE:-HelperPoolExample}" examples/helpers/upper.sh "$@"

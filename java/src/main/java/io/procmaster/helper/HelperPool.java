@@ -20,7 +20,11 @@ import javax.management.ObjectName;
  * an option): queueing, dispatch to the least-loaded helper, on-demand growth, timeouts, BH retries,
  * restart backoff, crash-loop breaker, stateful reservations, graceful shutdown and reconfigure.
  *
- * <p>Threading: all state belongs to the loop thread. {@link #submit}, {@link #submitAll}, {@link #reserve},
+ * <p>Threading: all state belongs to the loop thread, except a helper a caller of the blocking
+ * {@link #request} has claimed: while idle helpers are published and nothing is queued, that caller
+ * takes one with a compare-and-set, writes its request and reads the reply on its own thread, and
+ * gives it back with another; the loop does not touch a claimed helper meanwhile (docs/helpers.md
+ * "The synchronous fast path", docs/DESIGN.md §4). {@link #submit}, {@link #submitAll}, {@link #reserve},
  * {@link #release}, {@link #shutdown}, {@link #reconfigure} may be called from any thread: requests go
  * through the pool's admission into its inbox, drained on the loop; the other calls hand a command to
  * the injected loop executor. A pool is made by {@link HelperPools}, which wires it onto its loop: the
@@ -71,6 +75,12 @@ public final class HelperPool {
     private final HelperPoolMetrics metrics;
     /** Makes the launcher of a new helper program at {@link #reconfigure(HelperPoolConfig, HelperSpec)}; null when none. */
     private final Function<HelperSpec, HelperLauncher> launchers;
+    /**
+     * Whether a blocking {@link #request} on the calling thread would wait for itself: the loop's
+     * thread, and for a driven loop also its owner between two runOnce calls (only it completes a
+     * hand-back).
+     */
+    private final BooleanSupplier requestWouldWaitForItself;
 
     /**
      * Package-private: pools are made by {@link HelperPools}; the launcher and the clock are the
@@ -86,13 +96,21 @@ public final class HelperPool {
      *             pool cannot change its program
      * @param onLoopThread whether the calling thread is the one {@code loop} runs commands on (in
      *             production {@link io.procmaster.os.EventLoop#inLoop()}): there the pool's
-     *             {@link #metrics()} read {@link #stats()} instead of waiting for {@link #statsAsync()}
+     *             {@link #metrics()} read {@link #stats()} instead of waiting for {@link #statsAsync()},
+     *             and {@link #request} is refused
+     * @param requestWouldWaitForItself whether a {@link #request} on the calling thread would wait
+     *             for itself: {@code onLoopThread}, and on a {@link io.procmaster.os.LoopDriver} also
+     *             its owner between two runOnce calls (not the loop thread, so its metrics wait like
+     *             anyone's, but a request falling back to the loop path would wait for ever for a
+     *             runOnce only that thread can make)
      */
     HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop,
-               Function<HelperSpec, HelperLauncher> launchers, BooleanSupplier onLoopThread) {
+               Function<HelperSpec, HelperLauncher> launchers, BooleanSupplier onLoopThread,
+               BooleanSupplier requestWouldWaitForItself) {
         this.engine = new HelperPoolEngine(config, launcher, clock, loop);
         this.metrics = new HelperPoolMetrics(this, onLoopThread);
         this.launchers = launchers;
+        this.requestWouldWaitForItself = requestWouldWaitForItself;
     }
 
     /**
@@ -100,7 +118,7 @@ public final class HelperPool {
      * the loop's for the metrics: with {@code Runnable::run} a snapshot request is answered at once.
      */
     HelperPool(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
-        this(config, launcher, clock, loop, null, () -> false);
+        this(config, launcher, clock, loop, null, () -> false, () -> false);
     }
 
     /**
@@ -110,6 +128,11 @@ public final class HelperPool {
      */
     public HelperPoolConfig config() {
         return engine.config();
+    }
+
+    /** Requests the synchronous fast path answered itself, and those it handed back to the loop (same-package tests). Any thread. */
+    long[] fastPathCounts() {
+        return engine.fastPathCounts();
     }
 
     /** Requests admitted and not yet completed (at most {@link HelperPoolConfig#admissionLimit()}). Any thread. */
@@ -160,6 +183,47 @@ public final class HelperPool {
      */
     public CompletableFuture<HelperReply> submit(String request) {
         return engine.submit(request);
+    }
+
+    /**
+     * Sends one request and waits for its reply: the blocking form of {@link #submit(String)}, with
+     * the same rules (admission, overload policy, timeouts, BH retries, closing) and the same
+     * outcomes, thrown instead of failing a future. Where a helper is idle and nothing is queued, the
+     * calling thread claims it and does the I/O itself, without waking the loop (docs/helpers.md "The
+     * synchronous fast path"); otherwise, and for anything but a plain one-line answer, the request
+     * goes the loop path and this waits for it. Any thread but the pool's loop thread and, for a
+     * pool on a {@link io.procmaster.os.LoopDriver}, the thread that drives it (also between two
+     * runOnce calls: a request handed back to the loop would wait for a runOnce that never comes).
+     *
+     * @param request the request line, without its terminator
+     * @return the helper's reply (or a {@link HelperReply.Status#BYPASSED} one, as {@code submit})
+     * @throws HelperException what the future of {@link #submit(String)} would fail with
+     * @throws IllegalStateException on the pool's loop thread, or on the thread that drives it (it would wait for itself)
+     */
+    public HelperReply request(String request) {
+        refuseOnLoopThread();
+        return engine.request(request);
+    }
+
+    private void refuseOnLoopThread() {
+        if (requestWouldWaitForItself.getAsBoolean()) {
+            throw new IllegalStateException("request() on the thread that runs or drives the pool's loop would wait"
+                    + " for itself; use submit()");
+        }
+    }
+
+    /**
+     * The byte form of {@link #request(String)}, as {@link #submit(byte[])} is of {@link #submit(String)};
+     * the array must not change until this returns.
+     *
+     * @param request the request line's bytes, without its terminator
+     * @return the helper's reply
+     * @throws HelperException what the future of {@link #submit(byte[])} would fail with
+     * @throws IllegalStateException on the pool's loop thread, or on the thread that drives it
+     */
+    public HelperReply request(byte[] request) {
+        refuseOnLoopThread();
+        return engine.request(request);
     }
 
     /**
@@ -351,5 +415,10 @@ public final class HelperPool {
     /** The earliest pending deadline on the pool's clock, for the loop's epoll timeout. */
     OptionalLong nextDeadline() {
         return engine.nextDeadline();
+    }
+
+    /** {@link #nextDeadline()} as a plain long ({@link Long#MAX_VALUE}: none), asked on every loop wake-up. */
+    long nextDeadlineNanos() {
+        return engine.nextDeadlineNanos();
     }
 }

@@ -30,18 +30,7 @@ public final class HelperPoolExample {
         List<String> words = args.length > 1 ? List.of(args).subList(1, args.length)
                 : List.of("hello", "helper", "pool", "bad", "procmaster", "bye");
 
-        HelperSpec spec = HelperSpec.builder("upper", "/bin/sh")
-                .args(Path.of(script).toAbsolutePath().toString())
-                .channelType(HelperChannelType.STREAM)
-                .hello("ready")
-                .handshakeTimeout(Duration.ofSeconds(5))
-                .build();
-        HelperPoolConfig config = HelperPoolConfig.builder("upper")
-                .children(2).startup(2).concurrency(4).channelIdDialect(ChannelIdDialect.MONOTONIC)
-                .requestTimeout(Duration.ofSeconds(10))
-                .build();
-
-        try (HelperPools.Running running = HelperPools.startWithOwnLoop(config, spec)) {
+        try (HelperPools.Running running = HelperPools.startWithOwnLoop(config(), spec(script))) {
             HelperPool pool = running.pool();
             List<CompletableFuture<HelperReply>> replies = new ArrayList<>();
             for (String w : words) replies.add(pool.submit(w));
@@ -54,5 +43,23 @@ public final class HelperPoolExample {
                     + s.replies() + ", deaths: " + s.deaths());
         }
         System.out.println("pool shut down");
+    }
+
+    /** The helper: {@code script} under /bin/sh, saying {@code ready} before it is used. */
+    static HelperSpec spec(String script) {
+        return HelperSpec.builder("upper", "/bin/sh")
+                .args(Path.of(script).toAbsolutePath().toString())
+                .channelType(HelperChannelType.STREAM)
+                .hello("ready")
+                .handshakeTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /** The pool: two helpers at concurrency 4 with channel ids. */
+    static HelperPoolConfig config() {
+        return HelperPoolConfig.builder("upper")
+                .children(2).startup(2).concurrency(4).channelIdDialect(ChannelIdDialect.MONOTONIC)
+                .requestTimeout(Duration.ofSeconds(10))
+                .build();
     }
 }

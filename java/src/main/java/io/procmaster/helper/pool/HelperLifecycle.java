@@ -8,7 +8,6 @@ import io.procmaster.helper.HelperState;
 import io.procmaster.helper.process.HelperChannel;
 import io.procmaster.time.Durations;
 import io.procmaster.time.TimerQueue;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -92,10 +91,14 @@ final class HelperLifecycle {
         if (h.lost) return;
         h.lost = true;
         h.state = HelperState.CLOSING;
-        h.framer.poison();
-        h.output.clear();
-        List<PendingRequest> held = new ArrayList<>(h.inFlight.values());
-        h.inFlight.clear();
+        if (h.ownedByLoop()) {
+            h.framer.poison();
+            h.output.clear();
+        } else { // a caller holds it (FastPath): its request fails with this when it comes back
+            h.lostWhy = why;
+            h.lostError = error;
+        }
+        List<PendingRequest> held = h.inFlight.drainInOrder();
         h.timedOutIds.clear();
         for (PendingRequest r : held) {
             r.helper = null;

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The callers' side of a {@code HelperPool}: admission bounded where the caller stands, the inbox
  * that carries admitted requests to the loop thread, and the pool's closed state.
  *
- * <p>Interface: callers' threads call {@link #submit} and {@link #submitAll}; the pool's loop thread
+ * <p>Interface: callers' threads call {@link #submit}, {@link #submitAll} and, on the synchronous fast
+ * path, {@link #admitDirect} and {@link #releaseDirect}; the pool's loop thread
  * takes requests with {@link #poll} in the drain task given to the constructor and calls
  * {@link #release} from its completion path; {@link #close} from any thread.
  *
@@ -112,6 +113,32 @@ final class HelperPoolAdmission {
             }
         }
         handedOver(config);
+    }
+
+    /**
+     * The synchronous fast path's admission ({@link FastPath}): counts one request of {@code size}
+     * bytes as admitted, as {@link #submit} would, or refuses it without a word (false: closed, or
+     * either limit reached; the caller then submits it, and {@link #submit} refuses it properly).
+     * {@link #releaseDirect} gives it back, or, once it became a loop-path request holding the
+     * admission, the loop's {@link #release}.
+     */
+    boolean admitDirect(long size, HelperPoolConfig config) {
+        if (closedReason != null || tryAdmit(1, config.admissionLimit()) == 0) return false;
+        long limit = config.admissionByteLimit();
+        for (;;) {
+            long current = admittedBytes.get();
+            if (size > limit - current) {
+                admitted.decrementAndGet();
+                return false;
+            }
+            if (admittedBytes.compareAndSet(current, current + size)) return true;
+        }
+    }
+
+    /** Gives back what {@link #admitDirect} took, once its request completed on the fast path. */
+    void releaseDirect(long size) {
+        admittedBytes.addAndGet(-size);
+        admitted.decrementAndGet();
     }
 
     /** Admits up to {@code n} within {@code limit}: how many. */

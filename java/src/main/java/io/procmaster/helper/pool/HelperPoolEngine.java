@@ -57,8 +57,14 @@ public final class HelperPoolEngine implements HelperEventSink {
     final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     final Map<Long, PooledHelper> helpers = new LinkedHashMap<>(); // start order
     /** helpers' values in start order, rebuilt when one is added or removed: dispatch walks it per request. */
-    PooledHelper[] ordered = new PooledHelper[0];
-    private final ArrayDeque<Runnable> completions = new ArrayDeque<>();
+    volatile PooledHelper[] ordered = new PooledHelper[0]; // volatile: the fast path's callers scan it
+    /**
+     * Futures to complete at the outermost {@link #exit()}, as pairs: the future, then its outcome
+     * ({@link #VOID} for null, a Throwable to fail it with, else the value). Pairs rather than a
+     * lambda per completion: no allocation per request on the loop path (BENCHMARKS.md §6).
+     */
+    private final ArrayDeque<Object> completions = new ArrayDeque<>();
+    private static final Object VOID = new Object();
 
     volatile HelperPoolConfig config; // volatile: config() may be read from any thread
     HelperLauncher launcher;
@@ -80,6 +86,7 @@ public final class HelperPoolEngine implements HelperEventSink {
     final ReplyRouter replies = new ReplyRouter(this);
     final Reservations reservations = new Reservations(this);
     final ShutdownAndReconfigure shutdown = new ShutdownAndReconfigure(this);
+    final FastPath fast = new FastPath(this);
 
     /** See the facade's constructor for what {@code loop} must do. */
     public HelperPoolEngine(HelperPoolConfig config, HelperLauncher launcher, Clock clock, Executor loop) {
@@ -118,6 +125,20 @@ public final class HelperPoolEngine implements HelperEventSink {
         } finally {
             exit();
         }
+    }
+
+    /** The blocking request: the synchronous fast path where a helper is idle, else the loop path's future, awaited. */
+    public HelperReply request(String request) {
+        Objects.requireNonNull(request, "request");
+        HelperReply reply = fast.request(request, null);
+        return reply != null ? reply : FastPath.await(submit(request));
+    }
+
+    /** The blocking byte request; {@code request} is not copied on the fast path (the caller waits). */
+    public HelperReply request(byte[] request) {
+        Objects.requireNonNull(request, "request");
+        HelperReply reply = fast.request(null, request);
+        return reply != null ? reply : FastPath.await(submit(request));
     }
 
     public CompletableFuture<HelperReply> submit(String request) {
@@ -224,6 +245,45 @@ public final class HelperPoolEngine implements HelperEventSink {
 
     // ---------------------------------------------------------------- loop entry points
 
+    /**
+     * A fast-path caller's hand-back ({@link FastPath}): the helper is the loop's again, with
+     * {@code r} in flight on it as if the loop had written it, {@code got} being what the caller read
+     * of the reply so far. A helper the pool lost meanwhile fails {@code r} with the loss's error.
+     */
+    void takeBack(PooledHelper h, PendingRequest r, byte[] got) {
+        enter();
+        try {
+            Runnable end = h.direct.handBack(); // the descriptor back in the set; an end deferred meanwhile, to run last
+            if (h.lost) {
+                h.framer.poison();
+                h.output.clear();
+                String why = h.lostWhy != null ? h.lostWhy : "helper " + h.describe() + " ended";
+                finish(r, (h.lostError != null ? h.lostError : (Function<String, HelperException>) HelperException.Died::new)
+                        .apply("helper pool '" + config.name() + "': " + why), false);
+            } else {
+                r.helper = h;
+                h.inFlight.put(r.wireId, r);
+                timeouts.arm(r); // from the caller's start: a deadline already passed fires at the next tick
+                if (got.length > 0) onData(h.id, ByteBuffer.wrap(got));
+                if (!h.lost && !h.output.isEmpty()) writer.flush(h); // a short write's rest
+            }
+            if (end != null) end.run();
+            dispatcher.reconcile();
+        } finally {
+            exit();
+        }
+    }
+
+    /** A fast-path caller returned a helper the loop had asked for: dispatch to it, close it, whatever is due. */
+    void onFastReturn() {
+        enter();
+        try {
+            dispatcher.reconcile();
+        } finally {
+            exit();
+        }
+    }
+
     @Override
     public void onData(long helperId, ByteBuffer data) {
         enter();
@@ -236,7 +296,8 @@ public final class HelperPoolEngine implements HelperEventSink {
                 data.position(data.limit());
                 return;
             }
-            if (!h.framer.feed(data, (b, off, len) -> replies.onLine(h, b, off, len))) {
+            if (h.lineSink == null) h.lineSink = (b, off, len) -> replies.onLine(h, b, off, len); // once, not per read
+            if (!h.framer.feed(data, h.lineSink)) {
                 stats.tooLongReplies++;
                 String msg = "helper pool '" + config.name() + "': helper " + h.describe()
                         + " sent a reply line longer than the " + h.maxLine + "-byte limit; killing it";
@@ -318,6 +379,15 @@ public final class HelperPoolEngine implements HelperEventSink {
         return timers.nextDeadline();
     }
 
+    public long nextDeadlineNanos() {
+        return timers.nextDeadlineNanos();
+    }
+
+    /** Requests the synchronous fast path answered itself, and those it handed back to the loop (tests, docs). Any thread. */
+    public long[] fastPathCounts() {
+        return new long[] {fast.completedOk.sum(), fast.handedBack.sum()};
+    }
+
     public HelperPoolStats stats() {
         return stats.snapshot();
     }
@@ -341,11 +411,14 @@ public final class HelperPoolEngine implements HelperEventSink {
 
     /** Completes {@code f} once the outermost entry point is done (see {@link #exit()}). */
     void completeLater(CompletableFuture<Void> f) {
-        completions.add(() -> f.complete(null));
+        completions.add(f);
+        completions.add(VOID);
     }
 
     /** The single completion path: exactly once, after the pool state is consistent. */
     void finish(PendingRequest r, Object outcome, boolean ok) {
+        // A success is a reply or a reservation, a failure a Throwable: exit() tells them apart by that.
+        if (ok == outcome instanceof Throwable) throw new IllegalArgumentException("outcome " + outcome + " for ok=" + ok);
         if (r.done) {
             stats.duplicateCompletions++;
             log.error("helper pool '{}': internal error: request {} completed twice", config.name(), r.seq);
@@ -353,13 +426,12 @@ public final class HelperPoolEngine implements HelperEventSink {
         }
         r.done = true;
         admission.release(r); // before the future completes: its callback may submit again
-        if (r.timeout != null) r.timeout.cancel();
+        timeouts.cancel(r);
         if (r.probe) probeInFlight = false;
         if (ok) stats.completedOk++;
         else stats.failed++;
-        CompletableFuture<Object> f = r.future;
-        if (ok) completions.add(() -> f.complete(outcome));
-        else completions.add(() -> f.completeExceptionally((Throwable) outcome));
+        completions.add(r.future);
+        completions.add(outcome == null ? VOID : outcome);
     }
 
     int liveCount() {
@@ -379,7 +451,15 @@ public final class HelperPoolEngine implements HelperEventSink {
     /** Completes futures only when the outermost entry point is done, so callbacks see a consistent pool. */
     void exit() {
         if (--depth > 0) return;
-        Runnable c;
-        while ((c = completions.pollFirst()) != null) c.run();
+        fast.publishAll(); // the state is consistent: offer the idle helpers to the fast path's callers
+        Object f;
+        while ((f = completions.pollFirst()) != null) {
+            Object outcome = completions.pollFirst();
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Object> future = (CompletableFuture<Object>) f;
+            if (outcome == VOID) future.complete(null);
+            else if (outcome instanceof Throwable t) future.completeExceptionally(t);
+            else future.complete(outcome);
+        }
     }
 }

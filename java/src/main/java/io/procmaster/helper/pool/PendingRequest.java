@@ -23,7 +23,11 @@ final class PendingRequest {
     final HelperReservation reservation; // non-null: must go to this reservation's helper
     long submitNanos;
     long dispatchNanos;
-    TimerQueue.Timer timeout;
+    TimerQueue.Timer timeout;           // its own timer, only when armed out of its lane's order (RequestTimeouts)
+    RequestTimeouts.Lane timeoutLane;   // non-null while armed in a lane: then the links and deadline below hold
+    PendingRequest timeoutPrev;
+    PendingRequest timeoutNext;
+    long timeoutDeadline;
     int retriesUsed;                    // Squid's r->request.retries: BH retries and on_timeout=retry share it
     long avoidHelperId = -1;            // after BH: prefer any other helper
     PooledHelper helper;                // non-null while in flight

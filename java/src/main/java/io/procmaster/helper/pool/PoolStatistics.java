@@ -12,7 +12,8 @@ import java.util.List;
  * {@link HelperPoolStats} snapshot made of them (refusals counted by the admission in the callers'
  * threads included). The collaborators count here; see {@code docs/helpers.md} for each counter.
  *
- * <p>Interface: loop thread only. Failure modes: none.
+ * <p>Interface: loop thread only; the synchronous fast path's counters are {@link FastPath}'s adders,
+ * added in here. Failure modes: none.
  */
 final class PoolStatistics {
     private final HelperPoolEngine pool;
@@ -39,7 +40,9 @@ final class PoolStatistics {
         // Refusals in the callers' threads count like the loop's own.
         HelperPoolAdmission admission = pool.admission;
         long fastBypassed = admission.bypassed();
-        return new HelperPoolStats(pool.config.name(), pool.generation, submitted, sent, replies, completedOk + fastBypassed,
+        FastPath fast = pool.fast; // the synchronous fast path counts in adders, off the loop
+        return new HelperPoolStats(pool.config.name(), pool.generation, submitted + fast.sent.sum(), sent + fast.sent.sum(),
+                replies + fast.completedOk.sum(), completedOk + fast.completedOk.sum() + fastBypassed,
                 failed + admission.failed(), timeouts, lateReplies, unknownChannelReplies, unsolicitedReplies, tooLongReplies,
                 retries, overloadRejected + admission.overloadRefused(), bypassed + fastBypassed,
                 breakerRejected, startedCount, restarts, startFailures, deaths, pool.queue.size(), maxQueueLength, running,

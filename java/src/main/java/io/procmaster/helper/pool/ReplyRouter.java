@@ -8,7 +8,6 @@ import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.wire.HelperReplyParser;
 import io.procmaster.helper.wire.ReplyText;
 import io.procmaster.helper.wire.WireFormat;
-import java.util.Iterator;
 
 /**
  * Replies: routes each framed line of a helper to its request (the oldest in flight for a classic
@@ -23,6 +22,7 @@ import java.util.Iterator;
  */
 final class ReplyRouter {
     private final HelperPoolEngine pool;
+    private final HelperReplyParser.Reader parser = new HelperReplyParser.Reader(); // loop thread only
 
     ReplyRouter(HelperPoolEngine pool) {
         this.pool = pool;
@@ -34,8 +34,8 @@ final class ReplyRouter {
         int start;
         String name = pool.config.name();
         if (!h.tagged()) {
-            Iterator<PendingRequest> it = h.inFlight.values().iterator();
-            if (!it.hasNext()) {
+            r = h.inFlight.removeOldest();
+            if (r == null) {
                 // A classic helper speaking unasked would shift every later reply onto the wrong request.
                 pool.stats.unsolicitedReplies++;
                 String msg = "helper pool '" + name + "': killing helper " + h.describe()
@@ -44,8 +44,6 @@ final class ReplyRouter {
                 pool.lifecycle.kill(h, msg, HelperException.Died::new);
                 return;
             }
-            r = it.next();
-            it.remove();
             start = off;
         } else {
             long id = WireFormat.parseId(b, off, len);
@@ -63,7 +61,7 @@ final class ReplyRouter {
             }
             start = WireFormat.afterId(b, off, len);
         }
-        onReply(h, r, HelperReplyParser.parse(b, start, off + len - start));
+        onReply(h, r, parser.parse(b, start, off + len - start));
     }
 
     private void onReply(PooledHelper h, PendingRequest r, HelperReply reply) {

@@ -6,6 +6,9 @@ import io.procmaster.helper.HelperException;
 import io.procmaster.helper.HelperReply;
 import io.procmaster.helper.TimeoutAction;
 import io.procmaster.helper.wire.HelperReplyParser;
+import io.procmaster.time.TimerQueue;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Request timeouts: arms each accepted request's deadline ({@code requestTimeout}, none by default;
@@ -25,7 +28,18 @@ import io.procmaster.helper.wire.HelperReplyParser;
  * timed out is killed. These kills are the pool's own: the helper is replaced, but its end is not
  * a death for the restart backoff or the crash-loop breaker (a slow helper is not a crashing one).
  *
- * <p>Interface: {@link #arm(PendingRequest)}, loop thread. Failure modes: none of its own. A request
+ * <p>Deadlines without a timer per request: requests armed with one delay fall due in the order
+ * they were armed, so each delay has a {@link Lane}, a FIFO linked through the requests themselves
+ * (O(1) to arm and to cancel, nothing allocated), and one {@link TimerQueue} timer armed for its
+ * head's deadline. When that timer runs it times out every request of the lane due by its own
+ * deadline, then arms itself for the new head (at once if overdue: the timer queue then runs it in
+ * the same pass, in deadline order with the other timers). A request whose deadline would come
+ * before its lane's last (armed from a reading that went back) gets a timer of its own instead. A
+ * lane left empty by a cancel drops its timer, so an idle pool holds none. (A timer per request cost
+ * about 80 bytes per request: BENCHMARKS.md §6.)
+ *
+ * <p>Interface: {@link #arm(PendingRequest)}, {@link #cancel(PendingRequest)} (by the completion
+ * path, for every request), loop thread. Failure modes: none of its own. A request
  * that cannot take the action's reply (a reservation request) or cannot be retried (a step of a
  * reservation, bound to its helper; any request while the pool shuts down or its crash-loop breaker
  * is open) fails as FAIL does.
@@ -35,9 +49,82 @@ final class RequestTimeouts {
     static final int MAX_RETRIES = 2;
 
     private final HelperPoolEngine pool;
+    private final Map<Long, Lane> lanes = new HashMap<>(); // one per timeout value ever configured: a handful
+    private Lane lastLane; // the lane of the last arm: nearly always the one delay there is
+
+    /** The requests armed with one delay, oldest first, and the timer for the head's deadline. */
+    final class Lane implements Runnable {
+        final long delayNanos;
+        private PendingRequest head;
+        private PendingRequest tail;
+        private TimerQueue.Timer wake;
+        private long wakeAt;
+
+        Lane(long delayNanos) {
+            this.delayNanos = delayNanos;
+        }
+
+        /** The wake timer: times out every request due by its deadline, then re-arms for the head. */
+        @Override
+        public void run() {
+            wake = null;
+            long due = wakeAt;
+            PendingRequest r;
+            while ((r = head) != null && r.timeoutDeadline - due <= 0) {
+                unlink(r);
+                onTimeout(r, delayNanos); // may re-arm r (a retry) behind the others, due later
+            }
+            if (wake == null) armWake(); // a retry's append may have armed it already
+        }
+
+        private void append(PendingRequest r, long deadline) {
+            r.timeoutLane = this;
+            r.timeoutDeadline = deadline;
+            r.timeoutPrev = tail;
+            r.timeoutNext = null;
+            if (tail != null) tail.timeoutNext = r;
+            else head = r;
+            tail = r;
+            if (wake == null) armWake();
+        }
+
+        private void unlink(PendingRequest r) {
+            PendingRequest p = r.timeoutPrev;
+            PendingRequest n = r.timeoutNext;
+            if (p != null) p.timeoutNext = n;
+            else head = n;
+            if (n != null) n.timeoutPrev = p;
+            else tail = p;
+            r.timeoutLane = null;
+            r.timeoutPrev = r.timeoutNext = null;
+        }
+
+        private void armWake() {
+            if (head == null) return;
+            wakeAt = head.timeoutDeadline;
+            wake = pool.timers.scheduleAt(wakeAt, "request timeouts", this);
+        }
+
+        private void cancel(PendingRequest r) {
+            unlink(r);
+            if (head == null && wake != null) {
+                wake.cancel();
+                wake = null;
+            }
+        }
+    }
 
     RequestTimeouts(HelperPoolEngine pool) {
         this.pool = pool;
+    }
+
+    /** Disarms {@code r}'s timeout, if armed; loop thread, from the completion path. */
+    void cancel(PendingRequest r) {
+        if (r.timeoutLane != null) r.timeoutLane.cancel(r);
+        if (r.timeout != null) {
+            r.timeout.cancel();
+            r.timeout = null;
+        }
     }
 
     void arm(PendingRequest r) {
@@ -45,8 +132,24 @@ final class RequestTimeouts {
     }
 
     private void armFrom(PendingRequest r, long fromNanos) {
+        cancel(r); // never linked twice (a retry was unlinked already: a no-op then)
         long t = pool.config.requestTimeout().toNanos();
-        if (t > 0) r.timeout = pool.timers.scheduleAfter(fromNanos, t, "request timeout", () -> onTimeout(r, t));
+        if (t <= 0) return;
+        Lane lane = lastLane;
+        if (lane == null || lane.delayNanos != t) {
+            lane = lanes.computeIfAbsent(t, Lane::new);
+            lastLane = lane;
+        }
+        long deadline = fromNanos + t;
+        if (lane.tail != null && deadline - lane.tail.timeoutDeadline < 0) {
+            // Out of the lane's order: a timer of its own, run by deadline as any timer.
+            r.timeout = pool.timers.scheduleAfter(fromNanos, t, "request timeout", (PendingRequest p) -> {
+                p.timeout = null;
+                onTimeout(p, t);
+            }, r);
+            return;
+        }
+        lane.append(r, deadline);
     }
 
     private void onTimeout(PendingRequest r, long timeoutNanos) {

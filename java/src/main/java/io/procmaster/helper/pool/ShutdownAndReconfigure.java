@@ -57,7 +57,7 @@ final class ShutdownAndReconfigure {
             PooledHelper best = null;
             for (PooledHelper h : pool.ordered) {
                 if (h.state == HelperState.DRAINING && !h.lost && h.reservation == null && h.load() < h.limit()
-                        && (best == null || h.load() < best.load())) best = h;
+                        && (best == null || h.load() < best.load()) && h.ownedByLoop()) best = h;
             }
             if (best == null) return;
             pool.dispatcher.dispatch(pool.queue.pollFirst(), best);

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * a way to ask for its end. Implemented by {@link ProcessHelperLauncher} over a {@link HelperProcess};
  * tests use a fake.
  *
- * <p>Interface: the pool calls these methods on the loop thread only. Data from the helper and its
+ * <p>Interface: the pool calls these methods on the loop thread only, except that a caller holding
+ * the {@link #direct()} claim calls {@link #write} (docs/helpers.md "The synchronous fast path"). Data from the helper and its
  * end are not pulled through this interface: the loop pushes them into the {@link HelperEventSink}
  * passed to {@link HelperLauncher#start}.
  *
@@ -45,4 +46,13 @@ public interface HelperChannel {
      * follows.
      */
     void kill();
+
+    /**
+     * The claim a waiting caller takes to do this channel's I/O itself (docs/helpers.md "The
+     * synchronous fast path"), or null when the channel has none (datagram channels, test fakes):
+     * then every request goes through the loop.
+     */
+    default DirectChannel direct() {
+        return null;
+    }
 }

@@ -76,6 +76,7 @@ public final class HelperProcess {
     private final CompletableFuture<HelperProcess> started = new CompletableFuture<>();
     private final CompletableFuture<HelperExit> exit = new CompletableFuture<>();
     private final ProcessDeadline deadline;
+    private final DirectChannel direct; // a waiting caller's claim on the channel; null for datagram channels
 
     // loop-thread state
     private Phase phase = Phase.HANDSHAKE;
@@ -96,6 +97,9 @@ public final class HelperProcess {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.stderr = new StderrPipe(loop, err, new HelperStderr(this.label, spec, loop.clock(), stderrSink), READS_PER_WAKEUP);
         this.hello = spec.hello() == null ? null : new HelloLine(spec.hello());
+        // The off-loop end of a claimed channel whose loop is gone (DirectChannel): the descriptors only.
+        this.direct = spec.channelType().isDatagram() ? null : new DirectChannel(loop, in, () -> {
+            in.close(); out.close(); stderr.closeFd(); exit.complete(HelperExit.killed(SIGKILL)); });
     }
 
     // ---------------------------------------------------------------- starting
@@ -157,7 +161,7 @@ public final class HelperProcess {
         loop.addDeadlineSource(deadline);
         loop.addCloseHook(closeHook);
         try {
-            stderr.register(handler(events -> stderr.read(READ_BUFFER.get())));
+            stderr.register(new ReadyHandler(events -> stderr.read(READ_BUFFER.get())));
             registerIn(Native.EPOLLIN);
         } catch (NativeIoException e) {
             log.error("{}: cannot register its descriptors: {}; killing it", label, e.toString());
@@ -175,13 +179,14 @@ public final class HelperProcess {
         if (inRegistered) {
             loop.modify(in.intValue(), events);
         } else {
-            loop.register(in.intValue(), EventLoopCore.Kind.FD, events, handler(this::onInReady));
+            loop.register(in.intValue(), EventLoopCore.Kind.FD, events, new ReadyHandler(this::onInReady));
             inRegistered = true;
         }
     }
 
     private void ready() {
         phase = Phase.READY;
+        if (direct != null) direct.ready(loop.suspension(in.intValue()));
         deadline.disarm();
         log.debug("{}: started ({})", label, spec.channelType());
         started.complete(this);
@@ -202,10 +207,6 @@ public final class HelperProcess {
 
     public long pid() {
         return child.pid();
-    }
-
-    public HelperSpec spec() {
-        return spec;
     }
 
     /** The helper's label in logs: name (and pool index) plus pid. */
@@ -234,7 +235,8 @@ public final class HelperProcess {
         ByteBuffer b = WRITE_BUFFER.get();
         b.clear();
         int len = Math.min(src.remaining(), SCRATCH);
-        b.put(src.duplicate().limit(src.position() + len)).flip();
+        if (src.hasArray()) b.put(src.array(), src.arrayOffset() + src.position(), len).flip(); // no view: no garbage
+        else b.put(src.duplicate().limit(src.position() + len)).flip();
         int n = out.write(b);
         src.position(src.position() + n);
         return n;
@@ -248,7 +250,7 @@ public final class HelperProcess {
             if (out == in) {
                 registerIn(Native.EPOLLIN | Native.EPOLLOUT);
             } else {
-                loop.register(out.intValue(), EventLoopCore.Kind.FD, Native.EPOLLOUT, handler(this::onOutReady));
+                loop.register(out.intValue(), EventLoopCore.Kind.FD, Native.EPOLLOUT, new ReadyHandler(this::onOutReady));
                 outRegistered = true;
             }
         } catch (NativeIoException e) {
@@ -322,6 +324,7 @@ public final class HelperProcess {
     // ---------------------------------------------------------------- loop events
 
     private void onInReady(int events) {
+        if (direct != null && !direct.takeForLoop(false)) return; // a stale event: a caller reads it now
         if (writeWanted && (events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
             writeWanted = false;
             try {
@@ -413,6 +416,7 @@ public final class HelperProcess {
     }
 
     private void onChildExit(ExitStatus status) {
+        if (direct != null && !direct.endOrDefer(() -> onChildExit(status))) return; // once the caller lets go
         HelperExit he = status.exited() ? HelperExit.exited(status.code()) : HelperExit.killed(status.signal());
         // What it left behind is still ours: read it before the end is told.
         if (inRegistered) readChannel(256, 0, true); // bounded: 16 MiB at most
@@ -447,6 +451,7 @@ public final class HelperProcess {
     private final Runnable closeHook = this::onLoopClosed;
 
     private void onLoopClosed() {
+        if (direct != null && !direct.endOrDefer(this::onLoopClosed)) return;
         ExitStatus st = child.exitStatus();
         HelperExit he = st == null ? HelperExit.killed(SIGKILL)
                 : st.exited() ? HelperExit.exited(st.code()) : HelperExit.killed(st.signal());
@@ -467,11 +472,15 @@ public final class HelperProcess {
         stderr.close();
     }
 
-    // ---------------------------------------------------------------- counters, for stats and tests
-
+    // ---------------------------------------------------------------- counters and claim, for stats, the pool and tests
     /** Stderr lines seen, logged, suppressed by the rate limit, cut at the line limit. */
     public long[] stderrCounters() {
         return stderr.counters();
+    }
+
+    /** The claim a waiting caller takes to do the channel's I/O itself; null for datagram channels. */
+    DirectChannel direct() {
+        return direct;
     }
 
     /** The master's descriptors (read, write, stderr), for tests; -1 once closed. */
@@ -482,15 +491,6 @@ public final class HelperProcess {
     @Override
     public String toString() {
         return label;
-    }
-
-    private static EventLoop.Handler handler(java.util.function.IntConsumer onReady) {
-        return new EventLoop.Handler() {
-            @Override
-            public void onReady(int events) {
-                onReady.accept(events);
-            }
-        };
     }
 
     /** What the helper sent of its hello so far, escaped (empty without a handshake). */

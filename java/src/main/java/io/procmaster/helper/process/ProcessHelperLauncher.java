@@ -85,5 +85,10 @@ public final class ProcessHelperLauncher implements HelperLauncher {
         public void kill() {
             process.kill();
         }
+
+        @Override
+        public DirectChannel direct() {
+            return process.direct();
+        }
     }
 }

@@ -64,6 +64,11 @@ final class StderrPipe {
         lines.finish();
     }
 
+    /** Closes the pipe's descriptor only, from any thread (the loop is gone: nobody unregisters). */
+    void closeFd() {
+        fd.close();
+    }
+
     void close() {
         if (registered) loop.unregister(fd.intValue());
         registered = false;

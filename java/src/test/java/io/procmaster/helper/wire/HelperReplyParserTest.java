@@ -221,4 +221,26 @@ class HelperReplyParserTest {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         return WireFormat.parseId(b, 0, b.length);
     }
+
+    /** The loop's reusable reader: line after line, every reply equals the one parse() reads alone. */
+    @Test
+    void reusedReader_readsEachLineAsParseDoes_whateverCameBefore() {
+        List<String> lines = List.of("OK user=alice group=\"a b\" message=x%20y", "OK", "", "TT abc", "TT",
+                "AF tok bob", "AF bob", "NA denied here", "BH crashed message=ignored", "ERR a=1 b=2 c=3 d=4 e=5",
+                "ERR", "hello world", "OK x=", "OK log=%%41");
+        HelperReplyParser.Reader reader = new HelperReplyParser.Reader();
+        byte[] buffer = new byte[256];
+        for (int round = 0; round < 2; round++) {
+            for (String line : lines) {
+                byte[] b = line.getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(b, 0, buffer, 3, b.length); // at an offset, in an array the caller reuses
+                HelperReply reused = reader.parse(buffer, 3, b.length);
+                java.util.Arrays.fill(buffer, (byte) '=');    // the reply must own its bytes
+                HelperReply alone = HelperReplyParser.parse(line);
+                assertThat(reused).as(line).isEqualTo(alone);
+                assertThat(notes(reused)).as(line).isEqualTo(notes(alone));
+                assertThat(reused.other()).as(line).isEqualTo(alone.other());
+            }
+        }
+    }
 }
