@@ -6,6 +6,7 @@ import io.procmaster.config.MasterCfParser;
 import io.procmaster.config.MasterConfig;
 import io.procmaster.config.ServiceTable;
 import io.procmaster.loop.MasterLoop;
+import io.procmaster.loop.OrphanReaperRole;
 import io.procmaster.metrics.Jmx;
 import io.procmaster.metrics.MasterMetrics;
 import io.procmaster.metrics.registry.SnapshotMasterMetrics;
@@ -93,12 +94,31 @@ public final class Master implements AutoCloseable {
      * @param overrides {@code name=value} parameters applied over main.cf, as {@code procmaster run -o}
      * @return the running master, every listener bound
      * @throws ConfigException when main.cf, an override or master.cf is bad (naming file and line)
-     * @throws IOException     when the queue directory, the instance lock or a listener fails
+     * @throws IOException     when the queue directory, the instance lock or a listener fails, or when
+     *                         this JVM is PID 1 or a child subreaper (docs/containers.md)
      */
     public static Master start(Path masterCf, Path mainCf, List<String> overrides) throws ConfigException, IOException {
+        return start(masterCf, mainCf, overrides, true);
+    }
+
+    /**
+     * The same, choosing when systemd hears {@code READY=1} (docs/systemd.md): at once, or only when
+     * the caller says so with {@link #announceReady()}, after what it sets up beside the master (the
+     * command line's control socket; a server's own listeners).
+     *
+     * @param masterCf     the master.cf file
+     * @param mainCf       the main.cf file, or null for the built-in defaults
+     * @param overrides    {@code name=value} parameters applied over main.cf
+     * @param readyAtStart true: READY=1 as soon as every listener is bound; false: at {@link #announceReady()}
+     * @return the running master, every listener bound
+     * @throws ConfigException when main.cf, an override or master.cf is bad (naming file and line)
+     * @throws IOException     as {@link #start(Path, Path, List)}
+     */
+    public static Master start(Path masterCf, Path mainCf, List<String> overrides, boolean readyAtStart)
+            throws ConfigException, IOException {
         MasterCfParser parser = masterCfParser(mainCf, overrides);
         ServiceTable table = parser.parse(masterCf);
-        return started(masterCf, parser, parser.config(), table, StartOptions.defaults());
+        return started(masterCf, parser, parser.config(), table, StartOptions.defaults().withReadyAtStart(readyAtStart));
     }
 
     /**
@@ -108,7 +128,8 @@ public final class Master implements AutoCloseable {
      * @param config the master-wide parameters
      * @param table  the services, built against {@code config}
      * @return the running master, every listener bound
-     * @throws IOException when the queue directory, the instance lock or a listener fails
+     * @throws IOException when the queue directory, the instance lock or a listener fails, or when this
+     *                     JVM is PID 1 or a child subreaper (docs/containers.md)
      */
     public static Master start(MasterConfig config, ServiceTable table) throws IOException {
         return start(config, table, StartOptions.defaults());
@@ -127,8 +148,27 @@ public final class Master implements AutoCloseable {
     /** The one place a master starts: the loop binds and runs, then what the options switch on. */
     private static Master started(Path masterCf, MasterCfParser parser, MasterConfig config, ServiceTable table,
                                   StartOptions options) throws IOException {
+        // Orphans reparented to this JVM would stay zombies: refused before anything is touched (docs/containers.md).
+        OrphanReaperRole.refuseIfReaper();
         // The constructor registers the MXBeans unless options.registerMBeans() is off (docs/metrics.md).
-        return new Master(masterCf, parser, config, MasterLoop.start(config, table), table, options);
+        // The environment: NOTIFY_SOCKET (docs/systemd.md), LISTEN_* (docs/socket-activation.md).
+        MasterLoop loop = MasterLoop.start(config, table, MasterLoop.settings(config), Clock.system(),
+                options.environment());
+        Master master = new Master(masterCf, parser, config, loop, table, options);
+        if (options.readyAtStart()) {
+            master.announceReady();
+        }
+        return master;
+    }
+
+    /**
+     * Tells systemd the master is ready ({@code READY=1} with {@code MAINPID} and {@code STATUS}, and
+     * from then on the watchdog pings) when {@code NOTIFY_SOCKET} is set, else does nothing. A master
+     * started with {@code readyAtStart} (the default) has already done so; one started without waits for
+     * this call (docs/systemd.md).
+     */
+    public void announceReady() {
+        loop.announceReady();
     }
 
     /** The options this master was started with (the builder's switches). */
@@ -178,17 +218,27 @@ public final class Master implements AutoCloseable {
 
     /**
      * Re-reads master.cf and applies it; on any error the running services stay as they are.
+     * Under systemd, RELOADING=1 goes out before the file is read and READY=1 after, applied or
+     * refused (docs/systemd.md).
      *
      * @return what changed and the warnings about the new file
      * @throws ConfigException       when the new master.cf is bad (naming file and line)
-     * @throws IOException           when a new listener cannot be bound (nothing changed)
+     * @throws IOException           when a new listener cannot be bound (nothing changed), or stop has begun
      * @throws IllegalStateException when this master was started from a table
      */
     public ReloadResult reload() throws ConfigException, IOException {
         if (masterCf == null) {
             throw new IllegalStateException("this master was started from a table; use reload(ServiceTable)");
         }
-        return reload(parser.parse(masterCf));
+        loop.reloadNotice(null); // RELOADING=1 now; reload(table) or the refusal below sends READY=1
+        ServiceTable next;
+        try {
+            next = parser.parse(masterCf);
+        } catch (ConfigException | RuntimeException e) {
+            loop.reloadNotice(e instanceof ConfigException c ? c.report() : String.valueOf(e.getMessage()));
+            throw e;
+        }
+        return reload(next);
     }
 
     /**
@@ -197,7 +247,8 @@ public final class Master implements AutoCloseable {
      *
      * @param table the new services, built against {@link #config()}
      * @return what changed
-     * @throws IOException when a new listener cannot be bound (nothing changed), saying why
+     * @throws IOException when a new listener cannot be bound (nothing changed), saying why, or when
+     *                     stop has begun ("reload refused: the master is stopping")
      */
     public ReloadResult reload(ServiceTable table) throws IOException {
         ReloadResult result = await(loop.reload(table));
@@ -236,7 +287,8 @@ public final class Master implements AutoCloseable {
 
     /**
      * The {@link #status()} as text: a header, then one line per service (processes total and
-     * available, throttle, stress, spawns, bad startups, forged and malformed records).
+     * available, throttle, stress, spawns, bad startups, forged and malformed records), then one line
+     * per service that listens on descriptors socket activation passed (docs/socket-activation.md).
      *
      * @return the table, lines ending in the platform's line separator
      * @throws IOException when the loop does not answer within 60 s or has stopped
@@ -244,13 +296,37 @@ public final class Master implements AutoCloseable {
     public String statusText() throws IOException {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-28s %6s %6s %-14s %-6s %7s %5s %7s %9s%n",
                 "service", "total", "avail", "throttled", "stress", "spawns", "bad", "forged", "malformed"));
-        for (ServiceStatus s : status()) {
+        List<ServiceStatus> all = status();
+        for (ServiceStatus s : all) {
             Duration t = s.throttleRemaining();
             sb.append(String.format(Locale.ROOT, "%-28s %6d %6d %-14s %-6s %7d %5d %7d %9d%n", s.id(), s.total(),
                     s.avail(), t == null ? "no" : "for " + Durations.format(roundUpToSeconds(t)), s.stress() ? "yes" : "no",
                     s.spawns(), s.badStartups(), s.forgedRecords(), s.malformedRecords()));
         }
+        cgroupTable(sb, all);
+        // Which services listen on sockets socket activation passed (docs/socket-activation.md).
+        await(loop.adoptedSockets()).forEach((id, fds) -> sb.append(String.format(Locale.ROOT,
+                "%s listens on adopted %s (socket activation)%n", id, String.join(", ", fds))));
         return sb.toString();
+    }
+
+    /** With service_cgroups, each service's cgroup (docs/cgroups.md "Reporting"); "-" where a counter is absent. */
+    private static void cgroupTable(StringBuilder sb, List<ServiceStatus> statuses) {
+        if (statuses.stream().noneMatch(s -> s.cgroup() != null)) {
+            return;
+        }
+        String f = "%-28s %6s %10s %-24s %9s %9s %5s%n";
+        sb.append(String.format(Locale.ROOT, f, "cgroup of service", "procs", "memory", "limits mem/pids/cpu",
+                "pids.max", "mem.max", "oom"));
+        for (ServiceStatus s : statuses) {
+            ServiceStatus.Cgroup c = s.cgroup();
+            if (c != null) {
+                sb.append(String.format(Locale.ROOT, f, s.id(), c.processes() == null ? "-" : c.processes(),
+                        c.memoryBytes() == null ? "-" : c.memoryBytes(),
+                        c.memoryMax() + "/" + c.pidsMax() + "/" + c.cpuMax().replace(' ', ':'),
+                        c.pidsMaxEvents(), c.memoryMaxEvents(), c.oomKills()));
+            }
+        }
     }
 
     /** A time remaining in whole seconds, rounded up so that one still running never shows as 0s. */

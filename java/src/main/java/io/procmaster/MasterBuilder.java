@@ -48,6 +48,7 @@ public final class MasterBuilder {
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final List<ServiceSpecBuilder> services = new ArrayList<>();
     private boolean registerMBeans = true;
+    private boolean readyAtStart = true;
 
     MasterBuilder() {
     }
@@ -143,6 +144,19 @@ public final class MasterBuilder {
     }
 
     /**
+     * When systemd hears {@code READY=1} (only where {@code NOTIFY_SOCKET} is set; docs/systemd.md):
+     * as soon as the master has bound every listener (true, the default), or when the server that
+     * embeds it calls {@link Master#announceReady()} (false), once its own start is done too.
+     *
+     * @param atStart whether READY=1 goes out at start
+     * @return this builder
+     */
+    public MasterBuilder readyAtStart(boolean atStart) {
+        this.readyAtStart = atStart;
+        return this;
+    }
+
+    /**
      * The master-wide parameters this builder gives the master: defaults, main.cf, then the
      * parameters set here.
      *
@@ -175,6 +189,7 @@ public final class MasterBuilder {
             specs.add(s.build(parser.config()));
         }
         // The table carries main.cf's unused-parameter warnings, which the master logs at start.
-        return Master.start(parser, parser.table(specs), new StartOptions(registerMBeans));
+        return Master.start(parser, parser.table(specs),
+                new StartOptions(registerMBeans, System.getenv(), readyAtStart));
     }
 }

@@ -16,7 +16,6 @@ import io.procmaster.os.NativeIoException;
 import io.procmaster.os.Signals;
 import io.procmaster.os.SpawnException;
 import io.procmaster.os.SpawnSpec;
-import io.procmaster.os.Spawner;
 import io.procmaster.os.jni.Native;
 import io.procmaster.policy.ChildExit;
 import io.procmaster.policy.GenerationCounter;
@@ -25,7 +24,6 @@ import io.procmaster.policy.MasterActions;
 import io.procmaster.policy.MasterCounters;
 import io.procmaster.policy.MasterPolicy;
 import io.procmaster.policy.PolicySettings;
-import io.procmaster.policy.ServicePolicySpec;
 import io.procmaster.policy.Signal;
 import io.procmaster.policy.SpawnFailure;
 import io.procmaster.status.MasterStatus;
@@ -40,30 +38,35 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 
 /**
  * The master's mechanism (master_spawn, master_listen, master_status, master_wakeup): it carries
  * out what {@link MasterPolicy} decides and feeds it what happens, on one {@link EventLoop} thread.
  *
- * <p>Interface: {@link #start} binds every service and starts the loop; {@link #reload},
- * {@link #status} and {@link #stop} may be called from any thread and run on the loop. A child
- * gets fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing
- * else, the variables {@code import_environment} names and {@code GENERATION} in octal, with argv
- * in Postfix's order. It starts in {@code queue_directory}, as under Postfix's master: the stock
- * daemons open {@code pid/<type>.<name>} relative to the directory they inherit.
+ * <p>Interface: {@link #start} binds every service and starts the loop; {@link #reload}, {@link #status},
+ * {@link #stop}, {@link #announceReady} may be called from any thread and run on the loop. A child gets
+ * fds 3/4 (the flow pipe), 5 (its service's status channel), 6.. (the listeners), nothing else, the
+ * variables {@code import_environment} names (never NOTIFY_SOCKET, WATCHDOG_*, LISTEN_*) and
+ * {@code GENERATION} in octal, argv in Postfix's order; it starts in {@code queue_directory} (the stock
+ * daemons open {@code pid/<type>.<name>} relative to it) and, with service_cgroups, in its service's cgroup.
  *
  * <p>Before it binds, the master checks {@code queue_directory} ({@link QueueDirectory}), locks it
- * ({@link InstanceLock}: one master per queue directory, held until {@link #close}) and ends
- * what a killed predecessor left running ({@link PreviousInstance}).
+ * ({@link InstanceLock}: one master per queue directory, held until {@link #close}) and ends what a
+ * killed predecessor left running ({@link PreviousInstance}; its cgroups, {@link CgroupDelegation}).
+ * Socket activation's descriptors are adopted where they match, kept across reloads until stop
+ * ({@link AdoptedSockets}); systemd hears READY, RELOADING, STOPPING, WATCHDOG ({@link SystemdNotifier});
+ * a removed service's cgroup is ended, grandchildren included, and all of them at stop ({@link ServiceCgroups}).
  *
- * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new
- * listener fails, nothing changes and the future fails with the reason. A spawn that fails (exec,
- * fork) throws {@link SpawnFailure} back to the policy, which logs and throttles. Status packets that are forged or
- * malformed are passed to the policy, which counts them; nothing a child writes can stop the loop.
+ * <p>Failure modes: a reload is transactional: the new table is bound first, and if any new listener
+ * fails, nothing changes and the future fails with the reason; once stop has begun a reload is refused.
+ * A spawn that fails (exec, fork) throws {@link SpawnFailure} back to the policy, which logs and throttles.
+ * Forged or malformed status packets go to the policy, which counts them; no child can stop the loop.
  */
 public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource {
     private static final Logger log = Logs.logger(MasterLoop.class);
@@ -82,11 +85,16 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     private final InstanceLock lock;
     private final MaillogSettings maillogSettings;
     private final MaillogSink maillog; // the master's lines where Postfix's master logs (postfix-master.md §11.1)
-    private volatile boolean stopping;
+    private final SystemdNotifier notify; // READY, RELOADING, STOPPING, WATCHDOG to NOTIFY_SOCKET (docs/systemd.md)
+    private final AdoptedSockets adopted; // socket activation's descriptors, until stop
+    private ServiceCgroups cgroups = ServiceCgroups.disabled(); // service_cgroups (docs/cgroups.md)
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock) throws IOException {
+    private MasterLoop(MasterConfig config, PolicySettings settings, InstanceLock lock, Clock clock,
+                       Map<String, String> env, AdoptedSockets adopted) throws IOException {
         this.config = config;
         this.lock = lock;
+        this.adopted = adopted;
         // One clock for the loop's waits and the policy's timers: their deadlines are compared.
         this.loop = new EventLoop("procmaster-loop", clock);
         this.timers = new TimerQueue(clock);
@@ -94,9 +102,10 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         this.stdio = PostfixChildren.open(config);
         this.flow = Channels.open(Channels.Kind.FLOW);
         this.wakeups = new Wakeups(loop);
-        environment.putAll(ServiceViews.childEnvironment(config, System.getenv()));
-        this.maillogSettings = MaillogSettings.of(config, System.getenv());
+        environment.putAll(ServiceViews.childEnvironment(config, env));
+        this.maillogSettings = MaillogSettings.of(config, env);
         this.maillog = MaillogSink.open(maillogSettings, clock);
+        this.notify = SystemdNotifier.open(env, ProcessHandle.current().pid(), timers, services::size, children::size);
     }
 
     /** Policy settings from main.cf parameters ({@link ServiceViews#policySettings}). */
@@ -106,48 +115,42 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     /**
      * Binds every service of the table, then starts the loop and the services. On a bind failure
-     * nothing is left open and the exception names the service and address.
+     * nothing is left open and the exception names the service and address. On a given clock:
+     * production uses {@link Clock#system()}; a test a hand-driven one, to show without sleeping
+     * that a timer does not fire early (timers run after each round's commands). With the master's
+     * environment ({@code import_environment}, {@code NOTIFY_SOCKET}, {@code LISTEN_*}): {@link System#getenv()}, or a test's map.
      */
-    public static MasterLoop start(MasterConfig config, ServiceTable table) throws IOException {
-        return start(config, table, settings(config));
-    }
-
-    public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings)
-            throws IOException {
-        return start(config, table, settings, Clock.system());
-    }
-
-    /**
-     * On a given clock: production uses {@link Clock#system()}; a test a hand-driven one, to show
-     * without sleeping that a timer does not fire early (timers run after each round's commands).
-     */
-    public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings, Clock clock)
-            throws IOException {
+    public static MasterLoop start(MasterConfig config, ServiceTable table, PolicySettings settings, Clock clock,
+                                   Map<String, String> env) throws IOException {
         Native.ensureAvailability();
         // Trusted, laid out (the children's working directory, see spawn), and ours alone before
         // anything in it is deleted or bound; then the children a killed master left go.
         QueueDirectory.prepare(config.queueDirectory(), config.mailOwner());
         InstanceLock lock = InstanceLock.acquire(config);
         MasterLoop created = null;
+        AdoptedSockets adopted = AdoptedSockets.none();
         List<BoundService> bound = new ArrayList<>();
         try {
-            created = new MasterLoop(config, settings, lock, clock);
+            adopted = AdoptedSockets.open(env, ProcessHandle.current().pid());
+            created = new MasterLoop(config, settings, lock, clock, env, adopted);
             PreviousInstance.end(lock.previous(), config, table);
             lock.record(PreviousInstance.pipeOf(created.flow.master().intValue()));
+            created.cgroups = ServiceCgroups.of(config, table.services(), created.timers, created.loop);
             for (ServiceSpec spec : table.services()) {
-                BoundService s = new BoundService(spec, ServiceDescriptors.bind(spec, config.mailOwner().orElse(null)));
+                BoundService s = new BoundService(spec, created.bind(spec, table));
                 bound.add(s);
                 created.services.put(id(spec), s);
+                created.cgroups.add(id(spec), spec);
             }
+            adopted.logUnused();
         } catch (IOException | RuntimeException e) {
             if (created != null) {
                 EventLoop l = created.loop;
                 bound.forEach(s -> s.fds.close(l));
-                created.flow.close();
-                created.stdio.close();
-                created.loop.close();
-                created.maillog.close();
+                created.cgroups.abandon();
+                created.closeParts();
             }
+            adopted.closeAll();
             lock.close();
             throw e;
         }
@@ -164,7 +167,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             for (Map.Entry<String, BoundService> e : m.services.entrySet()) {
                 m.registerStatus(e.getKey(), e.getValue());
             }
-            ReloadSummary s = m.policy.start(m.policySpecs());
+            ReloadSummary s = m.policy.start(ServiceViews.policyViews(
+                    m.services.values().stream().map(b -> b.spec).filter(Objects::nonNull).toList()));
             log.info("procmaster started: {} services ({})", m.services.size(), s);
             table.warnings().forEach(log::warn);
             return null;
@@ -172,18 +176,12 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return m;
     }
 
-    private static String id(ServiceSpec spec) {
-        return ServiceViews.id(spec);
-    }
+    private static String id(ServiceSpec spec) { return ServiceViews.id(spec); }
 
-    private List<ServicePolicySpec> policySpecs() {
-        List<ServicePolicySpec> out = new ArrayList<>();
-        for (BoundService s : services.values()) {
-            if (s.spec != null) {
-                out.add(ServiceViews.policyView(s.spec));
-            }
-        }
-        return out;
+    /** The listeners of spec: the adopted descriptors that are its (docs/socket-activation.md), the rest bound. */
+    private ServiceDescriptors bind(ServiceSpec spec, ServiceTable table) throws IOException {
+        AdoptedSockets.Claim claim = adopted.claim(id(spec), spec, table.location(spec));
+        return ServiceDescriptors.bind(spec, config.mailOwner().orElse(null), claim);
     }
 
     private void registerStatus(String id, BoundService s) throws NativeIoException {
@@ -216,7 +214,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         }
         ChildProcess child;
         try {
-            child = Spawner.spawn(b.build());
+            child = cgroups.spawn(serviceId, b); // in the service's cgroup, if it has one (docs/cgroups.md)
             loop.watch(child, exit -> onExit(exit));
         } catch (SpawnException e) {
             boolean noChild = e.stage().startsWith("clone") || e.stage().startsWith("fork");
@@ -320,6 +318,7 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             setListening(serviceId, false);
             wakeups.cancel(serviceId);
             s.fds.close(loop);
+            cgroups.end(serviceId); // grandchildren included
             log.info("service {} removed", serviceId);
         }
     }
@@ -337,15 +336,15 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
             e.getValue().fds.close(loop);
         }
         services.clear();
-        stopped.complete(null);
+        adopted.closeAll();
+        cgroups.endAll(() -> stopped.complete(null)); // once every service cgroup is empty and removed
     }
 
     // ---- DeadlineSource: the policy's timers ----
 
     @Override
     public long nextDeadlineNanos() {
-        var d = timers.nextDeadline();
-        return d.isPresent() ? d.getAsLong() : Long.MAX_VALUE;
+        return timers.nextDeadlineNanos(); // no OptionalLong per wake-up (BENCHMARKS.md §5)
     }
 
     @Override
@@ -357,33 +356,32 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     /**
      * Applies a new service table, transactionally: new services are bound first; if one cannot
-     * bind, nothing changes and the future fails with the reason.
+     * bind, nothing changes and the future fails with the reason; once stop has begun it fails (ISE).
      */
     public CompletableFuture<ReloadResult> reload(ServiceTable table) {
-        return onLoop(() -> applyReload(table));
+        return onLoop(() -> notify.aroundReload(() -> applyReload(table))); // RELOADING=1 ... READY=1
     }
 
-    /**
-     * Calls body on the loop thread. The future always completes: with body's result or what it
-     * threw, or, if the loop no longer takes commands (closed), with the RejectedExecutionException.
-     */
+    /** systemd's READY=1 (docs/systemd.md): every listener is bound and the first children spawned by now. */
+    public void announceReady() {
+        onLoop(Executors.callable(notify::ready));
+    }
+
+    /** systemd's RELOADING=1 before master.cf is read; a {@code refused} reason (not null) ends it: READY=1. */
+    public void reloadNotice(String refused) {
+        onLoop(Executors.callable(refused == null ? notify::reloading : () -> notify.reloadRefused(refused)));
+    }
+
+    /** Calls body on the loop thread; the future always completes ({@link LoopCommands#call}). */
     private <T> CompletableFuture<T> onLoop(Callable<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                try {
-                    f.complete(body.call());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            f.completeExceptionally(e);
-        }
-        return f;
+        return LoopCommands.call(loop, body);
     }
 
     private ReloadResult applyReload(ServiceTable table) throws IOException {
+        // Once stop began nothing would close what this binds (allChildrenGone has or will have run).
+        if (policy.masterCounters().shuttingDown()) {
+            throw new IllegalStateException("reload refused: the master is stopping");
+        }
         policy.maillog().reload(maillogSettings.version(), maillogSettings.configDirectory());
         Map<String, ServiceSpec> wanted = new LinkedHashMap<>();
         for (ServiceSpec spec : table.services()) {
@@ -393,12 +391,15 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         Map<String, ServiceDescriptors> fresh = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
+                cgroups.check(e.getValue()); // a limit whose controller is missing fails the reload here
                 if (!services.containsKey(e.getKey())) {
-                    fresh.put(e.getKey(), ServiceDescriptors.bind(e.getValue(), config.mailOwner().orElse(null)));
+                    fresh.put(e.getKey(), bind(e.getValue(), table));
+                    cgroups.add(e.getKey(), e.getValue()); // made before the swap, as the listeners
                 }
             }
         } catch (IOException | RuntimeException e) {
             fresh.values().forEach(d -> d.close(loop));
+            fresh.keySet().forEach(cgroups::end); // no process is in them yet
             throw e;
         }
         for (Map.Entry<String, ServiceSpec> e : wanted.entrySet()) {
@@ -409,11 +410,11 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
                 registerStatus(e.getKey(), s);
             } else {
                 s.spec = e.getValue();
+                cgroups.apply(e.getKey(), s.spec);
             }
         }
-        List<ServicePolicySpec> specs = new ArrayList<>();
-        wanted.values().forEach(spec -> specs.add(ServiceViews.policyView(spec)));
-        ReloadSummary summary = policy.reload(specs);
+        ReloadSummary summary = policy.reload(ServiceViews.policyViews(wanted.values()));
+        adopted.logUnused();
         log.info("reload: {}", summary);
         table.warnings().forEach(log::warn);
         return new ReloadResult(summary, table.warnings());
@@ -421,12 +422,10 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
 
     /** Per-service status, read on the loop thread. */
     public CompletableFuture<List<ServiceStatus>> status() {
-        return onLoop(policy::statusAll);
+        return onLoop(() -> cgroups.annotate(policy.statusAll()));
     }
 
-    public CompletableFuture<MasterCounters> counters() {
-        return onLoop(policy::masterCounters);
-    }
+    public CompletableFuture<MasterCounters> counters() { return onLoop(policy::masterCounters); }
 
     /** The master counters and every service's status in one loop command, so they agree (docs/metrics.md). */
     public CompletableFuture<MasterStatus> masterStatus() {
@@ -434,10 +433,8 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
     }
 
     /**
-     * The same snapshot taken at once, for a caller already on the loop thread (the metrics' getters
-     * in a callback of a future the loop completes, which must not wait for a command behind them).
-     *
-     * @throws IllegalStateException on any other thread
+     * The same snapshot taken at once, for a caller already on the loop thread (the metrics' getters in a
+     * callback of a future the loop completes, which must not wait for a command behind them); else ISE.
      */
     public MasterStatus masterStatusOnLoop() {
         if (!loop.inLoop()) {
@@ -446,12 +443,15 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         MasterCounters c = policy.masterCounters();
         return new MasterStatus(c.lastGeneration(), c.children(), c.shuttingDown(), c.unknownPidExits(),
                 c.unknownServiceEvents(), c.unexpectedSpawnReports(), c.badSpecValues(), c.duplicateSpecs(),
-                policy.statusAll());
+                cgroups.annotate(policy.statusAll()));
     }
 
     /** Whether the calling thread is this master's loop thread. */
-    public boolean inLoop() {
-        return loop.inLoop();
+    public boolean inLoop() { return loop.inLoop(); }
+
+    /** Services on adopted descriptors (docs/socket-activation.md), for the status command: id to descriptors. */
+    public CompletableFuture<Map<String, List<String>>> adoptedSockets() {
+        return onLoop(adopted::users);
     }
 
     /** Pids of the live children (for tests and the status command). */
@@ -459,28 +459,19 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         return onLoop(() -> List.copyOf(children.keySet()));
     }
 
-    /**
-     * Stops: every child gets SIGTERM, SIGKILL after the drain time; the future completes when all
-     * are gone and every descriptor is closed. Then {@link #close()} stops the loop thread.
-     */
+    /** Stops: SIGTERM to each child, SIGKILL after the drain time; done when all are gone, every fd closed. */
     public CompletableFuture<Void> stop() {
-        if (!stopping) {
-            stopping = true;
-            try {
-                loop.execute(() -> {
-                    policy.maillog().terminating(Signals.term()); // what `postfix stop` sends (§11.1)
-                    policy.shutdown();
-                });
-            } catch (RejectedExecutionException e) {
-                stopped.completeExceptionally(e); // the loop is gone without a stop: nobody will complete it
-            }
+        if (stopping.compareAndSet(false, true)) { // once, though a signal and the control socket race
+            onLoop(Executors.callable(() -> {
+                notify.stopping();
+                policy.maillog().terminating(Signals.term()); // what `postfix stop` sends (§11.1)
+                policy.shutdown();
+            })).exceptionally(e -> { stopped.completeExceptionally(e); return null; }); // rejected or failed
         }
         return stopped;
     }
 
-    public CompletableFuture<Void> stopped() {
-        return stopped;
-    }
+    public CompletableFuture<Void> stopped() { return stopped; }
 
     /** Stops (if not yet), waits for the children, stops the loop thread (held wakeups close with it). */
     public void close() {
@@ -491,10 +482,18 @@ public final class MasterLoop implements MasterActions, EventLoop.DeadlineSource
         } catch (Exception e) {
             log.warn("stop did not complete cleanly: {}", e.toString());
         }
+        closeParts();
+        adopted.closeAll(); // already closed at a clean stop; the loop thread is gone, so no one else uses it
+        cgroups.closeDescriptors(); // after the loop thread, their owner; none is left after a clean stop
+        lock.close(clean); // last: the queue directory is another master's to use from here
+    }
+
+    /** The loop thread, then what it alone used (maillog, notify), the flow pipe and stdio: a failed start or close. */
+    private void closeParts() {
         loop.close();
         flow.close();
-        maillog.close(); // after the loop thread, its only user, is gone
+        maillog.close();
+        notify.close();
         stdio.close();
-        lock.close(clean); // last: the queue directory is another master's to use from here
     }
 }

@@ -35,7 +35,8 @@ import org.slf4j.Logger;
  * started after that master, be an orphan (its parent init or a reaper above this master), and
  * run one of this master's programs; {@link PreviousChild} decides, and says why it leaves a
  * process that holds the pipe. Each gets SIGTERM; those still holding the pipe after
- * {@code service_drain_time} get SIGKILL. Signals go through {@link ProcessHandle}, which checks
+ * {@code service_drain_time} get SIGKILL; the log line says how many went and how long finding and
+ * ending them took (the bind waits for it). Signals go through {@link ProcessHandle}, which checks
  * the process's start time, so a pid reused meanwhile is not signalled.
  *
  * <p>Interface: {@link #end}, {@link #pipeOf}, {@link #bootId}. Failure modes: none thrown; a
@@ -97,6 +98,7 @@ final class PreviousInstance {
             }
             return List.of();
         }
+        long began = System.nanoTime(); // finding and ending them delays the bind: the log says how long
         List<ProcessHandle> found = holders(previous, known(previous, config, table));
         List<Long> pids = found.stream().map(ProcessHandle::pid).toList();
         for (ProcessHandle p : found) {
@@ -108,11 +110,12 @@ final class PreviousInstance {
             p.destroyForcibly();
         }
         left = awaitGone(left, previous.flowPipe(), KILL_WAIT);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
         if (found.isEmpty()) {
             log.info("previous master pid {} is gone; none of its children are left", previous.pid());
         } else {
-            log.warn("previous master pid {} is gone; ended {} of its children (pids {}){}", previous.pid(),
-                    found.size() - left.size(), pids,
+            log.warn("previous master pid {} is gone; ended {} of its children (pids {}) in {} ms{}", previous.pid(),
+                    found.size() - left.size(), pids, tookMillis,
                     left.isEmpty() ? "" : "; still running: " + left.stream().map(ProcessHandle::pid).toList());
         }
         return pids;

@@ -2,6 +2,7 @@ package io.procmaster.loop;
 
 import io.procmaster.config.InetEndpoint;
 import io.procmaster.config.ServiceSpec;
+import io.procmaster.config.ServiceType;
 import io.procmaster.os.Channels;
 import io.procmaster.os.EventLoop;
 import io.procmaster.os.Fd;
@@ -38,6 +39,10 @@ import java.util.List;
  * says no other master is using it), never a link, a regular file or a directory. At close the
  * path is unlinked only if it is still the node (st_dev, st_ino) this master bound.
  *
+ * <p>A listener the master was given by socket activation ({@link AdoptedSockets.Claim}) is used
+ * instead of binding that address; its file is systemd's (never chowned, never unlinked), and at
+ * close it goes back to the pool open (docs/socket-activation.md).
+ *
  * <p>Failure modes: {@link #bind} closes whatever it had bound when one address fails, or when the
  * file cannot be given to {@code mail_owner}, and throws an {@link IOException} naming the service
  * and the address.
@@ -46,54 +51,78 @@ final class ServiceDescriptors {
     private final List<Fd> listeners;
     private final Path socketFile;
     private final FileNodes.Node socketNode; // the node bind made at socketFile, or null
+    private final AdoptedSockets.Claim adopted; // the listeners that are the pool's, not ours to close
     private FdPair status;
 
-    private ServiceDescriptors(List<Fd> listeners, Path socketFile, FileNodes.Node socketNode) {
+    private ServiceDescriptors(List<Fd> listeners, Path socketFile, FileNodes.Node socketNode,
+                               AdoptedSockets.Claim adopted) {
         this.listeners = listeners;
         this.socketFile = socketFile;
         this.socketNode = socketNode;
+        this.adopted = adopted;
     }
 
-    /** Binds the listeners of {@code spec}; {@code owner} (may be null) gets the socket or FIFO file. */
-    static ServiceDescriptors bind(ServiceSpec spec, UserPrincipal owner) throws IOException {
+    /**
+     * Binds the listeners of {@code spec} that {@code adopted} does not give; {@code owner} (may be
+     * null) gets the socket or FIFO file. The claim is this object's from here: released on failure
+     * or at {@link #close}.
+     */
+    static ServiceDescriptors bind(ServiceSpec spec, UserPrincipal owner, AdoptedSockets.Claim adopted)
+            throws IOException {
         List<Fd> bound = new ArrayList<>();
-        Path file = spec.socketPath().orElse(null);
+        Fd given = spec.type() == ServiceType.INET ? null : adopted.socketFor(0);
+        Path file = given != null ? null : spec.socketPath().orElse(null); // an adopted file is systemd's
         try {
-            switch (spec.type()) {
-                case INET -> {
-                    for (InetEndpoint e : spec.listenEndpoints()) {
-                        String host = e.isWildcard() ? "" : e.host();
-                        bound.add(bindOne(spec, e.toString(), () -> Channels.listenInet(host, e.port(),
-                                spec.listenBacklog())));
-                    }
-                }
-                case UNIX, PASS -> {
-                    QueueDirectory.checkServicePath(label(spec), file);
-                    bound.add(bindOne(spec, file.toString(),
-                            () -> Channels.listenUnix(file.toString(), spec.listenBacklog(),
-                                    spec.isPrivate() ? 0600 : 0666)));
-                }
-                case UNIX_DGRAM -> {
-                    QueueDirectory.checkServicePath(label(spec), file);
-                    bound.add(bindOne(spec, file.toString(),
-                            () -> Channels.bindUnixDgram(file.toString(), spec.isPrivate() ? 0600 : 0666)));
-                }
-                case FIFO -> {
-                    QueueDirectory.checkServicePath(label(spec), file);
-                    bound.add(bindOne(spec, file.toString(),
-                            () -> Channels.openFifo(file.toString(), spec.isPrivate() ? 0600 : 0622)));
-                }
-                default -> throw new IOException("service " + spec.name() + ": unsupported type " + spec.type());
+            if (given != null) {
+                bound.add(given);
+            } else {
+                bindAll(spec, file, adopted, bound);
             }
             if (file != null && owner != null) {
                 giveTo(spec, file, owner);
             }
-            ServiceDescriptors d = new ServiceDescriptors(bound, file, file == null ? null : FileNodes.Node.of(file));
+            ServiceDescriptors d = new ServiceDescriptors(bound, file, file == null ? null : FileNodes.Node.of(file),
+                    adopted);
             d.status = Channels.open(Channels.Kind.STATUS);
             return d;
         } catch (IOException | RuntimeException e) {
-            bound.forEach(Fd::close);
+            bound.stream().filter(fd -> !adopted.owns(fd)).forEach(Fd::close);
+            adopted.release();
             throw e;
+        }
+    }
+
+    /** Binds (or for inet endpoints, takes from the claim) every listener of spec into bound. */
+    private static void bindAll(ServiceSpec spec, Path file, AdoptedSockets.Claim adopted, List<Fd> bound)
+            throws IOException {
+        switch (spec.type()) {
+            case INET -> {
+                List<InetEndpoint> endpoints = spec.listenEndpoints();
+                for (int i = 0; i < endpoints.size(); i++) {
+                    InetEndpoint e = endpoints.get(i);
+                    String host = e.isWildcard() ? "" : e.host();
+                    Fd given = adopted.socketFor(i);
+                    bound.add(given != null ? given : bindOne(spec, e.toString(),
+                            () -> Channels.listenInet(host, e.port(), spec.listenBacklog())));
+                }
+            }
+            case UNIX, PASS -> {
+                QueueDirectory.checkServicePath(label(spec), file);
+                bound.add(bindOne(spec, file.toString(),
+                        () -> Channels.listenUnix(file.toString(), spec.listenBacklog(),
+                                spec.isPrivate() ? 0600 : 0666)));
+            }
+            case UNIX_DGRAM -> {
+                QueueDirectory.checkServicePath(label(spec), file);
+                bound.add(bindOne(spec, file.toString(),
+                        () -> Channels.bindUnixDgram(file.toString(), spec.isPrivate() ? 0600 : 0666)));
+            }
+            case FIFO -> {
+                QueueDirectory.checkServicePath(label(spec), file);
+                bound.add(bindOne(spec, file.toString(),
+                        () -> Channels.openFifo(file.toString(), spec.isPrivate() ? 0600 : 0622)));
+            }
+            default -> throw new IOException("service " + spec.name() + ": unsupported type " + spec.type());
         }
     }
 
@@ -153,8 +182,11 @@ final class ServiceDescriptors {
         closeStatus(loop);
         for (Fd fd : listeners) {
             loop.unregister(fd.intValue());
-            fd.close();
+            if (!adopted.owns(fd)) {
+                fd.close();
+            }
         }
+        adopted.release(); // open, for a later service with the same address
         if (socketNode != null) {
             try {
                 // Only the node this master bound; never what someone put there since.

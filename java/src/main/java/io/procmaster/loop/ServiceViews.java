@@ -7,6 +7,9 @@ import io.procmaster.policy.GenerationCounter;
 import io.procmaster.policy.PolicySettings;
 import io.procmaster.policy.ServicePolicySpec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -66,6 +69,13 @@ final class ServiceViews {
                 spec.minIdle());
     }
 
+    /** The policy's view of each service, in order ({@link #policyView}). */
+    static List<ServicePolicySpec> policyViews(Collection<ServiceSpec> specs) {
+        List<ServicePolicySpec> out = new ArrayList<>();
+        specs.forEach(spec -> out.add(policyView(spec)));
+        return out;
+    }
+
     /**
      * Policy settings from main.cf parameters: Postfix's fixed behaviour, with procmaster's back-off
      * cap and spawn rate (per second; docs/postfix-master.md §10, gaps in throttling) as configured.
@@ -80,8 +90,12 @@ final class ServiceViews {
 
     /** The variables every child gets besides {@code GENERATION}, from the master's {@code parent} environment. */
     static Map<String, String> childEnvironment(MasterConfig config, Map<String, String> parent) {
-        // import_environment, plus in a Postfix instance what Postfix's master exports (§3.1.1)
-        return PostfixChildren.environment(config, parent);
+        // import_environment, plus in a Postfix instance what Postfix's master exports (§3.1.1);
+        // never systemd's notify and socket-activation variables: they are the master's alone
+        // (docs/systemd.md, docs/socket-activation.md), whatever import_environment says
+        Map<String, String> env = NotifyEnvironment.withoutNotifyVariables(PostfixChildren.environment(config, parent));
+        env.keySet().removeAll(ListenFds.VARIABLES);
+        return env;
     }
 
     /**
@@ -98,5 +112,13 @@ final class ServiceViews {
                 .cwd(config.queueDirectory().toString())
                 .env(environment)
                 .env("GENERATION", GenerationCounter.toOctal(generation));
+    }
+
+    /**
+     * The limits written to a service's cgroup (docs/cgroups.md): its master.cf {@code -o
+     * service_*_max} where given, else main.cf's.
+     */
+    static io.procmaster.config.CgroupLimits cgroupLimits(ServiceSpec spec, MasterConfig config) {
+        return spec.cgroupLimits().over(config.cgroupLimits());
     }
 }

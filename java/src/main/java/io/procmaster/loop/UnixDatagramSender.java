@@ -6,9 +6,10 @@ import io.procmaster.os.NativeIoException;
 import io.procmaster.os.jni.Native;
 
 /**
- * UnixDatagramSender - the loop's one unbound AF_UNIX datagram socket that sends single datagrams to a socket
+ * UnixDatagramSender - an unbound AF_UNIX datagram socket of the loop's that sends single datagrams to a socket
  * path without ever waiting: the master's own log lines to {@code /dev/log} or to postlogd's
- * {@code public/postlog} (docs/postfix-master.md §11.1). JDK 17's {@code UnixDomainSocketAddress}
+ * {@code public/postlog} (docs/postfix-master.md §11.1, {@link MaillogSink}) and systemd's notify messages
+ * ({@link SystemdNotifier}, docs/systemd.md), each of the two users holding its own. JDK 17's {@code UnixDomainSocketAddress}
  * serves stream channels only, so the socket is the C core's ({@code pm_dgram_client},
  * {@code pm_dgram_send} in native/src/sock.c).
  *

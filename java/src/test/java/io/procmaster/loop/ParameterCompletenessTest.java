@@ -136,7 +136,21 @@ class ParameterCompletenessTest {
                         "the child's environment"),
                 new MainCfRow(MasterConfig.MAIL_OWNER, "nobody",
                         c -> c.mailOwner().map(UserPrincipal::getName).orElse(""), "nobody",
-                        "the owner ServiceDescriptors.bind gives the socket files (MasterScenarioTest: on disk)"));
+                        "the owner ServiceDescriptors.bind gives the socket files (MasterScenarioTest: on disk)"),
+                new MainCfRow(MasterConfig.SERVICE_CGROUPS, "yes", MasterConfig::serviceCgroups, true,
+                        "ServiceCgroups.of makes the services' cgroups (ServiceCgroupsTest: end to end)"),
+                new MainCfRow(MasterConfig.CGROUP_DIRECTORY, "/sys/fs/cgroup/pm",
+                        c -> c.cgroupDirectory().map(Path::toString).orElse(""), "/sys/fs/cgroup/pm",
+                        "where CgroupDelegation.prepare makes them (ServiceCgroupsTest: a test's own subtree)"),
+                new MainCfRow(MasterConfig.SERVICE_MEMORY_MAX, "256m",
+                        c -> ServiceViews.cgroupLimits(spec(c, UNIX), c).memoryMax(), "268435456",
+                        "memory.max of every service's cgroup"),
+                new MainCfRow(MasterConfig.SERVICE_PIDS_MAX, "64",
+                        c -> ServiceViews.cgroupLimits(spec(c, UNIX), c).pidsMax(), "64",
+                        "pids.max of every service's cgroup (ServiceCgroupsTest: contained)"),
+                new MainCfRow(MasterConfig.SERVICE_CPU_MAX, "150%",
+                        c -> ServiceViews.cgroupLimits(spec(c, UNIX), c).cpuMax(), "150000 100000",
+                        "cpu.max of every service's cgroup"));
     }
 
     static List<MasterCfRow> masterCfRows() {
@@ -175,7 +189,16 @@ class ParameterCompletenessTest {
                 new MasterCfRow(ServiceSpec.F_MIN_IDLE, UNIX, "a unix - - n - - a -o procmaster_min_idle=2",
                         s -> List.of(ServiceViews.policyView(s).minIdle(), argv(s)),
                         List.of(2, List.of("a", "-t", "unix", "-u")),
-                        "the policy's prefork minimum, consumed (not in argv)"));
+                        "the policy's prefork minimum, consumed (not in argv)"),
+                new MasterCfRow(ServiceSpec.F_MEMORY_MAX, UNIX, "a unix - - n - - a -o service_memory_max=1g",
+                        s -> List.of(limits(s).memoryMax(), argv(s)), List.of("1073741824", List.of("a", "-t", "unix", "-u")),
+                        "this service's memory.max over main.cf's, consumed (not in argv)"),
+                new MasterCfRow(ServiceSpec.F_PIDS_MAX, UNIX, "a unix - - n - - a -o service_pids_max=9",
+                        s -> List.of(limits(s).pidsMax(), argv(s)), List.of("9", List.of("a", "-t", "unix", "-u")),
+                        "this service's pids.max over main.cf's, consumed"),
+                new MasterCfRow(ServiceSpec.F_CPU_MAX, UNIX, "a unix - - n - - a -o service_cpu_max=50%",
+                        s -> List.of(limits(s).cpuMax(), argv(s)), List.of("50000 100000", List.of("a", "-t", "unix", "-u")),
+                        "this service's cpu.max over main.cf's, consumed"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -257,6 +280,10 @@ class ParameterCompletenessTest {
 
     private static SpawnSpec spawn(MasterConfig c, ServiceSpec s) {
         return ServiceViews.spawnRequest(s, c, ServiceViews.childEnvironment(c, Map.of()), 1, false).build();
+    }
+
+    private static io.procmaster.config.CgroupLimits limits(ServiceSpec s) {
+        return ServiceViews.cgroupLimits(s, MasterConfig.defaults());
     }
 
     private static List<String> argv(ServiceSpec s) {

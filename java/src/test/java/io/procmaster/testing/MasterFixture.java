@@ -53,13 +53,15 @@ public final class MasterFixture implements AutoCloseable {
     }
 
     public static MasterFixture start(MasterConfig config, String masterCf, PolicySettings settings) throws Exception {
-        return new MasterFixture(config, MasterLoop.start(config, table(config, masterCf), settings));
+        return new MasterFixture(config, MasterLoop.start(config, table(config, masterCf), settings,
+                Clock.system(), System.getenv()));
     }
 
     /** On a given clock (a {@code FakeClock}): the master's timers fire only when the test moves it. */
     public static MasterFixture start(MasterConfig config, String masterCf, Clock clock) throws Exception {
         return new MasterFixture(config,
-                MasterLoop.start(config, table(config, masterCf), MasterLoop.settings(config), clock));
+                MasterLoop.start(config, table(config, masterCf), MasterLoop.settings(config), clock,
+                        System.getenv()));
     }
 
     /**
