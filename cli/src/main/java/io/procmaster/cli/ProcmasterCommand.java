@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -227,9 +229,23 @@ public final class ProcmasterCommand {
 
         @Override
         public Integer call() throws Exception {
+            // SIGHUP is taken before the master starts: under systemd (Type=notify-reload) a reload
+            // may come the moment READY=1 is out, before start returns, and the JVM's own SIGHUP
+            // action is to exit. One that comes early is carried out once the master is there.
+            // Whoever sees the master and takes the pending flag runs the reload: never lost, never twice.
+            AtomicReference<Master> started = new AtomicReference<>();
+            AtomicBoolean reloadPending = new AtomicBoolean();
+            Signal.handle(new Signal("HUP"), s -> {
+                reloadPending.set(true);
+                Master m = started.get();
+                if (m != null && reloadPending.getAndSet(false)) {
+                    reload(m);
+                }
+            });
             Master master;
             try {
-                master = Master.start(masterCf, options.mainCf, options.overrides);
+                // READY=1 waits for the control socket: `systemctl start && procmaster status` must work.
+                master = Master.start(masterCf, options.mainCf, options.overrides, false);
             } catch (ConfigException e) {
                 spec.commandLine().getErr().println(e.report());
                 return 1;
@@ -237,10 +253,13 @@ public final class ProcmasterCommand {
                 spec.commandLine().getErr().println("procmaster: " + e.getMessage());
                 return 1;
             }
+            started.set(master);
+            if (reloadPending.getAndSet(false)) {
+                reload(master);
+            }
             CountDownLatch done = new CountDownLatch(1);
             Runnable stop = () -> master.stop().whenComplete((v, t) -> done.countDown());
             try (ControlServer control = new ControlServer(master.config().controlSocket(), master, stop)) {
-                Signal.handle(new Signal("HUP"), s -> reload(master));
                 Signal.handle(new Signal("TERM"), s -> {
                     log.info("terminating on signal 15");
                     stop.run();
@@ -251,6 +270,7 @@ public final class ProcmasterCommand {
                 });
                 log.info("daemon started -- version {}, pid {}; control socket {}", VersionProvider.version(),
                         ProcessHandle.current().pid(), master.config().controlSocket());
+                master.announceReady(); // the services and the control socket are up (docs/systemd.md)
                 done.await();
             } catch (IOException e) {
                 spec.commandLine().getErr().println("procmaster: " + e.getMessage());

@@ -40,10 +40,18 @@ final class ReloadReport {
             new Field("command", ServiceSpec::command),
             new Field("args", s -> String.join(" ", s.args())),
             new Field("min_idle", ServiceSpec::minIdle),
+            // The entry's own cgroup limits (- where main.cf's apply), rewritten in place by a reload (docs/cgroups.md).
+            new Field("service_memory_max", s -> orDash(s.cgroupLimits().memoryMax())),
+            new Field("service_pids_max", s -> orDash(s.cgroupLimits().pidsMax())),
+            new Field("service_cpu_max", s -> orDash(s.cgroupLimits().cpuMax())),
             new Field("program", ServiceSpec::executable),
             new Field("listen_backlog", ServiceSpec::listenBacklog));
 
     private ReloadReport() {
+    }
+
+    private static String orDash(String v) {
+        return v == null ? "-" : v;
     }
 
     /** The sentence for {@code summary}, with {@code before} and {@code after} the tables in effect around it. */

@@ -19,6 +19,9 @@ import java.util.function.Function;
  * is 0 when not in that state) and one counter per component of {@link ServiceStatus.Counts}, named
  * from the component ({@code spawnFailures} is {@code procmaster_service_spawn_failures}, sample
  * {@code procmaster_service_spawn_failures_total}), read by reflection so that none is left out.
+ * With service_cgroups, the families of {@link #CGROUP_GAUGES} and {@link #CGROUP_COUNTERS}
+ * ({@code procmaster_service_cgroup_memory_bytes}, {@code ..._cgroup_processes},
+ * {@code ..._cgroup_pids_max_events_total}, ...) for the services that have a cgroup.
  * Each family has {@code # TYPE} and {@code # HELP} (and {@code # UNIT} for seconds) before its
  * samples; the exposition ends with {@code # EOF}. Label values and help texts are escaped as the
  * format's escaped-string ({@code \\}, {@code \"}, {@code \n}).
@@ -57,6 +60,22 @@ final class StatusOpenMetrics {
             new Gauge("epoch", "Configuration generation of the service (one more at each restart of it)", null,
                     ServiceStatus::epoch));
 
+    /** With service_cgroups (docs/cgroups.md "Reporting"): per service with a cgroup, where the kernel counts it. */
+    private static final List<Gauge> CGROUP_GAUGES = List.of(
+            new Gauge("cgroup_memory_bytes", "memory.current of the service's cgroup", "bytes",
+                    s -> s.cgroup().memoryBytes()),
+            new Gauge("cgroup_processes", "Processes in the service's cgroup, grandchildren included", null,
+                    s -> s.cgroup().processes()));
+
+    /** Counters of the service's cgroup: suffix, help, value. */
+    private static final List<Gauge> CGROUP_COUNTERS = List.of(
+            new Gauge("cgroup_pids_max_events", "Forks refused at the cgroup's pids.max (pids.events max)", null,
+                    s -> s.cgroup().pidsMaxEvents()),
+            new Gauge("cgroup_memory_max_events", "Times the cgroup reached memory.max (memory.events max)", null,
+                    s -> s.cgroup().memoryMaxEvents()),
+            new Gauge("cgroup_oom_kills", "Processes the OOM killer ended in the cgroup (memory.events oom_kill)", null,
+                    s -> s.cgroup().oomKills()));
+
     private StatusOpenMetrics() {
     }
 
@@ -80,6 +99,26 @@ final class StatusOpenMetrics {
             family(sb, name, "counter", "Events of the service since it was added: " + words(c.getName()), null);
             for (ServiceStatus s : services) {
                 sample(sb, name + "_total", s, (Number) StatusJson.read(c, s.counts()));
+            }
+        }
+        List<ServiceStatus> withCgroup = services.stream().filter(s -> s.cgroup() != null).toList();
+        if (!withCgroup.isEmpty()) {
+            for (Gauge g : CGROUP_GAUGES) {
+                String name = "procmaster_service_" + g.suffix();
+                family(sb, name, "gauge", g.help(), g.unit());
+                for (ServiceStatus s : withCgroup) {
+                    Number v = g.value().apply(s);
+                    if (v != null) { // absent where its controller is not enabled
+                        sample(sb, name, s, v);
+                    }
+                }
+            }
+            for (Gauge g : CGROUP_COUNTERS) {
+                String name = "procmaster_service_" + g.suffix();
+                family(sb, name, "counter", g.help(), null);
+                for (ServiceStatus s : withCgroup) {
+                    sample(sb, name + "_total", s, g.value().apply(s));
+                }
             }
         }
         return sb.append("# EOF\n").toString();

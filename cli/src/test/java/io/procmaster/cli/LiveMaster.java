@@ -31,9 +31,11 @@ final class LiveMaster implements AutoCloseable {
                 "queue_directory=" + dir, "services_file=", "service_drain_time=2s");
     }
 
-    static LiveMaster start(Path dir, String masterCfText) throws Exception {
+    static LiveMaster start(Path dir, String masterCfText, String... moreOverrides) throws Exception {
         Path masterCf = Files.writeString(dir.resolve("master.cf"), masterCfText);
-        Master master = Master.start(masterCf, null, overrides(dir));
+        List<String> all = new java.util.ArrayList<>(overrides(dir));
+        all.addAll(List.of(moreOverrides));
+        Master master = Master.start(masterCf, null, all);
         try {
             return new LiveMaster(dir, masterCf, master,
                     new ControlServer(dir.resolve("control.sock"), master, () -> master.stop()));

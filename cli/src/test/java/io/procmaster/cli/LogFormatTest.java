@@ -31,10 +31,8 @@ class LogFormatTest {
         // A service whose program is missing, kept pre-forked: the master tries at once and throttles it.
         Path masterCf = Files.writeString(dir.resolve("master.cf"),
                 "broken unix - - n - 1 nosuch -o procmaster_min_idle=1\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve("master.log");
-        Process p = new ProcessBuilder(List.of(java, "-Xss256k", "-cp", System.getProperty("java.class.path"),
-                ProcmasterCommand.class.getName(), "run", masterCf.toString(),
+        Process p = new ProcessBuilder(ChildJvm.procmaster("run", masterCf.toString(),
                 "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent(),
                 "-o", "queue_directory=" + dir, "-o", "services_file=", "-o", "service_throttle_time=60s"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

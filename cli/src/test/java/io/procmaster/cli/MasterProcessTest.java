@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.testing.Await;
 import io.procmaster.testing.MasterFixture;
-import io.procmaster.testing.TestBin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,17 +33,13 @@ class MasterProcessTest {
 
     private static Running launch(Path dir, int port, List<String> prefix) throws Exception {
         Path masterCf = Files.writeString(dir.resolve("master.cf"), "127.0.0.1:" + port + " inet n - n - 3 pm-echo\n");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
         if (!prefix.isEmpty()) {
             classPath = readableCopy(classPath, dir.resolve("lib"));
         }
         List<String> cmd = new java.util.ArrayList<>(prefix);
-        cmd.addAll(List.of(javaBin, "-Xss256k", "-cp", classPath,
-                "io.procmaster.cli.ProcmasterCommand", "run", masterCf.toString(),
-                "-o", "daemon_directory=" + Path.of(TestBin.path("pm-echo")).getParent(),
-                "-o", "queue_directory=" + dir, "-o", "services_file=", "-o", "service_drain_time=2s",
-                "-o", "service_throttle_time=60s"));
+        cmd.addAll(ChildJvm.command(classPath, ProcmasterCommand.class.getName(),
+                List.of(ChildJvm.runArguments(masterCf, dir, "service_throttle_time=60s"))));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Path logFile = dir.resolve("master.log");
         pb.redirectErrorStream(true).redirectOutput(logFile.toFile());

@@ -180,9 +180,7 @@ class PostfixCommandTest {
     }
 
     private Process launch(String name) throws IOException {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(javaBin, "-Xss256k", "-cp", System.getProperty("java.class.path"),
-                "io.procmaster.cli.ProcmasterCommand", "run", "--main=" + postfix.conf.resolve("main.cf"),
+        List<String> cmd = ChildJvm.procmaster("run", "--main=" + postfix.conf.resolve("main.cf"),
                 "-o", "services_file=", "-o", "service_drain_time=2s", postfix.conf.resolve("master.cf").toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logOf(name).toFile()).start();
         masters.add(p);

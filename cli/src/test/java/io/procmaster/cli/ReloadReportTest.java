@@ -32,4 +32,17 @@ class ReloadReportTest {
         assertThat(ReloadReport.describe(kept, ServiceTable.of(List.of(before)), ServiceTable.of(List.of(before))))
                 .isEqualTo("reloaded: no changes; unchanged: 1");
     }
+
+    @Test
+    void aChangedCgroupLimitIsNamed(@TempDir Path dir) throws Exception {
+        MasterConfig c = MasterFixture.config(dir);
+        ServiceSpec before = ServiceSpec.unix("echo", "pm-echo").option("service_pids_max", "8").build(c);
+        ServiceSpec after = ServiceSpec.unix("echo", "pm-echo").option("service_pids_max", "16")
+                .option("service_memory_max", "1m").build(c);
+        String id = before.key().toString();
+        ReloadSummary kept = new ReloadSummary(List.of(), List.of(id), List.of(), List.of());
+        assertThat(ReloadReport.describe(kept, ServiceTable.of(List.of(before)), ServiceTable.of(List.of(after))))
+                .isEqualTo("reloaded: changed echo (" + id + "): service_memory_max - -> 1048576, "
+                        + "service_pids_max 8 -> 16; unchanged: 0");
+    }
 }
