@@ -17,7 +17,7 @@ mkdir -p "$OUT"
 start=$(date +%s)
 COMMON="-foe true -f 1 -wi 0 -i 1 -r 200ms -w 200ms"
 
-java -jar "$JAR" 'JniCrossing|SpawnRoundTrip\.|RawSpawnLoop|RawStatusLoop|StatusThroughput|HelperPoolBaseline|HelperPoolBench' \
+java -jar "$JAR" 'JniCrossing|SpawnRoundTrip\.|SpawnIntoCgroup|RawSpawnLoop|RawStatusLoop|StatusThroughput|MasterStatusPath|HelperPoolBaseline|HelperPoolBench' \
     $COMMON -p heapMb=64,1024 -rf json -rff "$OUT/smoke.json"
 java -jar "$JAR" 'SpawnRoundTripHeap8g' $COMMON \
     -jvmArgs "-Xms1g -Xmx1g -XX:+AlwaysPreTouch" -rf json -rff "$OUT/smoke-heap.json"

@@ -5,6 +5,7 @@ CONNECTIONS=${1:-20000}
 CLIENTS=${2:-8}
 SECONDS_MAX=${3:-30}
 PORT=${PORT:-10026}
+WARMUP=${WARMUP:-1000}
 MAXPROC=${MAXPROC:-50}
 BIN=${PROCMASTER_BIN:-$ROOT/java/target/cmake/bin}
 JAR=$ROOT/benchmarks/target/benchmarks.jar

@@ -5,12 +5,16 @@
 #
 # usage: benchmarks/postfix/run-postfix.sh [CONNECTIONS [CLIENTS [SECONDS]]]
 #   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory,
+#        WARMUP (1000: connections before the counted ones, not counted),
 #        SERVICE_ARGS (appended to pm-echo's master.cf line, e.g. "-o max_use=100000").
 # Needs root (master(8) runs as root) and the build (mvn -DskipTests verify).
 # Installs Debian's postfix when missing, with the "No configuration" preset,
 # so the system's own mail setup is never touched: everything below lives in a
 # private directory (main.cf, master.cf, queue, data, daemon directory) and the
 # master is started with -c on it, in the foreground (-d), and stopped at exit.
+# The master's CPU: EchoLoad's echoload-cpu lines (stdout; phase=all: warm-up
+# included, phase=counted: after the warm-up), and on stderr the CPU during the
+# load and since the master's start (master(8) only: its children are not in it).
 set -eu
 
 . "$(dirname "$0")/common.sh"
@@ -72,6 +76,7 @@ echo "run-postfix: Postfix $VERSION master pid $MPID serving pm-echo on 127.0.0.
 cpu0=$(cpu_ms "$MPID")
 rc=0
 java -Xms64m -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --connections "$CONNECTIONS" \
-    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "postfix-$VERSION" || rc=$?
-echo "run-postfix: master CPU during the load (warm-up included): $(( $(cpu_ms "$MPID") - cpu0 )) ms" >&2
+    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --warmup "$WARMUP" --watch-pid "$MPID" --label "postfix-$VERSION" || rc=$?
+cpu1=$(cpu_ms "$MPID")
+echo "run-postfix: master CPU during the load (warm-up included): $(( cpu1 - cpu0 )) ms; since its start: $cpu1 ms" >&2
 exit $rc

@@ -6,6 +6,7 @@
 #
 # usage: benchmarks/postfix/run-procmaster.sh [CONNECTIONS [CLIENTS [SECONDS]]]
 #   env: PORT (10026), MAXPROC (50), KEEP=1 keeps the private directory,
+#        WARMUP (1000: connections before the counted ones, not counted),
 #        SERVICE_ARGS (appended to pm-echo's master.cf line, e.g. "-o max_use=100000"),
 #        SPAWN_RATE_LIMIT (main.cf spawn_rate_limit; unset = procmaster's default),
 #        LOGLEVEL (slf4j level of the master's log: info (default), warn, ...),
@@ -14,7 +15,10 @@
 # Everything lives in a private directory (main.cf, master.cf, queue directory,
 # the master's log); the master runs in the foreground and is stopped at exit.
 # After the load, the master's `procmaster status` (spawns, throttle, ...) and
-# the count of spawn lines in its log go to stderr.
+# the count of spawn lines in its log go to stderr. The master's CPU: EchoLoad's
+# echoload-cpu lines (stdout; phase=all: warm-up included, phase=counted: after
+# the warm-up; user/system, us per connection, per thread group) and, on stderr,
+# the CPU during the load and since the master's start.
 set -eu
 
 . "$(dirname "$0")/common.sh"
@@ -77,7 +81,7 @@ echo "run-procmaster: procmaster $VERSION master pid $MPID serving pm-echo on 12
 cpu0=$(cpu_ms "$MPID")
 rc=0
 java -Xms64m -cp "$JAR" io.procmaster.bench.load.EchoLoad --port "$PORT" --connections "$CONNECTIONS" \
-    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --label "procmaster-$VERSION" || rc=$?
+    --clients "$CLIENTS" --seconds "$SECONDS_MAX" --warmup "$WARMUP" --watch-pid "$MPID" --label "procmaster-$VERSION" || rc=$?
 if ! kill -0 "$MPID" 2>/dev/null; then
     wait "$MPID" 2>/dev/null && mrc=0 || mrc=$?
     echo "run-procmaster: the master died during the load (exit $mrc); its log:" >&2
@@ -86,7 +90,9 @@ if ! kill -0 "$MPID" 2>/dev/null; then
     exit 1
 fi
 {
-    echo "run-procmaster: master CPU during the load (warm-up included): $(( $(cpu_ms "$MPID") - cpu0 )) ms"
+    cpu1=$(cpu_ms "$MPID")
+    echo "run-procmaster: master CPU during the load (warm-up included): $(( cpu1 - cpu0 )) ms;" \
+        "since its start (the JVM's start and the probes included): $cpu1 ms"
     echo "run-procmaster: master status after the load:"
     "$PM" status --main "$DIR/main.cf" || true
     echo "run-procmaster: log lines $(wc -l < "$DIR/master.log"), spawn lines $(grep -c ' spawned ' "$DIR/master.log" || true)," \

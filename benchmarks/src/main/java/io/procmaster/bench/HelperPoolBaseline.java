@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Benchmark 6, the baseline half: what a Java program does today for a Squid-style helper pool:
- * {@value #HELPERS} {@code /bin/cat} helpers started with ProcessBuilder, each driven through a
+ * {@code helpers} (default {@value #HELPERS}) {@code /bin/cat} helpers started with ProcessBuilder, each driven through a
  * BufferedWriter/BufferedReader pair over its pipes, handed out from a blocking queue. One
  * request = take an idle helper, write one line, flush, read the echoed line, return it.
  *
@@ -41,6 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 2)
 public class HelperPoolBaseline {
+    /** The default number of helpers ({@code helpers} parameter) on both sides of benchmark 6. */
     static final int HELPERS = 4;
     static final String LINE = "http://example.com/some/url 127.0.0.1/- - GET -";
 
@@ -70,12 +72,19 @@ public class HelperPoolBaseline {
 
     @State(Scope.Benchmark)
     public static class Pool {
+        /** Helpers in the pool, as {@link HelperPoolBench.Pool#helpers}: 4 by default, 8 for the issue-11 table. */
+        @Param({"4"})
+        public int helpers;
         final List<Helper> all = new ArrayList<>();
-        final BlockingQueue<Helper> idle = new ArrayBlockingQueue<>(HELPERS);
+        BlockingQueue<Helper> idle;
 
         @Setup(Level.Trial)
         public void start() throws IOException {
-            for (int i = 0; i < HELPERS; i++) {
+            if (helpers < 1) {
+                throw new IllegalArgumentException("helpers must be >= 1: " + helpers);
+            }
+            idle = new ArrayBlockingQueue<>(helpers);
+            for (int i = 0; i < helpers; i++) {
                 Helper h = new Helper(new ProcessBuilder("/bin/cat")
                         .redirectError(ProcessBuilder.Redirect.INHERIT).start());
                 if (!LINE.equals(h.ask(LINE))) {

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * served by a line-echo daemon ({@code pm-echo} under the Postfix master or under procmaster).
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.procmaster.bench.load.EchoLoad [--host 127.0.0.1]
- * --port P [--clients 8] [--connections 20000] [--seconds 30] [--warmup 1000] [--label name]}.
+ * --port P [--clients 8] [--connections 20000] [--seconds 30] [--warmup 1000] [--label name]
+ * [--watch-pid PID]}.
  * {@code --probe} connects once and exits 0 if an echo came back (for scripts that wait for a
  * listener). Bounded: it stops at the connection count or the time limit, whichever comes
  * first. Loopback only: any other address is refused.
@@ -27,6 +28,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code echoload label=... clients=... connections=... errors=... seconds=... conn_per_s=...
  * p50_us=... p90_us=... p99_us=... max_us=...}. Latency is per connection, connect to close.
  * Exit 1 when any connection failed or the echo differed.
+ *
+ * <p>With {@code --watch-pid PID} (the master under test) it also samples that process's CPU
+ * ({@link ProcCpu}) when the load starts, when the warm-up ends and when the counted connections
+ * end, and prints two more lines: {@code echoload-cpu label=... phase=all connections=N ...} (warm-up
+ * included, the JVM's start excluded: the master has served the probe before) and
+ * {@code echoload-cpu label=... phase=counted connections=N ...} (after the warm-up), each with
+ * {@code cpu_ms user_ms sys_ms us_per_conn} and the per-thread groups ({@code loop_ms jit_ms gc_ms
+ * vm_ms other_ms gone_ms}). The samples are taken here, between the phases, so no connection of
+ * the other phase is in them.
  */
 public final class EchoLoad {
     private static final int CONNECT_TIMEOUT_MS = 5000;
@@ -44,6 +54,7 @@ public final class EchoLoad {
         double seconds = 30;
         String label = "echo";
         boolean probe = false;
+        long watchPid = -1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -55,6 +66,7 @@ public final class EchoLoad {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--label" -> label = args[++i];
                 case "--probe" -> probe = true;
+                case "--watch-pid" -> watchPid = Long.parseLong(args[++i]);
                 default -> {
                     System.err.println("EchoLoad: unknown argument " + a);
                     System.exit(2);
@@ -80,8 +92,11 @@ public final class EchoLoad {
             }
         }
         // Warm-up: the JIT, and the server's first children; not counted.
-        run(target, clients, Math.min(warmup, connections), seconds);
+        ProcCpu.Sample cpu0 = watchPid > 0 ? ProcCpu.sample(watchPid) : null;
+        Result w = run(target, clients, Math.min(warmup, connections), seconds);
+        ProcCpu.Sample cpu1 = watchPid > 0 ? ProcCpu.sample(watchPid) : null;
         Result r = run(target, clients, connections, seconds);
+        ProcCpu.Sample cpu2 = watchPid > 0 ? ProcCpu.sample(watchPid) : null;
         long[] lat = r.latencies;
         Arrays.sort(lat);
         double conn = lat.length / r.seconds;
@@ -93,6 +108,13 @@ public final class EchoLoad {
                         + "conn_per_s=%.0f p50_us=%.0f p90_us=%.0f p99_us=%.0f max_us=%.0f%n",
                 label, clients, lat.length, r.errors, r.seconds, conn, pct(lat, 0.5), pct(lat, 0.9), pct(lat, 0.99),
                 lat.length == 0 ? 0.0 : lat[lat.length - 1] / 1e3);
+        if (cpu0 != null) {
+            long warmed = w.latencies.length;
+            System.out.printf(Locale.ROOT, "echoload-cpu label=%s pid=%d phase=all connections=%d %s%n", label,
+                    watchPid, warmed + lat.length, cpu2.minus(cpu0).format(warmed + lat.length));
+            System.out.printf(Locale.ROOT, "echoload-cpu label=%s pid=%d phase=counted connections=%d %s%n", label,
+                    watchPid, lat.length, cpu2.minus(cpu1).format(lat.length));
+        }
         if (r.firstError != null) {
             System.err.println("EchoLoad: first error: " + r.firstError);
         }
