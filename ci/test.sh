@@ -3,7 +3,8 @@
 # and Java suites (Java under -Xcheck:jni), check the library's exports and
 # the JNI warnings, run the consumer check (examples/consumer) and the JDK 25
 # smoke run, run the ASan+UBSan ctest suite, smoke-run the benchmarks; after the Maven
-# install, the arm64 suite on an emulated machine (ci/arm64/run.sh; ARM64_TEST=skip leaves it out).
+# install, the arm64 suite on an emulated machine (ci/arm64/run.sh; ARM64_TEST=skip leaves it out)
+# and the cgroup2-tagged tests in a KVM guest (ci/kvm/cgroup2-tests.sh; KVM_TEST=skip leaves it out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,9 +73,21 @@ fi
 ci/arm64/run.sh
 # --- end arm64
 
-# -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps.
-if grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call made' \
-     java/target/surefire-reports/ cli/target/surefire-reports/ micrometer/target/surefire-reports/ 2>/dev/null; then
+# --- issue 14 (kvm, ci/kvm/): the cgroup2-tagged tests in a guest whose cgroups are cgroup2 alone
+# (the host's pids and memory may be v1's); KVM_TEST=skip leaves it out, no usable kvm emulates (README).
+ci/kvm/cgroup2-tests.sh
+# --- end kvm
+
+# -Xcheck:jni writes its warnings to the forked JVM's stdout, which surefire keeps; java/target/kvm/
+# holds the guest's reports (the cgroup2 runs of the cgroup natives, also under -Xcheck:jni; absent
+# when that step was skipped). Only directories that exist are searched: grep exits 2 for a missing
+# one even when it found a warning elsewhere, which the "if" would take for a clean run.
+jni_reports=()
+for d in java/target/surefire-reports cli/target/surefire-reports micrometer/target/surefire-reports java/target/kvm; do
+  if [ -d "$d" ]; then jni_reports+=("$d"); fi
+done
+if [ ${#jni_reports[@]} -gt 0 ] && grep -rlE 'WARNING in native method|FATAL ERROR in native method|JNI call made' \
+     "${jni_reports[@]}"; then
   echo "-Xcheck:jni reported problems (files above)" >&2
   exit 1
 fi
