@@ -47,6 +47,17 @@ class ServiceCgroupsTest {
                 + "  i=$((i+1))\ndone\nexec sleep 300\n");
     }
 
+    /**
+     * The marked processes once each has become a {@code sleep}: exactly GRANDCHILDREN + 1 are ever
+     * made and each lives 300 s, so seeing that many is the final state. A bare count of the marked
+     * processes can reach GRANDCHILDREN + 1 with one of the shells between still alive and its
+     * sleep not yet forked; that shell then exits under the test, as a CI run in the emulated guest
+     * saw (NoSuchFileException reading the /proc/PID/cgroup of a pid the count had included).
+     */
+    private static List<Integer> settled(String mark) throws java.io.IOException {
+        return Cgroup2Sandbox.processesWith(mark, "sleep");
+    }
+
     private static Path script(Path dir, String name, String body) throws Exception {
         Path p = dir.resolve(name);
         Files.writeString(p, "#!/bin/sh\n" + body);
@@ -73,7 +84,7 @@ class ServiceCgroupsTest {
         try {
             try (MasterFixture m = MasterFixture.start(config, masterCf(leaver(bin), ""))) {
                 Await.until("the child and its grandchildren", Duration.ofSeconds(120),
-                        () -> Cgroup2Sandbox.processesWith(mark), l -> l.size() == GRANDCHILDREN + 1);
+                        () -> settled(mark), l -> l.size() == GRANDCHILDREN + 1);
                 assertThat(m.status("private/leaver").cgroup()).as("no cgroup without service_cgroups").isNull();
             }
             // The child is gone with the master; its grandchildren are not: the hole of issue 14.
@@ -99,8 +110,8 @@ class ServiceCgroupsTest {
             var fds = io.procmaster.testing.ProcSelf.descriptors();
             try {
                 try (MasterFixture m = MasterFixture.start(config, masterCf(leaver, ""))) {
-                    Await.until("the child and its grandchildren", Duration.ofSeconds(120),
-                            () -> Cgroup2Sandbox.processesWith(mark), l -> l.size() == GRANDCHILDREN + 1);
+                    List<Integer> all = Await.until("the child and its grandchildren", Duration.ofSeconds(120),
+                            () -> settled(mark), l -> l.size() == GRANDCHILDREN + 1);
                     // pids.current also counts an exited intermediate shell until init reaps it
                     // (docs/cgroups.md "Reporting"), so the count is awaited, then must be exact.
                     ServiceStatus.Cgroup cg = Await.poll(Duration.ofSeconds(30),
@@ -111,7 +122,7 @@ class ServiceCgroupsTest {
                             .isEqualTo(GRANDCHILDREN + 1L);
                     Path dir = Path.of(cg.path());
                     assertThat(dir.getParent()).isEqualTo(box.dir);
-                    for (int pid : Cgroup2Sandbox.processesWith(mark)) {
+                    for (int pid : all) {
                         assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup")))
                                 .as("pid %d's cgroup", pid).contains(dir.getFileName().toString());
                     }
@@ -139,7 +150,7 @@ class ServiceCgroupsTest {
                     "cgroup_directory=" + box.dir);
             try (MasterFixture m = MasterFixture.start(config, masterCf(leaver(bin), ""))) {
                 Await.until("the child and its grandchildren", Duration.ofSeconds(120),
-                        () -> Cgroup2Sandbox.processesWith(mark), l -> l.size() == GRANDCHILDREN + 1);
+                        () -> settled(mark), l -> l.size() == GRANDCHILDREN + 1);
                 m.master.reload(MasterFixture.table(config, "")).get(10, java.util.concurrent.TimeUnit.SECONDS);
                 Await.until("every process of the removed service gone", Duration.ofSeconds(20),
                         () -> Cgroup2Sandbox.processesWith(mark), List::isEmpty);

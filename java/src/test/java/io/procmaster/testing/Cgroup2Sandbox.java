@@ -75,6 +75,17 @@ public final class Cgroup2Sandbox implements AutoCloseable {
 
     /** The pids whose environment holds {@code NAME=value} (every process of the host, from /proc). */
     public static List<Integer> processesWith(String nameEqualsValue) throws IOException {
+        return processesWith(nameEqualsValue, null);
+    }
+
+    /**
+     * As {@link #processesWith(String)}, only those whose command name (/proc/PID/stat's second
+     * field) is {@code command}, or all where it is null. A test that waits for a population of
+     * processes a shell forks waits for the command they end as: the shells between, which fork and
+     * exit, are counted too while they live, so a bare count can be reached by a state that is still
+     * changing (ServiceCgroupsTest).
+     */
+    public static List<Integer> processesWith(String nameEqualsValue, String command) throws IOException {
         byte[] needle = (nameEqualsValue + "\0").getBytes(StandardCharsets.UTF_8);
         List<Integer> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
@@ -85,8 +96,13 @@ public final class Cgroup2Sandbox implements AutoCloseable {
                 }
                 try {
                     byte[] env = Files.readAllBytes(p.resolve("environ"));
-                    if (indexOf(env, needle) >= 0 && !isZombie(p)) {
-                        out.add(Integer.parseInt(n));
+                    if (indexOf(env, needle) >= 0) {
+                        String stat = Files.readString(p.resolve("stat"));
+                        int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                        boolean zombie = close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+                        if (!zombie && (command == null || stat.substring(open + 1, close).equals(command))) {
+                            out.add(Integer.parseInt(n));
+                        }
                     }
                 } catch (IOException e) {
                     // gone meanwhile, or a kernel thread
@@ -94,12 +110,6 @@ public final class Cgroup2Sandbox implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static boolean isZombie(Path proc) throws IOException {
-        String stat = Files.readString(proc.resolve("stat"));
-        int close = stat.lastIndexOf(')');
-        return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
