@@ -3,11 +3,10 @@ package io.procmaster.helper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmaster.testing.TestBin;
-import java.nio.file.Files;
+import io.procmaster.testing.TestJvm;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -28,21 +27,11 @@ class HelperPoolFloodHeapTest {
 
     @Test
     void millionSubmitsAtXmx256mCompleteEveryFutureUnder200MbOfHeap(@TempDir Path dir) throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:+ExitOnOutOfMemoryError"));
-        for (String p : List.of("java.library.path", "procmaster.native.path")) {
-            String v = System.getProperty(p);
-            if (v != null && !v.isEmpty()) cmd.add("-D" + p + "=" + v);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HelperPoolFloodMain.class.getName(),
-                TestBin.path("pm-helper"), Integer.toString(SUBMITS), "60"));
-        Path out = dir.resolve("flood.log");
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        boolean ended = child.waitFor(150, TimeUnit.SECONDS);
-        if (!ended) {
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String log = Files.readString(out);
+        List<String> cmd = TestJvm.command(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), HelperPoolFloodMain.class,
+                TestBin.path("pm-helper"), Integer.toString(SUBMITS), "60");
+        TestJvm.Ended child = TestJvm.run(cmd, dir.resolve("flood.log"), Duration.ofSeconds(150));
+        boolean ended = child.ended();
+        String log = child.output();
         System.out.println(log.lines().filter(l -> l.startsWith("flood:") || l.contains("OutOfMemory")).reduce("", (a, b) -> a + b + "\n"));
         assertThat(ended).as("child JVM ended within 150 s; its output:\n%s", tail(log)).isTrue();
         Matcher m = RESULT.matcher(log);

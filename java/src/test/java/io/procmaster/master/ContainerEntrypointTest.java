@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.procmaster.testing.MasterFixture;
 import io.procmaster.testing.TestBin;
+import io.procmaster.testing.TestJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -77,24 +78,10 @@ class ContainerEntrypointTest {
 
     /** Runs {@link ContainerEntrypointMain} after the given prefix; its output (stdout and stderr). */
     private static String runMain(List<String> cmd, Path dir) throws Exception {
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String p : List.of("java.library.path", "procmaster.native.path")) {
-            String v = System.getProperty(p);
-            if (v != null && !v.isEmpty()) {
-                cmd.add("-D" + p + "=" + v);
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ContainerEntrypointMain.class.getName(),
-                dir.toString(), Integer.toString(MasterFixture.freePort()),
-                Path.of(TestBin.path("pm-echo")).getParent().toString()));
-        Path log = dir.resolve("main.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String out = Files.readString(log);
-        assertThat(ended).as("the main ended within 120 s; its output:\n%s", out).isTrue();
-        return out;
+        cmd.addAll(TestJvm.command(List.of(), ContainerEntrypointMain.class, dir.toString(),
+                Integer.toString(MasterFixture.freePort()), Path.of(TestBin.path("pm-echo")).getParent().toString()));
+        TestJvm.Ended run = TestJvm.run(cmd, dir.resolve("main.log"), Duration.ofSeconds(120));
+        assertThat(run.ended()).as("the main ended within 120 s; its output:\n%s", run.output()).isTrue();
+        return run.output();
     }
 }
