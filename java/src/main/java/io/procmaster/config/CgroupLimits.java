@@ -11,7 +11,7 @@ import java.util.Objects;
  * main.cf's value, {@link #over}).
  *
  * <p>Interface: the parsers {@link #memory}, {@link #pids}, {@link #cpu} take what an operator
- * writes and return the file's text; {@link #of}, {@link #over}, {@link #limited}. Syntax:
+ * writes and return the file's text; {@link #over}, {@link #limited}. Syntax:
  * <ul>
  * <li>memory: {@code max}, or bytes with an optional suffix {@code k m g t} (powers of 1024,
  *     either case): {@code 256m} is {@code 268435456};
@@ -31,12 +31,6 @@ public record CgroupLimits(String memoryMax, String pidsMax, String cpuMax) {
     public static final long CPU_PERIOD_MICROS = 100_000;
 
     private static final long MAX_BYTES = Long.MAX_VALUE / 2;
-
-    /** The three limits parsed from operator syntax (null: not given here). */
-    public static CgroupLimits of(String memory, String pids, String cpu) {
-        return new CgroupLimits(memory == null ? null : memory(memory), pids == null ? null : pids(pids),
-                cpu == null ? null : cpu(cpu));
-    }
 
     /** No limit given at this level. */
     public static CgroupLimits none() {
