@@ -66,7 +66,6 @@ final class SystemdNotifier implements AutoCloseable {
     private long failuresNotLogged;
     private long failureLines;
     private long lastFailureLogNanos;
-    private boolean failureLogged;
 
     /**
      * @param services  how many services the master has now, for STATUS= (read on the loop thread)
@@ -240,11 +239,10 @@ final class SystemdNotifier implements AutoCloseable {
         failedSends++;
         long now = timers.clock().nanoTime();
         String first = message.substring(0, Math.max(0, message.indexOf('='))); // READY, WATCHDOG, ...
-        if (!failureLogged || now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
+        if (failureLines == 0 || now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
             log.warn("systemd notify: {} to NOTIFY_SOCKET={} not sent ({}){}; {} failed so far", first, socket,
                     Errno.text(errno), failuresNotLogged > 0 ? ", " + failuresNotLogged + " more since the last such line" : "",
                     failedSends);
-            failureLogged = true;
             failureLines++;
             lastFailureLogNanos = now;
             failuresNotLogged = 0;
