@@ -46,8 +46,15 @@ final class CgroupDelegation {
     private CgroupDelegation() {
     }
 
+    /**
+     * What {@link #prepare} found: the checked directory, the controllers its cgroup.controllers
+     * offers, and whether the host is hybrid (v1 hierarchies beside cgroup2); read once at start.
+     */
+    record Delegated(Path dir, Set<String> available, boolean hybrid) {
+    }
+
     /** The checked directory; the master may have moved itself into its {@code master} leaf. */
-    static Path prepare(MasterConfig config, Collection<ServiceSpec> services) throws IOException {
+    static Delegated prepare(MasterConfig config, Collection<ServiceSpec> services) throws IOException {
         String why = "service_cgroups = yes: ";
         Cgroup2.Mount mount = Cgroup2.mountPoint().orElseThrow(() -> new IOException(why
                 + "no cgroup2 file system is mounted (no cgroup2 line in " + Cgroup2.PROC_SELF_MOUNTINFO
@@ -101,7 +108,7 @@ final class CgroupDelegation {
         enableControllers(dir, enable);
         log.info("service cgroups under {} (controllers offered: {}{})", dir, available,
                 hybrid ? "; a hybrid host: the others are bound to cgroup v1" : "");
-        return dir;
+        return new Delegated(dir, available, hybrid);
     }
 
     /** Throws when a limit is set whose controller the directory does not offer. */

@@ -110,11 +110,16 @@ final class ServiceCgroups {
         return new ServiceCgroups(null, null, null, null, Set.of(), false);
     }
 
-    /** Cgroups under {@code base} (checked by {@link CgroupDelegation#prepare}). */
+    /** Cgroups under {@code base}, a directory made ready outside {@link CgroupDelegation#prepare} (a test's own). */
     static ServiceCgroups open(Path base, MasterConfig config, TimerQueue timers, EventLoop loop) throws IOException {
         boolean hybrid = Cgroup2.hybrid(Files.readString(Cgroup2.PROC_SELF_CGROUP));
-        ServiceCgroups c = new ServiceCgroups(base, config, timers, loop, Cgroup2.controllers(base, "cgroup.controllers"),
-                hybrid);
+        return open(new CgroupDelegation.Delegated(base, Cgroup2.controllers(base, "cgroup.controllers"), hybrid),
+                config, timers, loop);
+    }
+
+    private static ServiceCgroups open(CgroupDelegation.Delegated d, MasterConfig config, TimerQueue timers,
+                                       EventLoop loop) {
+        ServiceCgroups c = new ServiceCgroups(d.dir(), config, timers, loop, d.available(), d.hybrid());
         c.scheduleWatch();
         return c;
     }
